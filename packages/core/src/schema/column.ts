@@ -1,0 +1,224 @@
+/** Column builders: the `t.*` factories and the immutable `Column` value they return. */
+import type { Expression } from 'kysely'
+
+/** The SQL data types a column can be declared with. */
+export type ColumnDataType =
+  | 'serial'
+  | 'integer'
+  | 'bigint'
+  | 'text'
+  | 'varchar'
+  | 'boolean'
+  | 'numeric'
+  | 'real'
+  | 'double'
+  | 'timestamp'
+  | 'date'
+  | 'json'
+  | 'jsonb'
+  | 'uuid'
+  | 'enum'
+
+/** What a foreign key does when the referenced row is deleted or its key updated. */
+export type ReferentialAction = 'cascade' | 'restrict' | 'no action' | 'set null' | 'set default'
+
+export interface ReferenceOptions {
+  onDelete?: ReferentialAction
+  onUpdate?: ReferentialAction
+}
+
+/** A column default: a literal value, or a SQL expression such as `sql\`now()\``. */
+export type ColumnDefault = { readonly kind: 'value'; readonly value: unknown } | { readonly kind: 'sql'; readonly sql: Expression<unknown> }
+
+/** The run-time description of a column. Plain data, frozen; read by DDL, loading and persistence. */
+export interface ColumnConfig {
+  readonly dataType: ColumnDataType
+  /** varchar length. */
+  readonly length?: number
+  /** numeric precision and scale; timestamp fractional-second precision. */
+  readonly precision?: number
+  readonly scale?: number
+  readonly withTimezone?: boolean
+  readonly enumValues?: readonly string[]
+  /** SQL name given explicitly with `.name()`; otherwise derived from the property name. */
+  readonly sqlName?: string
+  readonly nullable: boolean
+  readonly primaryKey: boolean
+  readonly unique: boolean
+  /** The database fills the value (serial). */
+  readonly generated: boolean
+  readonly default?: ColumnDefault
+  readonly references?: { readonly column: () => AnyColumn; readonly options: ReferenceOptions }
+  /** Optimistic-lock version column. */
+  readonly version: boolean
+}
+
+/**
+ * Type-level facts about a column, carried on a phantom field so that inference never runs
+ * the builder. `notNull` and `hasDefault` decide the select and insert types; `ref` names the
+ * SQL table a foreign key points at (used to type a many-to-one as nullable or not).
+ */
+export interface ColumnTypeInfo<
+  TType = unknown,
+  TNotNull extends boolean = boolean,
+  THasDefault extends boolean = boolean,
+  TPrimaryKey extends boolean = boolean,
+  TRef extends string = string,
+  TSqlName extends string = string,
+> {
+  type: TType
+  notNull: TNotNull
+  hasDefault: THasDefault
+  primaryKey: TPrimaryKey
+  ref: TRef
+  sqlName: TSqlName
+}
+
+declare const columnInfo: unique symbol
+
+/**
+ * A declared column. Immutable: every modifier returns a new column.
+ *
+ * @example
+ * ```ts
+ * const books = table('books', {
+ *   id: t.serial().primaryKey(),
+ *   title: t.varchar(200).unique(),
+ *   authorId: t.integer().nullable().references(() => authors.id, { onDelete: 'set null' }),
+ * })
+ * ```
+ */
+export class Column<
+  TType = unknown,
+  TNotNull extends boolean = true,
+  THasDefault extends boolean = false,
+  TPrimaryKey extends boolean = false,
+  TRef extends string = never,
+  TSqlName extends string = never,
+> {
+  declare readonly [columnInfo]: ColumnTypeInfo<TType, TNotNull, THasDefault, TPrimaryKey, TRef, TSqlName>
+  /** The SQL table this column belongs to, set by `table()`. */
+  readonly tableName: string | undefined
+  /** The property name in the table declaration, set by `table()`. */
+  readonly propertyName: string | undefined
+
+  /** @internal */
+  constructor(
+    readonly config: ColumnConfig,
+    owner?: { tableName: string; propertyName: string },
+  ) {
+    this.tableName = owner?.tableName
+    this.propertyName = owner?.propertyName
+    Object.freeze(this)
+  }
+
+  /** Part of the primary key (declare it on several columns for a composite key). */
+  primaryKey(): Column<TType, true, THasDefault, true, TRef, TSqlName> {
+    return this.#with({ primaryKey: true, nullable: false })
+  }
+
+  /** Accepts SQL `NULL`; the property type becomes `T | null` and is optional on insert. */
+  nullable(): Column<TType, false, THasDefault, TPrimaryKey, TRef, TSqlName> {
+    return this.#with({ nullable: true })
+  }
+
+  /** A default: a value, or a SQL expression (`sql\`now()\``). The column becomes optional on insert. */
+  default(value: TType | Expression<unknown>): Column<TType, TNotNull, true, TPrimaryKey, TRef, TSqlName> {
+    const isExpression = typeof value === 'object' && value !== null && 'toOperationNode' in value
+    return this.#with({
+      default: isExpression ? { kind: 'sql', sql: value as Expression<unknown> } : { kind: 'value', value },
+    })
+  }
+
+  /** A `UNIQUE` constraint on this column alone. */
+  unique(): Column<TType, TNotNull, THasDefault, TPrimaryKey, TRef, TSqlName> {
+    return this.#with({ unique: true })
+  }
+
+  /** The column's name in SQL, when it differs from the property name. */
+  name<const N extends string>(sqlName: N): Column<TType, TNotNull, THasDefault, TPrimaryKey, TRef, N> {
+    return this.#with({ sqlName })
+  }
+
+  /**
+   * A foreign key to another table's column. The callback defers the lookup so that tables can
+   * be declared in any order; a table that references itself annotates the callback's return
+   * type (`(): AnyColumn => employees.id`), as TypeScript cannot infer a self-referencing
+   * initializer.
+   */
+  references<C extends AnyColumn>(
+    column: () => C,
+    options: ReferenceOptions = {},
+  ): Column<TType, TNotNull, THasDefault, TPrimaryKey, ColumnTableOf<C>, TSqlName> {
+    return this.#with({ references: { column, options: Object.freeze({ ...options }) } })
+  }
+
+  /** An optimistic-lock version: incremented on every update, checked in the `WHERE` clause. */
+  version(this: Column<number, true, THasDefault, TPrimaryKey, TRef, TSqlName>): Column<number, true, true, TPrimaryKey, TRef, TSqlName> {
+    return this.#with({ version: true, default: { kind: 'value', value: 1 } })
+  }
+
+  #with(patch: Partial<ColumnConfig>): any {
+    return new Column(Object.freeze({ ...this.config, ...patch }))
+  }
+}
+
+/** Any column, whatever its types. */
+export type AnyColumn = Column<any, boolean, boolean, boolean, string, string>
+
+/** The SQL table name a bound column belongs to (a string literal once `table()` has bound it). */
+export type ColumnTableOf<C extends AnyColumn> = Exclude<C['tableName'], undefined>
+
+/** A column as exposed on its table (`authors.id`): it knows its table's SQL name. */
+export type BoundColumn<TTable extends string, TColumn extends AnyColumn> = TColumn & { readonly tableName: TTable }
+
+/** The type-level facts of a column. */
+export type ColumnInfoOf<C extends AnyColumn> = C[typeof columnInfo]
+
+function column<T>(dataType: ColumnDataType, extra: Partial<ColumnConfig> = {}): Column<T> {
+  return new Column<T>(
+    Object.freeze({ dataType, nullable: false, primaryKey: false, unique: false, generated: false, version: false, ...extra }),
+  )
+}
+
+/** Precision-safe decimal: read and written as a string so no digit is lost. */
+export type NumericString = `${number}` | (string & {})
+
+/**
+ * The column factories.
+ *
+ * @example
+ * ```ts
+ * table('tracks', {
+ *   id: t.serial().primaryKey(),
+ *   name: t.varchar(200),
+ *   unitPrice: t.numeric(10, 2),          // string: '0.99'
+ *   milliseconds: t.integer(),
+ *   meta: t.jsonb<{ tags: string[] }>().nullable(),
+ *   kind: t.enum(['audio', 'video']),
+ * })
+ * ```
+ */
+export const t = {
+  /** Auto-incrementing integer, filled by the database (`serial` / `AUTO_INCREMENT`). */
+  serial: (): Column<number, true, true> => column<number>('serial', { generated: true }) as never,
+  integer: (): Column<number> => column('integer'),
+  /** 64-bit integer as a JavaScript `bigint`, exact beyond 2^53. */
+  bigint: (): Column<bigint> => column('bigint'),
+  text: (): Column<string> => column('text'),
+  varchar: (length = 255): Column<string> => column('varchar', { length }),
+  boolean: (): Column<boolean> => column('boolean'),
+  /** Exact decimal as a string (`'12.30'`), never a lossy JavaScript number. */
+  numeric: (precision?: number, scale?: number): Column<NumericString> => column('numeric', { precision, scale }),
+  real: (): Column<number> => column('real'),
+  double: (): Column<number> => column('double'),
+  timestamp: (options: { withTimezone?: boolean; precision?: number } = {}): Column<Date> =>
+    column('timestamp', { withTimezone: options.withTimezone ?? false, precision: options.precision }),
+  date: (): Column<Date> => column('date'),
+  json: <T = unknown>(): Column<T> => column('json'),
+  jsonb: <T = unknown>(): Column<T> => column('jsonb'),
+  uuid: (): Column<string> => column('uuid'),
+  /** A string enumeration, stored as a checked string (a native `ENUM` on MySQL). */
+  enum: <const V extends readonly [string, ...string[]]>(values: V): Column<V[number]> =>
+    column('enum', { enumValues: Object.freeze([...values]) }),
+}

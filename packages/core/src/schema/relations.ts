@@ -1,0 +1,94 @@
+/** Relation declarations: the `oneToMany` / `manyToOne` / `oneToOne` / `manyToMany` helpers and the plain data they return. */
+
+export type RelationKind = 'oneToMany' | 'manyToOne' | 'oneToOne' | 'manyToMany'
+
+/** How a relation is loaded eagerly: one statement with JSON-aggregated children, or one `IN (...)` statement per level. */
+export type LoadStrategy = 'join' | 'selectIn'
+
+/** Column property names: one, or several for a composite key. */
+export type KeyColumns<C extends string = string> = C | readonly [C, ...C[]]
+
+/** What happens to related objects when the owner is saved, deleted, or loses them. */
+export interface CascadeOptions {
+  /** New objects reachable through this relation are added to the session (default `true`). */
+  readonly save?: boolean
+  /** Deleting the owner deletes these objects too. */
+  readonly delete?: boolean
+  /** An object removed from this collection is deleted. */
+  readonly deleteOrphan?: boolean
+  /** Leave deletes to the database's `ON DELETE` instead of loading and deleting children. */
+  readonly passive?: boolean
+}
+
+interface CommonOptions {
+  /** The relation on the target table that mirrors this one. */
+  readonly backPopulates?: string
+  /** Default eager-loading strategy (to-one: `join`, to-many: `selectIn`). */
+  readonly strategy?: LoadStrategy
+  readonly cascade?: CascadeOptions
+}
+
+export interface ToOneOptions extends CommonOptions {
+  /** The foreign-key column(s) in the table that holds the key, when several could serve. */
+  readonly foreignKey?: KeyColumns
+}
+
+export interface OneToManyOptions extends CommonOptions {
+  /** The foreign-key column(s) in the target table, when several point back at this one. */
+  readonly foreignKey?: KeyColumns
+}
+
+export interface ManyToManyOptions<TTableKey extends string = string> extends CommonOptions {
+  /** The association table, by its key in the schema. */
+  readonly via: TTableKey
+  /** Column(s) of the association table pointing at this relation's owner. */
+  readonly sourceKey?: KeyColumns
+  /** Column(s) of the association table pointing at the target. */
+  readonly targetKey?: KeyColumns
+}
+
+/** A declared relation, before `defineSchema` resolves its join. */
+export interface RelationDef<K extends RelationKind = RelationKind, TTarget extends string = string, O extends CommonOptions = CommonOptions> {
+  readonly kind: K
+  readonly target: TTarget
+  readonly options: O
+}
+
+export type AnyRelationDef = RelationDef<RelationKind, string, any>
+
+/** The helpers handed to the relations callback of `defineSchema`, typed by the schema's table keys. */
+export interface RelationHelpers<TTableKey extends string> {
+  /** The other table holds a foreign key to this one: `author.books`. */
+  oneToMany<TTarget extends TTableKey, const O extends OneToManyOptions = {}>(target: TTarget, options?: O): RelationDef<'oneToMany', TTarget, O>
+  /** This table holds a foreign key to the other: `book.author`. */
+  manyToOne<TTarget extends TTableKey, const O extends ToOneOptions = {}>(target: TTarget, options?: O): RelationDef<'manyToOne', TTarget, O>
+  /** At most one on each side; the side with the foreign key owns it. */
+  oneToOne<TTarget extends TTableKey, const O extends ToOneOptions = {}>(target: TTarget, options?: O): RelationDef<'oneToOne', TTarget, O>
+  /** Through an association table: `book.coauthors` via `book_author`. */
+  manyToMany<TTarget extends TTableKey, const O extends ManyToManyOptions<TTableKey>>(target: TTarget, options: O): RelationDef<'manyToMany', TTarget, O>
+}
+
+function define<K extends RelationKind>(kind: K) {
+  return (target: string, options: object = {}) => Object.freeze({ kind, target, options: Object.freeze({ ...options }) })
+}
+
+/** @internal The run-time helpers; their types come from `RelationHelpers`. */
+export const relationHelpers: RelationHelpers<string> = {
+  oneToMany: define('oneToMany'),
+  manyToOne: define('manyToOne'),
+  oneToOne: define('oneToOne'),
+  manyToMany: define('manyToMany'),
+} as RelationHelpers<string>
+
+/** Which kind of relation may mirror which through `backPopulates`. */
+export const mirrorKind: Readonly<Record<RelationKind, RelationKind>> = {
+  oneToMany: 'manyToOne',
+  manyToOne: 'oneToMany',
+  oneToOne: 'oneToOne',
+  manyToMany: 'manyToMany',
+}
+
+export function keyColumnList(key: KeyColumns | undefined): readonly string[] | undefined {
+  if (key === undefined) return undefined
+  return typeof key === 'string' ? [key] : key
+}

@@ -1,0 +1,118 @@
+/** Turns declared tables into table models: SQL names, primary keys and grouped foreign keys. */
+import { SchemaError } from '../errors.js'
+import type { AnyColumn } from './column.js'
+import type { ColumnModel, ForeignKeyModel, RelationModel, TableModel } from './model.js'
+import { toSqlIdentifier, type Casing } from './naming.js'
+import { TableMeta, isTable, type AnyTable } from './table.js'
+
+/** A table model whose foreign keys and relations are filled in after every table exists. */
+export interface MutableTableModel extends TableModel {
+  foreignKeys: ForeignKeyModel[]
+  relations: Map<string, RelationModel>
+}
+
+export function resolveTables(tables: Record<string, AnyTable>, casing: Casing): Map<string, MutableTableModel> {
+  const models = new Map<string, MutableTableModel>()
+  const bySqlName = new Map<string, string>()
+  for (const [key, declared] of Object.entries(tables)) {
+    if (!isTable(declared)) throw new SchemaError(`defineSchema(): '${key}' is not a table (declare it with table())`)
+    const { name: sqlName, columns } = declared[TableMeta]
+    const clash = bySqlName.get(sqlName)
+    if (clash !== undefined) throw new SchemaError(`defineSchema(): tables '${clash}' and '${key}' both use the SQL name '${sqlName}'`)
+    bySqlName.set(sqlName, key)
+    models.set(key, tableModel(key, sqlName, columns, casing))
+  }
+  const byColumn = new Map<AnyColumn, { table: MutableTableModel; column: ColumnModel }>()
+  for (const [key, model] of models) {
+    for (const column of model.columns) byColumn.set(tables[key]![column.property as never] as AnyColumn, { table: model, column })
+  }
+  for (const [key, model] of models) model.foreignKeys.push(...foreignKeysOf(model, tables[key]!, byColumn))
+  return models
+}
+
+function tableModel(key: string, sqlName: string, columns: Record<string, AnyColumn>, casing: Casing): MutableTableModel {
+  const list: ColumnModel[] = []
+  const sqlNames = new Map<string, string>()
+  for (const [property, column] of Object.entries(columns)) {
+    const columnSqlName = column.config.sqlName ?? toSqlIdentifier(property, casing)
+    const clash = sqlNames.get(columnSqlName)
+    if (clash !== undefined) {
+      throw new SchemaError(`Table '${sqlName}': columns '${clash}' and '${property}' both use the SQL name '${columnSqlName}'`)
+    }
+    sqlNames.set(columnSqlName, property)
+    list.push(Object.freeze({ property, sqlName: columnSqlName, config: column.config }))
+  }
+  const primaryKey = list.filter((c) => c.config.primaryKey)
+  if (primaryKey.length === 0) {
+    throw new SchemaError(`Table '${sqlName}' has no primary key: mark one or more columns with .primaryKey() so rows have an identity`)
+  }
+  const versions = list.filter((c) => c.config.version)
+  if (versions.length > 1) throw new SchemaError(`Table '${sqlName}' declares more than one version column`)
+  return {
+    key,
+    sqlName,
+    columns: list,
+    columnsByProperty: new Map(list.map((c) => [c.property, c])),
+    primaryKey,
+    foreignKeys: [],
+    relations: new Map(),
+    versionColumn: versions[0],
+  }
+}
+
+/**
+ * Column-level `references()` become foreign keys. References to a table with a composite
+ * primary key are grouped into one composite key, which must then cover that key exactly.
+ */
+function foreignKeysOf(
+  model: MutableTableModel,
+  declared: AnyTable,
+  byColumn: Map<AnyColumn, { table: MutableTableModel; column: ColumnModel }>,
+): ForeignKeyModel[] {
+  const groups = new Map<MutableTableModel, { column: ColumnModel; referenced: ColumnModel }[]>()
+  for (const column of model.columns) {
+    const reference = column.config.references
+    if (reference === undefined) continue
+    const target = byColumn.get(reference.column())
+    if (target === undefined) {
+      throw new SchemaError(
+        `Column '${model.sqlName}.${column.sqlName}' references a column of a table that is not in this schema: add that table to defineSchema()`,
+      )
+    }
+    const pairs = groups.get(target.table) ?? []
+    pairs.push({ column, referenced: target.column })
+    groups.set(target.table, pairs)
+  }
+  const keys: ForeignKeyModel[] = []
+  for (const [target, pairs] of groups) {
+    const composite = target.primaryKey.length > 1 && pairs.some((p) => target.primaryKey.includes(p.referenced))
+    const sets = composite ? [pairs] : pairs.map((p) => [p])
+    for (const set of sets) {
+      if (composite) checkCoversKey(model, target, set.map((p) => p.referenced))
+      const columns = set.map((p) => p.column)
+      const first = set[0]!.column.config.references!.options
+      keys.push(
+        Object.freeze({
+          name: `${model.sqlName}_${columns.map((c) => c.sqlName).join('_')}_fkey`,
+          table: model,
+          columns,
+          references: target,
+          referencedColumns: set.map((p) => p.referenced),
+          onDelete: first.onDelete,
+          onUpdate: first.onUpdate,
+        }),
+      )
+    }
+  }
+  return keys
+}
+
+function checkCoversKey(model: TableModel, target: TableModel, referenced: ColumnModel[]): void {
+  const covers = referenced.length === target.primaryKey.length && target.primaryKey.every((pk) => referenced.includes(pk))
+  if (!covers) {
+    throw new SchemaError(
+      `Table '${model.sqlName}' references '${target.sqlName}', whose primary key is (${target.primaryKey.map((c) => c.sqlName).join(', ')}); ` +
+        `a composite foreign key must reference each of those columns exactly once, found (${referenced.map((c) => c.sqlName).join(', ')})`,
+    )
+  }
+}

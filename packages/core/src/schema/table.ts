@@ -1,0 +1,62 @@
+/** `table()`: a named set of columns, each bound to its table so foreign keys can point at it. */
+import { Column, type AnyColumn, type BoundColumn } from './column.js'
+
+/** Where a table keeps its name and columns, out of the way of column properties. */
+export const TableMeta: unique symbol = Symbol('relata.table')
+
+export type ColumnMap = Record<string, AnyColumn>
+
+/**
+ * A declared table: its columns as properties (`books.title`), plus its SQL name and column map
+ * under the `TableMeta` symbol.
+ */
+export type Table<TName extends string = string, TColumns extends ColumnMap = ColumnMap> = {
+  readonly [K in keyof TColumns]: BoundColumn<TName, TColumns[K]>
+} & {
+  readonly [TableMeta]: { readonly name: TName; readonly columns: TColumns }
+}
+
+export type AnyTable = Table<string, ColumnMap>
+
+/**
+ * Declares a table.
+ *
+ * @example
+ * ```ts
+ * export const authors = table('authors', {
+ *   id: t.serial().primaryKey(),
+ *   name: t.text(),
+ * })
+ * ```
+ */
+export function table<const TName extends string, TColumns extends ColumnMap>(
+  name: TName,
+  columns: TColumns,
+): Table<TName, TColumns> {
+  if (typeof name !== 'string' || name.length === 0) {
+    throw new TypeError('table(): the table name must be a non-empty string')
+  }
+  const bound: Record<string, AnyColumn> = {}
+  for (const [propertyName, column] of Object.entries(columns)) {
+    if (!(column instanceof Column)) {
+      throw new TypeError(`table('${name}'): '${propertyName}' is not a column (build it with one of the t.* factories)`)
+    }
+    bound[propertyName] = new Column(column.config, { tableName: name, propertyName })
+  }
+  Object.freeze(bound)
+  return Object.freeze({ ...bound, [TableMeta]: Object.freeze({ name, columns: bound }) }) as unknown as Table<TName, TColumns>
+}
+
+/** The SQL name a table was declared with. */
+export function tableNameOf(t: AnyTable): string {
+  return t[TableMeta].name
+}
+
+/** The columns of a table, keyed by property name. */
+export function columnsOf(t: AnyTable): Readonly<Record<string, AnyColumn>> {
+  return t[TableMeta].columns
+}
+
+export function isTable(value: unknown): value is AnyTable {
+  return typeof value === 'object' && value !== null && TableMeta in value
+}

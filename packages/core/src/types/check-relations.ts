@@ -1,0 +1,66 @@
+/**
+ * Compile-time checks of a relations declaration. Each relation maps to `unknown` when it is
+ * sound and to a message when not; `defineSchema` intersects the declaration with this map, so
+ * the error lands on the relation at fault and reads as the message.
+ */
+import type { AnyRelationDef, RelationDef, RelationKind } from '../schema/relations.js'
+import type { AnyTable, TableMeta } from '../schema/table.js'
+
+/** What the relations callback may return: relations keyed by table key, then by relation name. */
+export type RelationsInput<TTables> = { readonly [K in keyof TTables]?: Readonly<Record<string, AnyRelationDef>> }
+
+type ColumnKeys<TTables, K> = K extends keyof TTables ? (TTables[K] extends AnyTable ? keyof TTables[K][typeof TableMeta]['columns'] & string : never) : never
+
+type Mirror = { oneToMany: 'manyToOne'; manyToOne: 'oneToMany'; oneToOne: 'oneToOne'; manyToMany: 'manyToMany' }
+
+type KeyNames<F> = F extends readonly (infer C)[] ? C : F
+
+/** `never` when every column named by option `TOption` exists in table `TTable`. */
+type KeyError<O, TOption extends string, TTables, TTable extends string> = O extends { readonly [P in TOption]: infer F }
+  ? Exclude<KeyNames<F>, ColumnKeys<TTables, TTable>> extends infer Missing extends string
+    ? [Missing] extends [never]
+      ? never
+      : `${TOption} '${Missing}' is not a column of '${TTable}'`
+    : never
+  : never
+
+type KeysError<TTables, S extends string, K extends RelationKind, Target extends string, O> = K extends 'manyToMany'
+  ? O extends { readonly via: infer V extends string }
+    ? KeyError<O, 'sourceKey', TTables, V> | KeyError<O, 'targetKey', TTables, V>
+    : never
+  : KeyError<O, 'foreignKey', TTables, K extends 'oneToMany' ? Target : K extends 'oneToOne' ? S | Target : S>
+
+type BackError<R, S extends string, N extends string, K extends RelationKind, Target extends string, O> = O extends {
+  readonly backPopulates: infer B extends string
+}
+  ? Target extends keyof R
+    ? B extends keyof R[Target]
+      ? R[Target][B] extends RelationDef<infer K2, infer T2, infer O2>
+        ? T2 extends S
+          ? K2 extends Mirror[K]
+            ? O2 extends { readonly backPopulates: infer B2 extends string }
+              ? B2 extends N
+                ? never
+                : `backPopulates: '${Target}.${B}' back-populates '${B2}', not '${N}'`
+              : never
+            : `backPopulates: '${Target}.${B}' is a ${K2}; the mirror of a ${K} must be a ${Mirror[K]}`
+          : `backPopulates: '${Target}.${B}' points to '${T2}', not back to '${S}'`
+        : never
+      : `backPopulates: '${Target}' has no relation '${B}'`
+    : `backPopulates: '${Target}' has no relation '${B}'`
+  : never
+
+type FirstOf<E> = [E] extends [never] ? unknown : E
+
+type CheckRelation<TTables, R, S extends string, N extends string, Rel> = N extends ColumnKeys<TTables, S>
+  ? `'${S}.${N}' is both a column and a relation`
+  : Rel extends RelationDef<infer K, infer Target, infer O>
+    ? FirstOf<KeysError<TTables, S, K, Target, O> | BackError<R, S, N, K, Target, O>>
+    : unknown
+
+/** Maps each relation of `R` to `unknown` (sound) or to a message naming what is wrong. */
+export type CheckRelations<TTables, R> = {
+  [S in keyof R]: S extends keyof TTables
+    ? { [N in keyof R[S]]: CheckRelation<TTables, R, S & string, N & string, R[S][N]> }
+    : `'${S & string}' is not a table of this schema`
+}

@@ -1,0 +1,81 @@
+/** The entity type of a table: its columns plus a handle per relation, resolved lazily per table. */
+import type { Simplify } from 'type-fest'
+import type { AnyColumn } from '../schema/column.js'
+import type { AnySchema } from '../schema/define-schema.js'
+import type { RelationDef } from '../schema/relations.js'
+import type { ColumnInfoOf } from '../schema/column.js'
+import type { Row } from './rows.js'
+import type { ColumnsOf, TableKey, TableRelations, TablesOf } from './schema-types.js'
+import type { TableMeta } from '../schema/table.js'
+
+/**
+ * A to-many relation that may not be loaded yet: it can be loaded or changed, not read.
+ * Once loaded (`.with()`, `session.load()`), the relation is a `LoadedCollection`: an array.
+ */
+export interface Collection<E> {
+  /** Loads the related objects (once per session) and returns them. */
+  load(): Promise<LoadedCollection<E>>
+  /** Links objects; written at the next flush, mirrored on the back-populating side. */
+  add(...items: E[]): void
+  /** Unlinks objects; written at the next flush. */
+  remove(...items: E[]): void
+  /** Replaces the whole collection. */
+  set(items: readonly E[]): void
+  /** Unlinks every object. */
+  clear(): void
+}
+
+/** A loaded to-many relation: a read-only array that can still be changed through its methods. */
+export interface LoadedCollection<E> extends ReadonlyArray<E>, Collection<E> {}
+
+/** A to-one relation that may not be loaded yet. Once loaded, the relation is the object itself (or `null`). */
+export interface Reference<E, TNullable extends boolean = true> {
+  /** Loads the related object (without SQL when it is already in the identity map) and returns it. */
+  load(): Promise<TNullable extends true ? E | null : E>
+  /** Points the relation at another object (or `null`); written at the next flush. */
+  set(value: TNullable extends true ? E | null : E): void
+}
+
+type SqlNameOf<S extends AnySchema, K> = K extends keyof TablesOf<S> ? TablesOf<S>[K][typeof TableMeta]['name'] : never
+
+/** Whether the to-one relation `Rel` of table `K` can be absent, following its foreign key's nullability. */
+export type IsToOneNullable<S extends AnySchema, K extends TableKey<S>, Rel> = Rel extends RelationDef<infer Kind, infer Target, infer O>
+  ? Kind extends 'oneToOne' | 'manyToOne'
+    ? ForeignKeyNullable<ColumnsOf<S, K>, O, SqlNameOf<S, Target>>
+    : false
+  : true
+
+/** Nullable when any candidate key column is nullable, or when no key column could be found in the source. */
+type ForeignKeyNullable<TColumns, O, TTargetSqlName extends string> = {
+  [C in keyof TColumns]: TColumns[C] extends AnyColumn
+    ? (O extends { readonly foreignKey: infer F } ? C extends (F extends readonly (infer E)[] ? E : F) ? true : false : TTargetSqlName extends ColumnInfoOf<TColumns[C]>['ref'] ? true : false) extends true
+      ? ColumnInfoOf<TColumns[C]>['notNull']
+      : never
+    : never
+}[keyof TColumns] extends infer NotNull
+  ? [NotNull] extends [never]
+    ? true
+    : false extends NotNull
+      ? true
+      : false
+  : true
+
+/** The handle type of one relation: a `Collection` for to-many, a `Reference` for to-one. */
+export type RelationHandle<S extends AnySchema, K extends TableKey<S>, Rel> = Rel extends RelationDef<infer Kind, infer Target extends TableKey<S>>
+  ? Kind extends 'oneToMany' | 'manyToMany'
+    ? Collection<Entity<S, Target>>
+    : Reference<Entity<S, Target>, IsToOneNullable<S, K, Rel>>
+  : never
+
+/**
+ * An object of table `K` as a session returns it: its columns, and a handle per relation.
+ *
+ * @example
+ * ```ts
+ * type Book = Entity<typeof schema, 'books'>
+ * const author = await book.author.load()
+ * ```
+ */
+export type Entity<S extends AnySchema, K extends TableKey<S>> = Simplify<
+  Row<S, K> & { -readonly [R in keyof TableRelations<S, K>]: RelationHandle<S, K, TableRelations<S, K>[R]> }
+>

@@ -1,0 +1,23 @@
+import { defineConfig } from 'vitest/config'
+
+// One config for the whole monorepo. Suites that need PostgreSQL or MariaDB decide for themselves
+// (test/support/targets.ts) whether to run, skip (outside CI) or fail (in CI).
+export default defineConfig({
+  resolve: {
+    conditions: ['@relata/source'],
+  },
+  test: {
+    include: ['packages/*/test/**/*.test.ts', 'examples/*/test/**/*.test.ts'],
+    // Two cores: two workers, each with at most one PGlite instance alive at a time.
+    maxWorkers: 2,
+    testTimeout: 60_000,
+    hookTimeout: 120_000,
+    typecheck: {
+      enabled: true,
+      only: false,
+      include: ['packages/*/test/**/*.test-d.ts', 'examples/*/test/**/*.test-d.ts'],
+      tsconfig: './tsconfig.json',
+    },
+    reporters: process.env.CI ? ['default', ['json', { outputFile: '.reports/vitest.json' }]] : ['default'],
+  },
+})
