@@ -1,0 +1,31 @@
+/** What Relata needs from a database: a Kysely dialect, what the server can do, and its SQL types. */
+import type { Dialect as KyselyDialect } from 'kysely'
+
+/** The SQL family a dialect speaks; loading and DDL switch on it where the two differ. */
+export type SqlFamily = 'postgres' | 'mysql'
+
+/** How JSON aggregation of child rows is written for eager `join` loading. */
+export type JsonAggregation = 'postgres' | 'mariadb' | 'mysql'
+
+/**
+ * What the server can do. Read by loading, persistence and DDL; never sniffed elsewhere.
+ * `returning` may be settled only once the first connection has told the server's version.
+ */
+export interface DialectCapabilities {
+  readonly family: SqlFamily
+  /** `INSERT ... RETURNING` (PostgreSQL, PGlite, MariaDB 10.5+; not MySQL 8). */
+  readonly returning: boolean
+  /** Most bind parameters one statement may carry. */
+  readonly maxParameters: number
+  /** DDL runs inside a transaction and rolls back with it (PostgreSQL, not MySQL). */
+  readonly transactionalDdl: boolean
+  readonly jsonAggregation: JsonAggregation
+}
+
+/** A database Relata can run on. Build one with `pglite()`, `postgres()` or `mysql()`. */
+export interface RelataDialect {
+  readonly name: 'pglite' | 'postgres' | 'mysql'
+  readonly capabilities: DialectCapabilities
+  /** The Kysely dialect that connects; called once by `createOrm`. */
+  createKyselyDialect(): KyselyDialect
+}
