@@ -1,5 +1,5 @@
 /** What Relata needs from a database: a Kysely dialect, what the server can do, and its SQL types. */
-import type { Dialect as KyselyDialect } from 'kysely'
+import type { Kysely, Dialect as KyselyDialect } from 'kysely'
 
 /** The SQL family a dialect speaks; loading and DDL switch on it where the two differ. */
 export type SqlFamily = 'postgres' | 'mysql'
@@ -28,4 +28,15 @@ export interface RelataDialect {
   readonly capabilities: DialectCapabilities
   /** The Kysely dialect that connects; called once by `createOrm`. */
   createKyselyDialect(): KyselyDialect
+  /**
+   * The settled capabilities. Where they depend on the server (MySQL or MariaDB, and its version)
+   * and no connection has told it yet, opens one through `db` first; otherwise resolves at once.
+   * Read this, not `capabilities`, before building the first statement that depends on them.
+   *
+   * @example
+   * ```ts
+   * const { returning } = await orm.dialect.resolveCapabilities(orm.db)
+   * ```
+   */
+  resolveCapabilities(db: Kysely<any>): Promise<DialectCapabilities>
 }

@@ -1,0 +1,52 @@
+/** `orm.createTables()`: every table of a schema, in foreign-key order, then the keys deferred by cycles. */
+import type { Kysely } from 'kysely'
+import type { DialectCapabilities } from '../dialect/dialect.js'
+import type { TableModel } from '../schema/model.js'
+import { orderTables } from '../schema/table-order.js'
+import { createTableQuery, indexedColumns } from './create-table.js'
+import { existingTables } from './existing-tables.js'
+import { addForeignKey } from './foreign-key.js'
+
+/**
+ * Options of `orm.createTables()`.
+ *
+ * @example
+ * ```ts
+ * await orm.createTables({ ifNotExists: true })
+ * ```
+ */
+export interface CreateTablesOptions {
+  /** Leave tables that already exist as they are (their columns are not compared). */
+  readonly ifNotExists?: boolean
+}
+
+/**
+ * Creates the tables parents first; foreign keys between tables that reference each other are
+ * added with `ALTER TABLE` afterwards. Runs in one transaction where DDL is transactional.
+ *
+ * @example
+ * ```ts
+ * await createTables(db, schema.tables.values(), dialect.capabilities, { ifNotExists: true })
+ * ```
+ */
+export async function createTables(
+  db: Kysely<any>,
+  tables: Iterable<TableModel>,
+  capabilities: DialectCapabilities,
+  options: CreateTablesOptions = {},
+): Promise<void> {
+  const { order, deferred } = orderTables(tables)
+  const { family } = capabilities
+  const run = async (executor: Kysely<any>): Promise<void> => {
+    const existing = options.ifNotExists === true ? await existingTables(executor, family) : new Set<string>()
+    const context = { family, indexed: indexedColumns(order), deferred: new Set(deferred), ifNotExists: options.ifNotExists }
+    for (const table of order) {
+      if (!existing.has(table.sqlName)) await createTableQuery(executor, table, context).execute()
+    }
+    for (const key of deferred) {
+      if (!existing.has(key.table.sqlName)) await addForeignKey(executor, key)
+    }
+  }
+  if (capabilities.transactionalDdl) await db.transaction().execute(run)
+  else await run(db)
+}

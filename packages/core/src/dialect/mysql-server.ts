@@ -1,0 +1,64 @@
+/** Which server a MySQL connection reached, and what that server can do. */
+import type { DialectCapabilities } from './dialect.js'
+
+/**
+ * The server behind a `mysql()` dialect.
+ *
+ * @example
+ * ```ts
+ * const server: MysqlServer = { kind: 'mariadb', version: [10, 11] }
+ * ```
+ */
+export interface MysqlServer {
+  readonly kind: 'mariadb' | 'mysql'
+  /** `[major, minor]`; absent when the server was named in the options rather than asked. */
+  readonly version?: readonly [number, number]
+}
+
+/**
+ * Reads the answer of `SELECT VERSION()`: MariaDB says so in its version string.
+ *
+ * @example
+ * ```ts
+ * parseMysqlVersion('10.11.19-MariaDB-0+deb12u1')   // { kind: 'mariadb', version: [10, 11] }
+ * parseMysqlVersion('8.0.36')                       // { kind: 'mysql', version: [8, 0] }
+ * ```
+ */
+export function parseMysqlVersion(version: string): MysqlServer {
+  const kind = /mariadb/i.test(version) ? 'mariadb' : 'mysql'
+  const match = /^(?:5\.5\.5-)?(\d+)\.(\d+)/.exec(version)
+  return match === null ? { kind } : { kind, version: [Number(match[1]), Number(match[2])] }
+}
+
+/**
+ * MariaDB 10.5 added `INSERT ... RETURNING`; a MariaDB of unknown version is taken to be recent.
+ *
+ * @example
+ * ```ts
+ * supportsReturning({ kind: 'mariadb', version: [10, 4] })   // false
+ * ```
+ */
+export function supportsReturning(server: MysqlServer): boolean {
+  if (server.kind !== 'mariadb') return false
+  const [major, minor] = server.version ?? [10, 5]
+  return major > 10 || (major === 10 && minor >= 5)
+}
+
+/**
+ * The capabilities of a MySQL-family server. `returning: false` turns `RETURNING` off even where
+ * the server has it (to run the MySQL 8 code path on MariaDB).
+ *
+ * @example
+ * ```ts
+ * mysqlCapabilities({ kind: 'mariadb', version: [10, 11] }, { returning: false }).returning   // false
+ * ```
+ */
+export function mysqlCapabilities(server: MysqlServer | undefined, options: { returning?: boolean }): DialectCapabilities {
+  return Object.freeze({
+    family: 'mysql',
+    returning: server !== undefined && options.returning !== false && supportsReturning(server),
+    maxParameters: 65535,
+    transactionalDdl: false,
+    jsonAggregation: server?.kind === 'mariadb' ? 'mariadb' : 'mysql',
+  })
+}

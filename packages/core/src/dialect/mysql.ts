@@ -1,0 +1,116 @@
+/** `mysql()`: Relata on MySQL 8 or MariaDB 10.11+ through a `mysql2` pool (the `@relata/core/mysql` entry point). */
+import { CompiledQuery, type DatabaseConnection, type Dialect as KyselyDialect, type Kysely, type MysqlPool } from 'kysely'
+import { createPool, type Pool, type PoolOptions } from 'mysql2'
+import type { Pool as PromisePool } from 'mysql2/promise'
+import type { DialectCapabilities, RelataDialect } from './dialect.js'
+import { ReturningMysqlDialect } from './mysql-adapter.js'
+import { mysqlCapabilities, parseMysqlVersion, supportsReturning, type MysqlServer } from './mysql-server.js'
+import { relataPoolOptions } from './mysql-pool-options.js'
+
+/**
+ * How to reach the server: a URI, mysql2 pool options, or a mysql2 pool of your own (from `mysql2` or `mysql2/promise`).
+ *
+ * @example
+ * ```ts
+ * mysql('mysql://root@127.0.0.1:3306/app')
+ * mysql({ host: '127.0.0.1', user: 'root', database: 'app', connectionLimit: 5 })
+ * mysql(createPool({ uri: 'mysql://root@127.0.0.1:3306/app' }))
+ * ```
+ */
+export type MysqlConnection = string | PoolOptions | Pool | PromisePool
+
+/**
+ * Options of the `mysql()` dialect.
+ *
+ * @example
+ * ```ts
+ * mysql(uri, { server: 'mariadb', returning: false })
+ * ```
+ */
+export interface MysqlDialectOptions {
+  /** The server, when known; otherwise the first connection asks it with `SELECT VERSION()`. */
+  server?: 'mariadb' | 'mysql'
+  /**
+   * `false` makes Relata never use `RETURNING`, even on MariaDB: the code path MySQL 8 takes.
+   * Statements written with `.returning()` through `orm.db` still return rows on MariaDB.
+   */
+  returning?: boolean
+}
+
+function isPool(connection: MysqlConnection): connection is Pool | PromisePool {
+  return typeof connection === 'object' && typeof (connection as Pool).getConnection === 'function'
+}
+
+/** Kysely drives the callback API: a `mysql2/promise` pool lends the callback pool it wraps. */
+function callbackPool(pool: Pool | PromisePool): Pool {
+  return 'pool' in pool && typeof pool.pool?.getConnection === 'function' ? pool.pool : (pool as Pool)
+}
+
+function createRelataPool(connection: string | PoolOptions): Pool {
+  const options = typeof connection === 'string' ? { uri: connection } : connection
+  return createPool({ ...options, ...relataPoolOptions })
+}
+
+class MysqlRelataDialect implements RelataDialect {
+  readonly name = 'mysql'
+  readonly #connection: MysqlConnection
+  readonly #options: MysqlDialectOptions
+  #server: MysqlServer | undefined
+  #capabilities: DialectCapabilities
+
+  constructor(connection: MysqlConnection, options: MysqlDialectOptions) {
+    this.#connection = connection
+    this.#options = options
+    this.#server = options.server === undefined ? undefined : { kind: options.server }
+    this.#capabilities = mysqlCapabilities(this.#server, options)
+  }
+
+  get capabilities(): DialectCapabilities {
+    return this.#capabilities
+  }
+
+  createKyselyDialect(): KyselyDialect {
+    const connection = this.#connection
+    const pool = async (): Promise<MysqlPool> => (isPool(connection) ? callbackPool(connection) : createRelataPool(connection)) as unknown as MysqlPool
+    return new ReturningMysqlDialect(
+      { pool, onCreateConnection: (created) => this.#detectServer(created) },
+      () => this.#server !== undefined && supportsReturning(this.#server),
+    )
+  }
+
+  async resolveCapabilities(db: Kysely<any>): Promise<DialectCapabilities> {
+    if (this.#server === undefined) await db.connection().execute(async () => undefined)
+    return this.#capabilities
+  }
+
+  async #detectServer(connection: DatabaseConnection): Promise<void> {
+    if (this.#server !== undefined) return
+    const { rows } = await connection.executeQuery<{ version: string }>(CompiledQuery.raw('select version() as version'))
+    this.#server = parseMysqlVersion(rows[0]!.version)
+    this.#capabilities = mysqlCapabilities(this.#server, this.#options)
+  }
+}
+
+/**
+ * MySQL 8 or MariaDB 10.11+ through `mysql2`. Given a URI or `PoolOptions`, Relata creates the
+ * pool when the first query runs, set so that `orm.db` returns what the schema declares: exact
+ * decimals as strings, `BIGINT` as `bigint`, `TINYINT(1)` as `boolean`, `DATETIME` and `DATE` as
+ * UTC, JSON parsed (these settings override the same options given). Given a pool, Relata uses it
+ * as it is, with its own settings; `orm.destroy()` ends it.
+ *
+ * `capabilities.returning` is true on MariaDB 10.5+ and false on MySQL. Unless `server` is given,
+ * the first connection tells which; until then `capabilities` is provisional (no `RETURNING`):
+ * read `resolveCapabilities(db)` to be sure.
+ *
+ * @example
+ * ```ts
+ * import { createOrm } from '@relata/core'
+ * import { mysql } from '@relata/core/mysql'
+ *
+ * const orm = createOrm({ schema, dialect: mysql('mysql://root@127.0.0.1:3306/app') })
+ * const mysql8Path = mysql({ host: '127.0.0.1', user: 'root', database: 'app' }, { returning: false })
+ * ```
+ */
+export function mysql(connection: MysqlConnection, options: MysqlDialectOptions = {}): RelataDialect {
+  return new MysqlRelataDialect(connection, options)
+}

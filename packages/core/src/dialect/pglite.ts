@@ -1,0 +1,37 @@
+/** `pglite()`: Relata on PGlite, PostgreSQL compiled to WebAssembly and run in-process (the `@relata/core/pglite` entry point). */
+import { PGlite, type PGliteOptions } from '@electric-sql/pglite'
+import { PGliteDialect, type Kysely } from 'kysely'
+import type { DialectCapabilities, RelataDialect } from './dialect.js'
+import { postgresCapabilities } from './postgres-capabilities.js'
+import { postgresTypeParsers } from './postgres-type-parsers.js'
+
+/**
+ * PGlite: an in-memory PostgreSQL by default, or one stored in `dataDir`. Relata starts the
+ * instance when the first query runs, with `parsers` that make `orm.db` return what the schema
+ * declares (`bigint` for `int8`, UTC for `timestamp` and `date`); they override the same OIDs in
+ * `options.parsers`. Given a `PGlite` instance, Relata uses it as it is, with its own parsers;
+ * `orm.destroy()` closes it. Capabilities are PostgreSQL's.
+ *
+ * @example
+ * ```ts
+ * import { createOrm } from '@relata/core'
+ * import { pglite } from '@relata/core/pglite'
+ *
+ * const orm = createOrm({ schema, dialect: pglite() })                         // in memory
+ * const stored = createOrm({ schema, dialect: pglite({ dataDir: './data' }) })  // on disk
+ * ```
+ */
+export function pglite(options: PGliteOptions | PGlite = {}): RelataDialect {
+  const instance = async (): Promise<PGlite> =>
+    isInstance(options) ? options : new PGlite({ ...options, parsers: { ...options.parsers, ...postgresTypeParsers } })
+  return Object.freeze({
+    name: 'pglite',
+    capabilities: postgresCapabilities,
+    createKyselyDialect: () => new PGliteDialect({ pglite: instance }),
+    resolveCapabilities: async (_db: Kysely<any>): Promise<DialectCapabilities> => postgresCapabilities,
+  })
+}
+
+function isInstance(options: PGliteOptions | PGlite): options is PGlite {
+  return typeof (options as PGlite).query === 'function'
+}

@@ -1,0 +1,64 @@
+/** `postgres()`: Relata on PostgreSQL through a `pg` pool (the `@relata/core/postgres` entry point). */
+import { PostgresDialect, type Kysely } from 'kysely'
+import pg from 'pg'
+import type { DialectCapabilities, RelataDialect } from './dialect.js'
+import { postgresCapabilities } from './postgres-capabilities.js'
+import { postgresTypeParsers } from './postgres-type-parsers.js'
+import { UtcDateClient } from './postgres-utc-client.js'
+
+/**
+ * How to reach PostgreSQL: a connection string, a `pg` pool configuration, or a pool of your own.
+ *
+ * @example
+ * ```ts
+ * postgres('postgres://postgres@127.0.0.1:5432/app')
+ * postgres({ host: '127.0.0.1', user: 'postgres', database: 'app', max: 5 })
+ * postgres(new pg.Pool({ connectionString }))
+ * ```
+ */
+export type PostgresConnection = string | pg.PoolConfig | pg.Pool
+
+const relataTypes: pg.CustomTypesConfig = {
+  getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+    format !== 'binary' && postgresTypeParsers[oid] !== undefined
+      ? postgresTypeParsers[oid]
+      : pg.types.getTypeParser(oid, format ?? 'text')) as pg.CustomTypesConfig['getTypeParser'],
+}
+
+function isPool(connection: PostgresConnection): connection is pg.Pool {
+  return typeof connection === 'object' && typeof (connection as pg.Pool).connect === 'function'
+}
+
+/**
+ * The pool Relata creates from a connection string or configuration, set so that results match
+ * the declared column types: `int8` as `bigint`, `numeric` as a string, `timestamp` and `date`
+ * read and written as UTC. These settings are per pool and override the same options in `config`.
+ */
+function createPool(connection: string | pg.PoolConfig): pg.Pool {
+  const config = typeof connection === 'string' ? { connectionString: connection } : connection
+  return new pg.Pool({ ...config, types: relataTypes, Client: UtcDateClient as unknown as pg.PoolConfig['Client'] })
+}
+
+/**
+ * PostgreSQL through `pg`. Given a connection string or a `pg.PoolConfig`, Relata creates the
+ * pool when the first query runs, with per-pool type parsers so that `orm.db` returns what the
+ * schema declares (`bigint` for `int8`, strings for `numeric`, UTC for `timestamp` and `date`).
+ * Given a `pg.Pool`, Relata uses it as it is, with its own type parsing; `orm.destroy()` ends it.
+ *
+ * @example
+ * ```ts
+ * import { createOrm } from '@relata/core'
+ * import { postgres } from '@relata/core/postgres'
+ *
+ * const orm = createOrm({ schema, dialect: postgres('postgres://postgres@127.0.0.1:5432/app') })
+ * ```
+ */
+export function postgres(connection: PostgresConnection): RelataDialect {
+  return Object.freeze({
+    name: 'postgres',
+    capabilities: postgresCapabilities,
+    createKyselyDialect: () =>
+      new PostgresDialect({ pool: async () => (isPool(connection) ? connection : createPool(connection)) }),
+    resolveCapabilities: async (_db: Kysely<any>): Promise<DialectCapabilities> => postgresCapabilities,
+  })
+}
