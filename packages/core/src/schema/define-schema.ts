@@ -47,6 +47,8 @@ export class Schema<
 
 export type AnySchema = Schema<Record<string, AnyTable>, any, Casing>
 
+/** Declares a schema of tables without relations. */
+export function defineSchema<const TTables extends Record<string, AnyTable>>(tables: TTables): Schema<TTables, {}, 'preserve'>
 /**
  * Declares the schema: its tables, keyed by the names relations and queries use, and their
  * relations. A misspelt table, relation or `backPopulates` is a compile error at the relation at
@@ -66,12 +68,19 @@ export function defineSchema<
   const TCasing extends Casing = 'preserve',
 >(
   tables: TTables,
-  relations?: (helpers: RelationHelpers<keyof TTables & string>) => TRelations & NoInfer<CheckRelations<TTables, TRelations>>,
-  options: SchemaOptions<TCasing> = {},
-): Schema<TTables, TRelations, TCasing> {
-  const casing = (options.casing ?? 'preserve') as TCasing
+  relations: (helpers: RelationHelpers<keyof TTables & string>) => TRelations & NoInfer<CheckRelations<TTables, TRelations>>,
+  options?: SchemaOptions<TCasing>,
+): Schema<TTables, TRelations, TCasing>
+// The callback is a required parameter of its own overload: were it optional, its type would be
+// `F | undefined`, which stops TypeScript from elaborating an error down to the relation at fault.
+export function defineSchema(
+  tables: Record<string, AnyTable>,
+  relations?: (helpers: RelationHelpers<string>) => RelationsInput<Record<string, AnyTable>>,
+  options: SchemaOptions = {},
+): AnySchema {
+  const casing = options.casing ?? 'preserve'
   const models = resolveTables(tables, casing)
-  const declared = (relations?.(relationHelpers as RelationHelpers<keyof TTables & string>) ?? {}) as Record<string, Record<string, AnyRelationDef>>
+  const declared = (relations?.(relationHelpers) ?? {}) as Record<string, Record<string, AnyRelationDef>>
   resolveRelations(models, declared)
   for (const model of models.values()) {
     Object.freeze(model.foreignKeys)

@@ -47,8 +47,12 @@ export interface ManyToManyOptions<TTableKey extends string = string> extends Co
   readonly targetKey?: KeyColumns
 }
 
-/** A declared relation, before `defineSchema` resolves its join. */
-export interface RelationDef<K extends RelationKind = RelationKind, TTarget extends string = string, O extends CommonOptions = CommonOptions> {
+/**
+ * A declared relation, before `defineSchema` resolves its join. `O` is the options as written,
+ * constrained to `object` only: an options type such as `{ foreignKey: 'x' }` shares no property
+ * with `CommonOptions`, so under that constraint `infer O` would not match it (weak type).
+ */
+export interface RelationDef<K extends RelationKind = RelationKind, TTarget extends string = string, O extends object = object> {
   readonly kind: K
   readonly target: TTarget
   readonly options: O
@@ -56,14 +60,21 @@ export interface RelationDef<K extends RelationKind = RelationKind, TTarget exte
 
 export type AnyRelationDef = RelationDef<RelationKind, string, any>
 
-/** The helpers handed to the relations callback of `defineSchema`, typed by the schema's table keys. */
+/**
+ * The helpers handed to the relations callback of `defineSchema`, typed by the schema's table keys.
+ * Each has an overload without options: with a single optional parameter, a call without options
+ * would infer `O` from the callback's contextual return type (`any`) instead of `{}`.
+ */
 export interface RelationHelpers<TTableKey extends string> {
   /** The other table holds a foreign key to this one: `author.books`. */
-  oneToMany<TTarget extends TTableKey, const O extends OneToManyOptions = {}>(target: TTarget, options?: O): RelationDef<'oneToMany', TTarget, O>
+  oneToMany<TTarget extends TTableKey>(target: TTarget): RelationDef<'oneToMany', TTarget, {}>
+  oneToMany<TTarget extends TTableKey, const O extends OneToManyOptions>(target: TTarget, options: O): RelationDef<'oneToMany', TTarget, O>
   /** This table holds a foreign key to the other: `book.author`. */
-  manyToOne<TTarget extends TTableKey, const O extends ToOneOptions = {}>(target: TTarget, options?: O): RelationDef<'manyToOne', TTarget, O>
+  manyToOne<TTarget extends TTableKey>(target: TTarget): RelationDef<'manyToOne', TTarget, {}>
+  manyToOne<TTarget extends TTableKey, const O extends ToOneOptions>(target: TTarget, options: O): RelationDef<'manyToOne', TTarget, O>
   /** At most one on each side; the side with the foreign key owns it. */
-  oneToOne<TTarget extends TTableKey, const O extends ToOneOptions = {}>(target: TTarget, options?: O): RelationDef<'oneToOne', TTarget, O>
+  oneToOne<TTarget extends TTableKey>(target: TTarget): RelationDef<'oneToOne', TTarget, {}>
+  oneToOne<TTarget extends TTableKey, const O extends ToOneOptions>(target: TTarget, options: O): RelationDef<'oneToOne', TTarget, O>
   /** Through an association table: `book.coauthors` via `book_author`. */
   manyToMany<TTarget extends TTableKey, const O extends ManyToManyOptions<TTableKey>>(target: TTarget, options: O): RelationDef<'manyToMany', TTarget, O>
 }

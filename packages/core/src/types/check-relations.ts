@@ -6,8 +6,14 @@
 import type { AnyRelationDef, RelationDef, RelationKind } from '../schema/relations.js'
 import type { AnyTable, TableMeta } from '../schema/table.js'
 
-/** What the relations callback may return: relations keyed by table key, then by relation name. */
-export type RelationsInput<TTables> = { readonly [K in keyof TTables]?: Readonly<Record<string, AnyRelationDef>> }
+/**
+ * What the relations callback may return: relations keyed by table key, then by relation name.
+ * The index signature keeps the type from being weak (all-optional), so that an object naming only
+ * unknown tables still reaches `CheckRelations`, which reports each of them.
+ */
+export type RelationsInput<TTables> = { readonly [K in keyof TTables]?: Readonly<Record<string, AnyRelationDef>> } & {
+  readonly [key: string]: Readonly<Record<string, AnyRelationDef>> | undefined
+}
 
 type ColumnKeys<TTables, K> = K extends keyof TTables ? (TTables[K] extends AnyTable ? keyof TTables[K][typeof TableMeta]['columns'] & string : never) : never
 
@@ -36,15 +42,20 @@ type BackError<R, S extends string, N extends string, K extends RelationKind, Ta
   ? Target extends keyof R
     ? B extends keyof R[Target]
       ? R[Target][B] extends RelationDef<infer K2, infer T2, infer O2>
-        ? T2 extends S
-          ? K2 extends Mirror[K]
-            ? O2 extends { readonly backPopulates: infer B2 extends string }
-              ? B2 extends N
-                ? never
-                : `backPopulates: '${Target}.${B}' back-populates '${B2}', not '${N}'`
-              : never
-            : `backPopulates: '${Target}.${B}' is a ${K2}; the mirror of a ${K} must be a ${Mirror[K]}`
-          : `backPopulates: '${Target}.${B}' points to '${T2}', not back to '${S}'`
+        ? IsUnion<T2> extends true
+          ? never
+          : T2 extends S
+            ? K2 extends Mirror[K]
+              ? O2 extends { readonly backPopulates: infer B2 extends string }
+                ? B2 extends N
+                  ? never
+                  : // A misspelt B2 is reported on the mirror itself, not a second time here.
+                    B2 extends (S extends keyof R ? keyof R[S] : never)
+                    ? `backPopulates: '${Target}.${B}' back-populates '${B2}', not '${N}'`
+                    : never
+                : never
+              : `backPopulates: '${Target}.${B}' is a ${K2}; the mirror of a ${K} must be a ${Mirror[K]}`
+            : `backPopulates: '${Target}.${B}' points to '${T2}', not back to '${S}'`
         : never
       : `backPopulates: '${Target}' has no relation '${B}'`
     : `backPopulates: '${Target}' has no relation '${B}'`
@@ -52,10 +63,18 @@ type BackError<R, S extends string, N extends string, K extends RelationKind, Ta
 
 type FirstOf<E> = [E] extends [never] ? unknown : E
 
+/**
+ * A misspelt target makes TypeScript fall back to the union of all table keys; that mistake is
+ * reported at the argument, so relations whose target is a union are not checked further.
+ */
+type IsUnion<T, U = T> = T extends unknown ? ([U] extends [T] ? false : true) : never
+
 type CheckRelation<TTables, R, S extends string, N extends string, Rel> = N extends ColumnKeys<TTables, S>
   ? `'${S}.${N}' is both a column and a relation`
   : Rel extends RelationDef<infer K, infer Target, infer O>
-    ? FirstOf<KeysError<TTables, S, K, Target, O> | BackError<R, S, N, K, Target, O>>
+    ? IsUnion<Target> extends true
+      ? unknown
+      : FirstOf<KeysError<TTables, S, K, Target, O> | BackError<R, S, N, K, Target, O>>
     : unknown
 
 /** Maps each relation of `R` to `unknown` (sound) or to a message naming what is wrong. */
