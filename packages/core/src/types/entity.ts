@@ -45,20 +45,34 @@ export type IsToOneNullable<S extends AnySchema, K extends TableKey<S>, Rel> = R
     : false
   : true
 
-/** Nullable when any candidate key column is nullable, or when no key column could be found in the source. */
-type ForeignKeyNullable<TColumns, O, TTargetSqlName extends string> = {
+/**
+ * Nullable when any candidate key column is nullable, or when no key column could be found in the
+ * source. Candidates are the columns named by `foreignKey`, else those referencing the target; a
+ * reference to an unknown table (`ref: string`, from the `(): AnyColumn =>` annotation a
+ * self-reference needs) serves only when no column names the target, so it cannot make every
+ * other to-one relation of its table nullable.
+ */
+type ForeignKeyNullable<TColumns, O, TTargetSqlName extends string> =
+  CandidateNotNull<TColumns, O, TTargetSqlName, 'known'> extends infer Known
+    ? [Known] extends [never]
+      ? AnyNullable<CandidateNotNull<TColumns, O, TTargetSqlName, 'unknown'>>
+      : AnyNullable<Known>
+    : true
+
+type AnyNullable<NotNull> = [NotNull] extends [never] ? true : false extends NotNull ? true : false
+
+/** The `notNull` flags of the candidate key columns. */
+type CandidateNotNull<TColumns, O, TTargetSqlName extends string, TPass extends 'known' | 'unknown'> = {
   [C in keyof TColumns]: TColumns[C] extends AnyColumn
-    ? (O extends { readonly foreignKey: infer F } ? C extends (F extends readonly (infer E)[] ? E : F) ? true : false : TTargetSqlName extends ColumnInfoOf<TColumns[C]>['ref'] ? true : false) extends true
+    ? (O extends { readonly foreignKey: infer F } ? C extends (F extends readonly (infer E)[] ? E : F) ? true : false : RefersTo<ColumnInfoOf<TColumns[C]>['ref'], TTargetSqlName, TPass>) extends true
       ? ColumnInfoOf<TColumns[C]>['notNull']
       : never
     : never
-}[keyof TColumns] extends infer NotNull
-  ? [NotNull] extends [never]
-    ? true
-    : false extends NotNull
-      ? true
-      : false
-  : true
+}[keyof TColumns]
+
+type RefersTo<TRef extends string, TTargetSqlName extends string, TPass> = string extends TRef
+  ? TPass extends 'unknown' ? true : false
+  : TPass extends 'known' ? (TTargetSqlName extends TRef ? true : false) : false
 
 /** The handle type of one relation: a `Collection` for to-many, a `Reference` for to-one. */
 export type RelationHandle<S extends AnySchema, K extends TableKey<S>, Rel> = Rel extends RelationDef<infer Kind, infer Target extends TableKey<S>>

@@ -1,0 +1,24 @@
+/** Reads the JSON of join-loaded relations out of a row (or an enclosing JSON object) into entities. */
+import { assignRelation } from './assign.js'
+import { relationKey } from './join-strategy.js'
+import type { LoadContext } from './load-context.js'
+import type { LoadNode } from './load-plan.js'
+
+export function hydrateJoined(ctx: LoadContext, entity: object, row: Record<string, unknown>, children: readonly LoadNode[]): void {
+  for (const node of children) {
+    if (node.strategy !== 'join') continue
+    let raw = row[relationKey(node.relation)]
+    // MariaDB (and a driver that does not parse json) hands the aggregate over as text.
+    if (typeof raw === 'string') raw = JSON.parse(raw)
+    const target = node.relation.target
+    const items = raw === null || raw === undefined ? [] : Array.isArray(raw) ? raw : [raw]
+    const entities = new Array<object>(items.length)
+    for (let i = 0; i < items.length; i++) {
+      const item = items[i] as Record<string, unknown>
+      const child = ctx.hydrator.fromJson(target, item)
+      hydrateJoined(ctx, child, item, node.children)
+      entities[i] = child
+    }
+    assignRelation(ctx, entity, node.relation, entities)
+  }
+}

@@ -1,0 +1,12 @@
+/** The collaborators loading needs: a connection, the dialect's capabilities, the identity map and the hydrator. */
+import type { Kysely } from 'kysely'
+import type { DialectCapabilities } from '../dialect/dialect.js'
+import type { IdentityMap } from '../session/identity-map.js'
+import type { Hydrator } from '../session/hydrator.js'
+
+export interface LoadContext {
+  readonly db: Kysely<any>
+  readonly capabilities: DialectCapabilities
+  readonly identityMap: IdentityMap
+  readonly hydrator: Hydrator
+}

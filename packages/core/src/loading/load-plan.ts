@@ -1,0 +1,35 @@
+/** Turns a query's `.with()` items into a tree of load nodes, each with its strategy settled. */
+import type { DialectCapabilities } from '../dialect/dialect.js'
+import { RelataError } from '../errors.js'
+import type { RelationModel } from '../schema/model.js'
+import type { LoadStrategy } from '../schema/relations.js'
+import { emptyQueryState, type QueryState } from '../query/query-state.js'
+
+export interface LoadNode {
+  readonly relation: RelationModel
+  readonly strategy: LoadStrategy
+  /** Filters and order on the related table; its `with` became `children`. */
+  readonly query: QueryState
+  readonly children: readonly LoadNode[]
+}
+
+/**
+ * Strategy precedence: the relation's own choice in the query, then a query-wide `.strategy()`,
+ * then the relation's declared default. MySQL 8 cannot order `JSON_ARRAYAGG`, so there a
+ * to-many relation is always loaded with `selectIn`.
+ */
+export function buildLoadPlan(state: QueryState, capabilities: DialectCapabilities, inherited?: LoadStrategy): LoadNode[] {
+  const queryWide = state.strategy ?? inherited
+  return state.with.map((item) => {
+    const relation = state.table.relations.get(item.relation)
+    if (relation === undefined) {
+      throw new RelataError(
+        `'${item.relation}' is not a relation of '${state.table.key}' (relations: ${[...state.table.relations.keys()].join(', ') || 'none'})`,
+      )
+    }
+    const query = item.query ?? emptyQueryState(relation.target)
+    let strategy = item.strategy ?? query.strategy ?? queryWide ?? relation.strategy
+    if (strategy === 'join' && !relation.toOne && capabilities.jsonAggregation === 'mysql') strategy = 'selectIn'
+    return Object.freeze({ relation, strategy, query, children: buildLoadPlan(query, capabilities, queryWide) })
+  })
+}

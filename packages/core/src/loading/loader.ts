@@ -1,0 +1,72 @@
+/** Runs an entity query with its eager loads: the root statement, then one statement per `selectIn` level. */
+import { sql } from 'kysely'
+import { compileFilters, orderItems } from '../query/filters.js'
+import type { QueryState } from '../query/query-state.js'
+import { stateOf } from '../session/entity-state.js'
+import { hydrateJoined } from './hydrate-joined.js'
+import { joinedChildren, type SqlContext } from './join-strategy.js'
+import type { LoadContext } from './load-context.js'
+import { buildLoadPlan, type LoadNode } from './load-plan.js'
+import { aliasCounter, selectIn } from './select-in.js'
+
+const ROOT = 't0'
+
+/** The root statement of a query, with its join-loaded relations embedded. */
+export function rootQuery(ctx: LoadContext, state: QueryState, plan: readonly LoadNode[]) {
+  const sqlCtx: SqlContext = { db: ctx.db, capabilities: ctx.capabilities, nextAlias: aliasCounter() }
+  const { table } = state
+  let query = ctx.db
+    .selectFrom(`${table.sqlName} as ${ROOT}`)
+    .select(table.columns.map((c) => `${ROOT}.${c.sqlName}`))
+    .select(joinedChildren(sqlCtx, plan, ROOT))
+  if (state.filters.length > 0) query = query.where((eb) => eb.and(compileFilters(eb, state.filters, table, ROOT)))
+  // The primary key breaks ties of a requested order, so pages and tests are deterministic.
+  const order = state.orderBy.length > 0 ? orderItems(state.orderBy, table) : []
+  for (const item of order) query = query.orderBy(`${ROOT}.${item.column.sqlName}`, item.direction)
+  if (state.limit !== undefined) query = query.limit(state.limit)
+  if (state.offset !== undefined) {
+    // MySQL needs a LIMIT with an OFFSET.
+    if (state.limit === undefined && ctx.capabilities.family === 'mysql') query = query.limit(sql.lit(Number.MAX_SAFE_INTEGER) as never)
+    query = query.offset(state.offset)
+  }
+  return query
+}
+
+export async function runQuery(ctx: LoadContext, state: QueryState): Promise<object[]> {
+  const plan = buildLoadPlan(state, ctx.capabilities)
+  const rows = (await rootQuery(ctx, state, plan).execute()) as Record<string, unknown>[]
+  const entities = new Array<object>(rows.length)
+  for (let i = 0; i < rows.length; i++) {
+    const entity = ctx.hydrator.fromRow(state.table, rows[i]!)
+    hydrateJoined(ctx, entity, rows[i]!, plan)
+    entities[i] = entity
+  }
+  await loadLevels(ctx, entities, plan)
+  return entities
+}
+
+/** Loads the `selectIn` relations of a level, then recurses into every relation's children. */
+export async function loadLevels(ctx: LoadContext, parents: readonly object[], plan: readonly LoadNode[]): Promise<void> {
+  if (parents.length === 0) return
+  for (const node of plan) {
+    if (node.strategy === 'join' && !needsSelectIn(node.children)) continue
+    const targets = node.strategy === 'selectIn' ? await selectIn(ctx, node, parents) : loadedTargets(parents, node)
+    if (node.children.length > 0) await loadLevels(ctx, targets, node.children)
+  }
+}
+
+function needsSelectIn(plan: readonly LoadNode[]): boolean {
+  return plan.some((node) => node.strategy === 'selectIn' || needsSelectIn(node.children))
+}
+
+/** The distinct objects a join-loaded relation put under these parents. */
+function loadedTargets(parents: readonly object[], node: LoadNode): object[] {
+  const targets = new Set<object>()
+  for (const parent of parents) {
+    const value = stateOf(parent)?.relations?.[node.relation.name]?.value
+    if (value === null || value === undefined) continue
+    if (node.relation.toOne) targets.add(value as object)
+    else for (const item of value as object[]) targets.add(item)
+  }
+  return [...targets]
+}

@@ -1,0 +1,122 @@
+/**
+ * The `selectIn` strategy: one statement per relation level, `WHERE key IN (...)` over the
+ * parents' keys (chunked by the dialect's parameter limit), many-to-many joined through the
+ * association table. Shared by eager loading and by batched lazy loads.
+ */
+import { sql } from 'kysely'
+import { inTuples } from '../query/sql-helpers.js'
+import { orderItems } from '../query/filters.js'
+import type { ColumnModel, RelationModel } from '../schema/model.js'
+import { assignRelation } from './assign.js'
+import { joinedChildren, relationSource, type SqlContext } from './join-strategy.js'
+import type { LoadNode } from './load-plan.js'
+import type { LoadContext } from './load-context.js'
+import { hydrateJoined } from './hydrate-joined.js'
+
+const SEPARATOR = '\u0000'
+
+/** A key as a map key: the value for one column, a joined string for several. */
+function keyOf(values: readonly unknown[]): unknown {
+  if (values.length === 1) {
+    const v = values[0]
+    return v instanceof Date ? v.getTime() : v
+  }
+  return values.map((v) => String(v instanceof Date ? v.getTime() : v)).join(SEPARATOR)
+}
+
+function readKey(entity: object, columns: readonly ColumnModel[]): unknown[] | undefined {
+  const values = new Array<unknown>(columns.length)
+  for (let i = 0; i < columns.length; i++) {
+    const value = (entity as Record<string, unknown>)[columns[i]!.property]
+    if (value === null || value === undefined) return undefined
+    values[i] = value
+  }
+  return values
+}
+
+/** Loads `node.relation` for every parent; returns the distinct related objects, for the next level. */
+export async function selectIn(ctx: LoadContext, node: LoadNode, parents: readonly object[]): Promise<object[]> {
+  const { relation } = node
+  const byKey = new Map<unknown, { key: unknown[]; parents: object[] }>()
+  for (const parent of parents) {
+    const key = readKey(parent, relation.sourceColumns)
+    if (key === undefined) {
+      assignRelation(ctx, parent, relation, [])
+      continue
+    }
+    const id = keyOf(key)
+    const entry = byKey.get(id)
+    if (entry === undefined) byKey.set(id, { key, parents: [parent] })
+    else entry.parents.push(parent)
+  }
+
+  const found = new Map<unknown, object[]>()
+  const loaded = new Set<object>()
+  let pending = [...byKey.entries()]
+  if (relation.owning && referencesPrimaryKey(relation)) {
+    // A many-to-one whose target is already in the identity map needs no SQL.
+    const entries = ctx.identityMap.tableEntries(relation.target)
+    pending = pending.filter(([id]) => {
+      const target = entries.get(id)
+      if (target === undefined) return true
+      found.set(id, [target])
+      return false
+    })
+  }
+
+  const chunkSize = Math.max(1, Math.floor((ctx.capabilities.maxParameters - 1000) / relation.sourceColumns.length))
+  for (let start = 0; start < pending.length; start += chunkSize) {
+    const chunk = pending.slice(start, start + chunkSize).map(([, entry]) => entry.key)
+    await queryChunk(ctx, node, chunk, found)
+  }
+
+  for (const [id, entry] of byKey) {
+    const targets = found.get(id) ?? []
+    for (const parent of entry.parents) assignRelation(ctx, parent, relation, targets)
+    for (const target of targets) loaded.add(target)
+  }
+  return [...loaded]
+}
+
+function referencesPrimaryKey(relation: RelationModel): boolean {
+  const pk = relation.target.primaryKey
+  return pk.length === relation.targetColumns.length && pk.every((c, i) => relation.targetColumns[i] === c)
+}
+
+async function queryChunk(ctx: LoadContext, node: LoadNode, keys: unknown[][], found: Map<unknown, object[]>): Promise<void> {
+  const { relation } = node
+  const sqlCtx: SqlContext = { db: ctx.db, capabilities: ctx.capabilities, nextAlias: aliasCounter() }
+  const child = sqlCtx.nextAlias()
+  const association = sqlCtx.nextAlias()
+  // The columns that hold the parent's key in each result row: the association's, or the child's own foreign key.
+  const linkColumns = relation.association ? relation.association.sourceKey.columns : relation.targetColumns
+  const linkAlias = relation.association ? association : child
+  const linkKeys = linkColumns.map((_, i) => `__k${i}`)
+
+  let query = relationSource(sqlCtx, node, child, association)
+    .select(relation.target.columns.map((c) => `${child}.${c.sqlName}`))
+    .select(linkColumns.map((c, i) => sql.ref(`${linkAlias}.${c.sqlName}`).as(linkKeys[i]!)))
+    .select(joinedChildren(sqlCtx, node.children, child))
+    .where(inTuples(linkColumns.map((c) => `${linkAlias}.${c.sqlName}`), keys))
+  for (const item of orderItems(node.query.orderBy, relation.target)) {
+    query = query.orderBy(`${child}.${item.column.sqlName}`, item.direction)
+  }
+  const rows = (await query.execute()) as Record<string, unknown>[]
+  const decoders = linkColumns.map((c) => ctx.hydrator.keyDecoder(c))
+  for (const row of rows) {
+    const entity = ctx.hydrator.fromRow(relation.target, row)
+    hydrateJoined(ctx, entity, row, node.children)
+    const id = keyOf(linkKeys.map((k, i) => {
+      const decode = decoders[i]
+      return decode === undefined ? row[k] : decode(row[k])
+    }))
+    const list = found.get(id)
+    if (list === undefined) found.set(id, [entity])
+    else list.push(entity)
+  }
+}
+
+export function aliasCounter(): () => string {
+  let n = 0
+  return () => `t${++n}`
+}

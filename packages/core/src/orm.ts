@@ -1,0 +1,138 @@
+/** `createOrm()`: a schema bound to a database through a dialect, with the typed Kysely instance and DDL. */
+import { Kysely, type KyselyPlugin, type LogEvent } from 'kysely'
+import { createTables, type CreateTablesOptions } from './ddl/create-tables.js'
+import { dropTables, type DropTablesOptions } from './ddl/drop-tables.js'
+import type { RelataDialect } from './dialect/dialect.js'
+import { consoleLogger, toQueryEvent, type QueryLogger } from './query-log.js'
+import type { AnySchema } from './schema/define-schema.js'
+import { QueryRecorder } from './testing/query-recorder.js'
+import type { Database } from './types/database.js'
+import { SessionImpl, type Session } from './session/session.js'
+import { newEntity } from './session/new-entity.js'
+import type { CreateValues, NewEntity } from './types/create.js'
+import type { TableKey } from './types/schema-types.js'
+
+/**
+ * What `createOrm` takes.
+ *
+ * @example
+ * ```ts
+ * const options: OrmOptions<typeof schema> = { schema, dialect: pglite(), plugins: [new QueryRecorder()], log: 'console' }
+ * ```
+ */
+export interface OrmOptions<S extends AnySchema> {
+  readonly schema: S
+  /** `pglite()`, `postgres(...)` or `mysql(...)`, from their own entry points. */
+  readonly dialect: RelataDialect
+  /** Kysely plugins, applied to every query `orm.db` and the ORM build (a `QueryRecorder`, for one). */
+  readonly plugins?: readonly KyselyPlugin[]
+  /** Reports every statement with its parameters and duration (SQLAlchemy's `echo`); `'console'` prints them. */
+  readonly log?: QueryLogger | 'console'
+}
+
+/**
+ * A schema connected to a database: the typed Kysely instance, DDL, and the pool's lifetime.
+ *
+ * @example
+ * ```ts
+ * const orm: Orm<typeof schema> = createOrm({ schema, dialect: pglite() })
+ * await orm.createTables()
+ * await orm.db.insertInto('authors').values({ name: 'Ann' }).execute()
+ * await orm.destroy()
+ * ```
+ */
+export interface Orm<S extends AnySchema> {
+  readonly schema: S
+  readonly dialect: RelataDialect
+  /** Kysely, typed from the schema by SQL table and column names: for anything the mapper does not cover. */
+  readonly db: Kysely<Database<S>>
+  /** Creates every table of the schema, in foreign-key order (see `CreateTablesOptions`). */
+  createTables(options?: CreateTablesOptions): Promise<void>
+  /** Drops every table of the schema, children first (see `DropTablesOptions`). */
+  dropTables(options?: DropTablesOptions): Promise<void>
+  /** Closes the connection pool (or the PGlite instance), including one passed to the dialect. */
+  destroy(): Promise<void>
+  /** A new session: an identity map and a unit of work. Cheap; use one per request or task. */
+  session(): Session<S>
+  /**
+   * Runs `fn` with a session in one transaction: flushed and committed when it returns, rolled
+   * back when it throws. Calls to `session.transaction()` inside it use savepoints.
+   */
+  transaction<T>(fn: (session: Session<S>) => Promise<T>): Promise<T>
+  /** A new object outside any session (SQLAlchemy's `Author(name=...)`); `session.add()` it to save it. */
+  build<K extends TableKey<S>>(table: K, values: CreateValues<S, K>): NewEntity<S, K>
+}
+
+class RelataOrm<S extends AnySchema> implements Orm<S> {
+  readonly schema: S
+  readonly dialect: RelataDialect
+  readonly db: Kysely<Database<S>>
+
+  constructor(options: OrmOptions<S>) {
+    this.schema = options.schema
+    this.dialect = options.dialect
+    this.db = new Kysely<Database<S>>({
+      dialect: options.dialect.createKyselyDialect(),
+      plugins: [...(options.plugins ?? [])],
+      log: queryLog(options),
+    })
+  }
+
+  async createTables(options?: CreateTablesOptions): Promise<void> {
+    await createTables(this.#anyDb, this.schema.tables.values(), this.dialect.capabilities, options)
+  }
+
+  async dropTables(options?: DropTablesOptions): Promise<void> {
+    await dropTables(this.#anyDb, this.schema.tables.values(), this.dialect.capabilities, options)
+  }
+
+  async destroy(): Promise<void> {
+    await this.db.destroy()
+  }
+
+  session(): Session<S> {
+    const connection = { db: this.#anyDb, capabilities: () => this.dialect.resolveCapabilities(this.#anyDb) }
+    return new SessionImpl(this.schema, connection, this.dialect.capabilities.family) as unknown as Session<S>
+  }
+
+  transaction<T>(fn: (session: Session<S>) => Promise<T>): Promise<T> {
+    return this.session().transaction(fn)
+  }
+
+  build<K extends TableKey<S>>(table: K, values: CreateValues<S, K>): NewEntity<S, K> {
+    return newEntity(this.schema.table(table), values as Record<string, unknown>, undefined) as NewEntity<S, K>
+  }
+
+  get #anyDb(): Kysely<any> {
+    return this.db as Kysely<any>
+  }
+}
+
+/** Kysely's `log` option: the user's logger and every `QueryRecorder` among the plugins, or nothing. */
+function queryLog(options: OrmOptions<AnySchema>): ((event: LogEvent) => void) | undefined {
+  const recorders = (options.plugins ?? []).filter((plugin) => plugin instanceof QueryRecorder)
+  const logger = options.log === 'console' ? consoleLogger : options.log
+  if (recorders.length === 0 && logger === undefined) return undefined
+  return (event) => {
+    for (const recorder of recorders) recorder.record(event)
+    logger?.(toQueryEvent(event))
+  }
+}
+
+/**
+ * Connects a schema to a database. Nothing connects until the first query.
+ *
+ * @example
+ * ```ts
+ * import { createOrm } from '@relata/core'
+ * import { pglite } from '@relata/core/pglite'
+ *
+ * const orm = createOrm({ schema, dialect: pglite(), log: 'console' })
+ * await orm.createTables()
+ * const rows = await orm.db.selectFrom('books').selectAll().execute()
+ * await orm.destroy()
+ * ```
+ */
+export function createOrm<S extends AnySchema>(options: OrmOptions<S>): Orm<S> {
+  return new RelataOrm(options)
+}

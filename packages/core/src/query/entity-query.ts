@@ -1,0 +1,139 @@
+/** The immutable query builder behind `session.query()` and `.with()` callbacks: each method returns a new query. */
+import { RelataError, MultipleResultsError, NotFoundError } from '../errors.js'
+import type { LoadStrategy } from '../schema/relations.js'
+import type { TableModel } from '../schema/model.js'
+import { comparisonOperators, emptyQueryState, type ComparisonOperator, type Filter, type QueryState, type WithItem } from './query-state.js'
+
+/** Runs a query's state; the session provides it. */
+export interface QueryRunner {
+  all(state: QueryState): Promise<object[]>
+  count(state: QueryState): Promise<number>
+}
+
+function columnOf(table: TableModel, property: unknown, where: string) {
+  const column = typeof property === 'string' ? table.columnsByProperty.get(property) : undefined
+  if (column === undefined) {
+    throw new RelataError(`${where}: '${String(property)}' is not a column of '${table.key}' (columns: ${[...table.columnsByProperty.keys()].join(', ')})`)
+  }
+  return column
+}
+
+function checkStrategy(strategy: unknown, where: string): LoadStrategy {
+  if (strategy !== 'join' && strategy !== 'selectIn') throw new RelataError(`${where}: strategy must be 'join' or 'selectIn', got ${String(strategy)}`)
+  return strategy
+}
+
+export class QueryBuilder {
+  readonly #state: QueryState
+  readonly #runner: QueryRunner | undefined
+
+  constructor(state: QueryState, runner?: QueryRunner) {
+    this.#state = state
+    this.#runner = runner
+  }
+
+  /** @internal */
+  get state(): QueryState {
+    return this.#state
+  }
+
+  #with(patch: Partial<QueryState>): QueryBuilder {
+    return new QueryBuilder(Object.freeze({ ...this.#state, ...patch }), this.#runner)
+  }
+
+  where(...args: unknown[]): QueryBuilder {
+    const table = this.#state.table
+    const filters: Filter[] = []
+    const [first, operator, value] = args
+    if (typeof first === 'function') {
+      filters.push({ kind: 'expression', build: first as Extract<Filter, { kind: 'expression' }>['build'] })
+    } else if (typeof first === 'string') {
+      if (typeof operator !== 'string' || !comparisonOperators.has(operator.toLowerCase())) {
+        throw new RelataError(`where('${first}', ...): '${String(operator)}' is not a comparison operator`)
+      }
+      const op = operator.toLowerCase() as ComparisonOperator
+      if ((op === 'in' || op === 'not in') && !Array.isArray(value)) throw new RelataError(`where('${first}', '${op}', ...): expects an array of values`)
+      filters.push({ kind: 'compare', column: columnOf(table, first, 'where()'), operator: op, value })
+    } else if (typeof first === 'object' && first !== null) {
+      for (const [property, v] of Object.entries(first)) {
+        if (v === undefined) continue
+        filters.push({ kind: 'compare', column: columnOf(table, property, 'where()'), operator: '=', value: v })
+      }
+    } else {
+      throw new RelataError(`where() on '${table.key}': expects an object of values, a column with an operator and value, or a callback`)
+    }
+    return this.#with({ filters: [...this.#state.filters, ...filters] })
+  }
+
+  orderBy(property: string, direction: 'asc' | 'desc' = 'asc'): QueryBuilder {
+    if (direction !== 'asc' && direction !== 'desc') throw new RelataError(`orderBy('${property}'): direction must be 'asc' or 'desc'`)
+    const column = columnOf(this.#state.table, property, 'orderBy()')
+    return this.#with({ orderBy: [...this.#state.orderBy, { column, direction }] })
+  }
+
+  limit(count: number): QueryBuilder {
+    if (!Number.isInteger(count) || count < 0) throw new RelataError(`limit(): expects a non-negative integer, got ${count}`)
+    return this.#with({ limit: count })
+  }
+
+  offset(count: number): QueryBuilder {
+    if (!Number.isInteger(count) || count < 0) throw new RelataError(`offset(): expects a non-negative integer, got ${count}`)
+    return this.#with({ offset: count })
+  }
+
+  strategy(strategy: LoadStrategy): QueryBuilder {
+    return this.#with({ strategy: checkStrategy(strategy, `strategy() on '${this.#state.table.key}'`) })
+  }
+
+  with(spec: Record<string, unknown>): QueryBuilder {
+    return this.#with({ with: [...this.#state.with, ...withItems(this.#state.table, spec)] })
+  }
+
+  async all(): Promise<object[]> {
+    return this.#run().all(this.#state)
+  }
+
+  async first(): Promise<object | undefined> {
+    const rows = await this.#run().all(Object.freeze({ ...this.#state, limit: 1 }))
+    return rows[0]
+  }
+
+  async one(): Promise<object> {
+    const rows = await this.#run().all(Object.freeze({ ...this.#state, limit: 2 }))
+    if (rows.length === 0) throw new NotFoundError(`one(): no '${this.#state.table.key}' matched`)
+    if (rows.length > 1) throw new MultipleResultsError(`one(): more than one '${this.#state.table.key}' matched`)
+    return rows[0]!
+  }
+
+  count(): Promise<number> {
+    return this.#run().count(this.#state)
+  }
+
+  #run(): QueryRunner {
+    if (this.#runner === undefined) throw new RelataError('a relation query inside .with() cannot be run on its own')
+    return this.#runner
+  }
+}
+
+/** Each `.with()` entry as a `WithItem`; nested specs and callbacks become the related table's query state. */
+function withItems(table: TableModel, spec: Record<string, unknown>): WithItem[] {
+  if (typeof spec !== 'object' || spec === null) throw new RelataError(`with() on '${table.key}': expects an object of relations`)
+  const items: WithItem[] = []
+  for (const [name, value] of Object.entries(spec)) {
+    if (value === undefined || value === false) continue
+    const relation = table.relations.get(name)
+    if (relation === undefined) {
+      throw new RelataError(`with(): '${name}' is not a relation of '${table.key}' (relations: ${[...table.relations.keys()].join(', ') || 'none'})`)
+    }
+    const empty = new QueryBuilder(emptyQueryState(relation.target))
+    if (value === true) items.push({ relation: name })
+    else if (value === 'join' || value === 'selectIn') items.push({ relation: name, strategy: value })
+    else if (typeof value === 'function') {
+      const built = value(empty)
+      if (!(built instanceof QueryBuilder)) throw new RelataError(`with(): the callback for '${table.key}.${name}' must return the query it was given`)
+      items.push({ relation: name, query: built.state })
+    } else if (typeof value === 'object' && value !== null) items.push({ relation: name, query: empty.with(value as Record<string, unknown>).state })
+    else throw new RelataError(`with(): '${table.key}.${name}' expects true, 'join', 'selectIn', a nested object or a callback`)
+  }
+  return items
+}

@@ -1,0 +1,49 @@
+/** Rewrites a Kysely expression written with property names into one with SQL column names and the query's table alias. */
+import { ColumnNode, OperationNodeTransformer, ReferenceNode, TableNode, type Expression, type OperationNode, type SqlBool } from 'kysely'
+import { RelataError } from '../errors.js'
+import type { TableModel } from '../schema/model.js'
+
+class PropertyNameTransformer extends OperationNodeTransformer {
+  constructor(
+    private readonly table: TableModel,
+    private readonly alias: string,
+  ) {
+    super()
+  }
+
+  protected override transformColumn(node: ColumnNode): ColumnNode {
+    const name = node.column.name
+    const column = this.table.columnsByProperty.get(name)
+    if (column === undefined) {
+      throw new RelataError(`'${name}' is not a column of '${this.table.key}' (columns: ${[...this.table.columnsByProperty.keys()].join(', ')})`)
+    }
+    return ColumnNode.create(column.sqlName)
+  }
+
+  protected override transformReference(node: ReferenceNode): ReferenceNode {
+    const column = this.transformNode(node.column)
+    // Unqualified references are qualified, so that they stay unambiguous next to joined tables.
+    if (node.table === undefined) return ReferenceNode.create(column as ColumnNode, TableNode.create(this.alias))
+    const tableName = node.table.table.identifier.name
+    if (tableName !== this.table.key) {
+      throw new RelataError(`'${tableName}.${String((node.column as ColumnNode).column?.name)}': only columns of '${this.table.key}' can be referenced here`)
+    }
+    return ReferenceNode.create(column as ColumnNode, TableNode.create(this.alias))
+  }
+}
+
+/** An expression over an already-built operation node. */
+class NodeExpression implements Expression<SqlBool> {
+  constructor(private readonly node: OperationNode) {}
+  get expressionType(): SqlBool | undefined {
+    return undefined
+  }
+  toOperationNode(): OperationNode {
+    return this.node
+  }
+}
+
+export function renameToSql(expression: Expression<SqlBool>, table: TableModel, alias: string): Expression<SqlBool> {
+  return new NodeExpression(new PropertyNameTransformer(table, alias).transformNode(expression.toOperationNode()))
+}
+

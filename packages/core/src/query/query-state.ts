@@ -1,0 +1,43 @@
+/** The plain, frozen state behind an entity query: what to select, filter, order and load with it. */
+import type { Expression, SqlBool } from 'kysely'
+import type { ColumnModel, TableModel } from '../schema/model.js'
+import type { LoadStrategy } from '../schema/relations.js'
+
+export type ComparisonOperator = '=' | '<>' | '!=' | '<' | '<=' | '>' | '>=' | 'like' | 'not like' | 'ilike' | 'not ilike' | 'in' | 'not in' | 'is' | 'is not'
+
+export const comparisonOperators: ReadonlySet<string> = new Set<ComparisonOperator>([
+  '=', '<>', '!=', '<', '<=', '>', '>=', 'like', 'not like', 'ilike', 'not ilike', 'in', 'not in', 'is', 'is not',
+])
+
+/** One filter, with column names already checked against the table. */
+export type Filter =
+  | { readonly kind: 'compare'; readonly column: ColumnModel; readonly operator: ComparisonOperator; readonly value: unknown }
+  /** A Kysely expression built over property names; renamed to SQL names when compiled. */
+  | { readonly kind: 'expression'; readonly build: (eb: any) => Expression<SqlBool> }
+
+export interface OrderItem {
+  readonly column: ColumnModel
+  readonly direction: 'asc' | 'desc'
+}
+
+/** How one relation is loaded eagerly: its strategy, its own filters and order, and what is loaded under it. */
+export interface WithItem {
+  readonly relation: string
+  readonly strategy?: LoadStrategy
+  readonly query?: QueryState
+}
+
+export interface QueryState {
+  readonly table: TableModel
+  readonly filters: readonly Filter[]
+  readonly orderBy: readonly OrderItem[]
+  readonly limit?: number
+  readonly offset?: number
+  readonly with: readonly WithItem[]
+  /** Strategy for every relation of this query that does not choose its own. */
+  readonly strategy?: LoadStrategy
+}
+
+export function emptyQueryState(table: TableModel): QueryState {
+  return Object.freeze({ table, filters: [], orderBy: [], with: [] })
+}

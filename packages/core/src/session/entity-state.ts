@@ -1,0 +1,87 @@
+/** Per-object bookkeeping, kept beside the entity in a WeakMap so entities stay plain objects. */
+import { RelataError } from '../errors.js'
+import type { ForeignKeyModel, RelationModel, TableModel } from '../schema/model.js'
+import type { IdentityKey } from './identity-map.js'
+
+/**
+ * transient: made outside a session; pending: added, not yet inserted; persistent: in the database;
+ * deleted: marked for deletion (or deleted by the last flush); detached: no longer tracked.
+ */
+export type EntityStatus = 'transient' | 'pending' | 'persistent' | 'deleted' | 'detached'
+
+/** What an entity's relation accessors need from the session that owns it. */
+export interface SessionCore {
+  /** Loads one relation of one entity; loads started in the same tick are batched. */
+  loadRelation(entity: object, relation: RelationModel): Promise<unknown>
+  /** Records a many-to-many link change between two objects of this session. */
+  recordLink(relation: RelationModel, source: object, target: object, change: 'add' | 'remove' | 'update', values?: Record<string, unknown>): void
+  /** Remembers an object whose relations changed, so the next flush looks at it. */
+  touch(entity: object): void
+  /** The object of this session a foreign key's values point at, when it is in the identity map. */
+  find(key: ForeignKeyModel, values: readonly unknown[]): object | undefined
+}
+
+/** One relation of one entity: loaded or not, its value when loaded, its unloaded handle once built. */
+export interface RelationSlot {
+  loaded: boolean
+  /** The related object (or null) for to-one; a `RelationArray` for to-many. */
+  value: unknown
+  handle?: object
+  /** Changes made while the collection was not loaded, merged into it when it loads. */
+  added?: Set<object>
+  removed?: Set<object>
+}
+
+export class EntityState {
+  session: SessionCore | undefined
+  status: EntityStatus
+  /** The object each foreign key of this row must point at after the next flush (`null`: no object). */
+  refs: Map<ForeignKeyModel, object | null> | undefined
+  identityKey: IdentityKey
+  /** Column values (by column index) as last read from or written to the database. */
+  snapshot: unknown[] | undefined
+  /** Relation slots by relation name, created on first use. */
+  relations: Record<string, RelationSlot> | undefined
+
+  constructor(
+    session: SessionCore | undefined,
+    readonly table: TableModel,
+    status: EntityStatus,
+    identityKey: IdentityKey,
+    snapshot: unknown[] | undefined,
+  ) {
+    this.session = session
+    this.status = status
+    this.refs = undefined
+    this.identityKey = identityKey
+    this.snapshot = snapshot
+    this.relations = undefined
+  }
+
+  slot(name: string): RelationSlot {
+    const relations = (this.relations ??= Object.create(null) as Record<string, RelationSlot>)
+    return (relations[name] ??= { loaded: false, value: undefined })
+  }
+}
+
+const states = new WeakMap<object, EntityState>()
+
+export function stateOf(entity: object): EntityState | undefined {
+  return states.get(entity)
+}
+
+export function requireState(entity: object, action: string): EntityState {
+  const state = states.get(entity)
+  if (state === undefined) {
+    throw new RelataError(`${action}: the object is not an entity of any session (create it with session.create() or load it with a query)`)
+  }
+  return state
+}
+
+export function attachState(entity: object, state: EntityState): void {
+  states.set(entity, state)
+}
+
+export function detachState(entity: object): void {
+  states.delete(entity)
+}

@@ -1,0 +1,40 @@
+/** A new object of a table, from the values `create()` or `build()` was given; every relation starts loaded and empty. */
+import { RelataError } from '../errors.js'
+import type { TableModel } from '../schema/model.js'
+import { relationChanges } from '../unit-of-work/relation-changes.js'
+import { checkValue } from '../unit-of-work/write-values.js'
+import { entityClassOf } from './entity-class.js'
+import { attachState, EntityState, type SessionCore } from './entity-state.js'
+import { RelationArray } from './relation-array.js'
+import { collectionOwner } from './relation-access.js'
+
+export function newEntity(table: TableModel, values: Record<string, unknown>, session: SessionCore | undefined): object {
+  if (typeof values !== 'object' || values === null) throw new RelataError(`create('${table.key}', ...): expects an object of values`)
+  for (const property of Object.keys(values)) {
+    if (!table.columnsByProperty.has(property) && !table.relations.has(property)) {
+      throw new RelataError(
+        `create('${table.key}', ...): '${property}' is neither a column nor a relation of '${table.key}' (columns: ${[...table.columnsByProperty.keys()].join(', ')})`,
+      )
+    }
+  }
+  const entity = new (entityClassOf(table))() as Record<string, unknown>
+  for (const column of table.columns) {
+    const value = values[column.property]
+    if (value !== undefined) checkValue(table, column, value)
+    entity[column.property] = value
+  }
+  const state = new EntityState(session, table, session ? 'pending' : 'transient', undefined, undefined)
+  attachState(entity, state)
+  for (const relation of table.relations.values()) {
+    const slot = state.slot(relation.name)
+    slot.loaded = true
+    slot.value = relation.toOne ? null : RelationArray.of_(collectionOwner(entity, state, relation), [])
+  }
+  for (const relation of table.relations.values()) {
+    const value = values[relation.name]
+    if (value === undefined) continue
+    if (relation.toOne) relationChanges.assign(entity, state, relation, value)
+    else relationChanges.change(entity, state, relation, 'add', value as unknown[])
+  }
+  return entity
+}

@@ -1,0 +1,93 @@
+/** What reading or assigning `entity.relation` does: the loaded value, or a handle that can load or change it. */
+import { RelataError } from '../errors.js'
+import type { RelationModel } from '../schema/model.js'
+import { relationChanges } from '../unit-of-work/relation-changes.js'
+import { stateOf, type EntityState } from './entity-state.js'
+import { splitLinkValues, type CollectionOwner } from './relation-array.js'
+
+function describe(entity: object, state: EntityState): string {
+  const key = state.table.primaryKey.map((c) => `${c.property}=${String((entity as Record<string, unknown>)[c.property])}`).join(', ')
+  return `${state.table.key}(${key})`
+}
+
+function attachedState(entity: object, relation: RelationModel): EntityState {
+  const state = stateOf(entity)
+  if (state === undefined) throw new RelataError(`${relation.source.key}.${relation.name}: the object is not an entity`)
+  return state
+}
+
+/** The error for reading a relation that is not loaded: names it and shows both ways to load it. */
+export function notLoadedError(entity: object, state: EntityState, relation: RelationModel, property: PropertyKey): RelataError {
+  const variable = relation.source.key.replace(/s$/, '')
+  return new RelataError(
+    `${relation.source.key}.${relation.name} is not loaded on ${describe(entity, state)} (read '${String(property)}'): ` +
+      `load it with \`await ${variable}.${relation.name}.load()\` or \`await session.load(${variable}, '${relation.name}')\`, ` +
+      `or eagerly with \`session.query('${relation.source.key}').with({ ${relation.name}: true })\``,
+  )
+}
+
+function load(entity: object, state: EntityState, relation: RelationModel): Promise<unknown> {
+  if (state.session === undefined) throw new RelataError(`${describe(entity, state)} does not belong to a session: add it to one to load ${relation.name}`)
+  return state.session.loadRelation(entity, relation)
+}
+
+export function readRelation(entity: object, relation: RelationModel): unknown {
+  const state = attachedState(entity, relation)
+  const slot = state.slot(relation.name)
+  if (slot.loaded) return slot.value
+  return (slot.handle ??= unloadedHandle(entity, state, relation))
+}
+
+export function writeRelation(entity: object, relation: RelationModel, value: unknown): void {
+  relationChanges.assign(entity, attachedState(entity, relation), relation, value)
+}
+
+/** The owner of a loaded to-many relation: its changes go through the unit of work. */
+export function collectionOwner(entity: object, state: EntityState, relation: RelationModel): CollectionOwner {
+  return {
+    entity,
+    relation,
+    add: (items, values) => relationChanges.change(entity, state, relation, 'add', items, values),
+    remove: (items) => relationChanges.change(entity, state, relation, 'remove', items),
+    set: (items) => relationChanges.change(entity, state, relation, 'set', items),
+    load: () => load(entity, state, relation),
+  }
+}
+
+const inspectSymbol = Symbol.for('nodejs.util.inspect.custom')
+
+/**
+ * A handle for an unloaded relation: `load()` and the change methods work, anything that reads
+ * the related objects throws an error that says how to load them.
+ */
+function unloadedHandle(entity: object, state: EntityState, relation: RelationModel): object {
+  const label = `[${relation.toOne ? 'Reference' : 'Collection'} ${relation.source.key}.${relation.name} (not loaded)]`
+  const owner = collectionOwner(entity, state, relation)
+  const methods: Record<PropertyKey, unknown> = relation.toOne
+    ? {
+        load: () => load(entity, state, relation),
+        set: (value: unknown) => relationChanges.assign(entity, state, relation, value),
+      }
+    : {
+        load: owner.load,
+        add: (...items: object[]) => owner.add(...splitLinkValues(items)),
+        remove: (...items: object[]) => owner.remove(items),
+        set: (items: readonly object[]) => owner.set(items),
+        clear: () => owner.set([]),
+      }
+  methods[inspectSymbol] = () => label
+  methods.toJSON = () => undefined
+  methods.toString = () => label
+  return new Proxy(methods, {
+    get(target, property) {
+      if (property in target) return target[property]
+      // Not a thenable: `await entity.relation` must not hang or silently resolve to the handle.
+      if (property === 'then') return undefined
+      throw notLoadedError(entity, state, relation, property)
+    },
+    has(target, property) {
+      if (property in target) return true
+      throw notLoadedError(entity, state, relation, property)
+    },
+  })
+}

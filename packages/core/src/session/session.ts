@@ -1,0 +1,394 @@
+/** The session: an identity map, typed queries, relation loading, and (with the unit of work) change tracking. */
+import type { ControlledTransaction, Kysely } from 'kysely'
+import type { DialectCapabilities } from '../dialect/dialect.js'
+import { RelataError } from '../errors.js'
+import { computeChangeSet, type FlushSource } from '../unit-of-work/change-set.js'
+import { planFlush, type FlushStep } from '../unit-of-work/flush-plan.js'
+import { LinkRecords, type LinkChange } from '../unit-of-work/link-records.js'
+import { Persister, type Written } from '../unit-of-work/persister.js'
+import { describePlan, type PlannedStatement } from '../unit-of-work/describe-plan.js'
+import { applyFlush, revertChanges } from '../unit-of-work/apply-flush.js'
+import { BatchLoader } from '../loading/batch-loader.js'
+import type { LoadContext } from '../loading/load-context.js'
+import { runQuery } from '../loading/loader.js'
+import { QueryBuilder, type QueryRunner } from '../query/entity-query.js'
+import { compileFilters } from '../query/filters.js'
+import { emptyQueryState, type QueryState } from '../query/query-state.js'
+import type { AnySchema } from '../schema/define-schema.js'
+import type { ForeignKeyModel, RelationModel, TableModel } from '../schema/model.js'
+import type { Entity } from '../types/entity.js'
+import type { RelationNames, WithLoaded } from '../types/loaded.js'
+import type { EntityQuery } from '../types/query.js'
+import type { Insertable, PrimaryKey } from '../types/rows.js'
+import type { CreateValues, NewEntity } from '../types/create.js'
+import type { TableKey } from '../types/schema-types.js'
+import { requireState, stateOf, type EntityState, type SessionCore } from './entity-state.js'
+import { newEntity } from './new-entity.js'
+import type { RelationArray } from './relation-array.js'
+import { Hydrator } from './hydrator.js'
+import { IdentityMap } from './identity-map.js'
+
+/**
+ * A unit of work over one schema. Within a session one row is one object.
+ *
+ * @example
+ * ```ts
+ * const session = orm.session()
+ * const book = await session.query('books').where({ title: 'Book 1' }).first()
+ * const author = await book!.author.load()
+ * ```
+ */
+export interface Session<S extends AnySchema> {
+  /** A query of one table (`filter_by`, `where`, `with`, `orderBy`, `all`, `first`, `one`, `count`). */
+  query<K extends TableKey<S>>(table: K): EntityQuery<S, K>
+  /** The object with this primary key: from the identity map without SQL when it is there, else one query. */
+  get<K extends TableKey<S>>(table: K, key: PrimaryKey<S, K>): Promise<Entity<S, K> | undefined>
+  /**
+   * Loads relations of an object (batched with other loads in the same tick) and returns the same
+   * object typed with them loaded. TypeScript cannot narrow through `await`; to narrow a variable in
+   * place afterwards, follow with `session.assertLoaded(author, 'books')`.
+   */
+  load<E extends object, R extends RelationNames<E>>(entity: E, ...relations: R[]): Promise<WithLoaded<E, R>>
+  /** Whether the relations are loaded; narrows the object's type. */
+  isLoaded<E extends object, R extends RelationNames<E>>(entity: E, ...relations: R[]): entity is WithLoaded<E, R>
+  /** Narrows the object's type in place; throws an error naming the first relation that is not loaded. */
+  assertLoaded<E extends object, R extends RelationNames<E>>(entity: E, ...relations: R[]): asserts entity is WithLoaded<E, R>
+  /** Forgets every object: the identity map is emptied and objects are detached. */
+  clear(): void
+
+  /** A new object, inserted at the next flush. Its relations start loaded and empty; relation values may be given too. */
+  create<K extends TableKey<S>>(table: K, values: CreateValues<S, K>): NewEntity<S, K>
+  /** Adds objects made outside a session (`orm.build()`), and the new objects reachable from them. */
+  add(...entities: object[]): void
+  /** SQLAlchemy's `add_all`. */
+  addAll(entities: Iterable<object>): void
+  /** Deletes the object at the next flush (and what its relations cascade to). */
+  delete(entity: object): void
+  /** Writes every change in one transaction: inserts parents first, updates, link rows, deletes children first. */
+  flush(): Promise<void>
+  /** Flushes, then commits the session's transaction if it has one. */
+  commit(): Promise<void>
+  /** Forgets every change not yet flushed: new objects are dropped, changed values and relations restored. */
+  rollback(): Promise<void>
+  /** The statements the next flush would run, in order, without running them. */
+  plan(): Promise<PlannedStatement[]>
+  /** Runs `fn` in a transaction (a savepoint when one is open): committed when it returns, rolled back when it throws. */
+  transaction<T>(fn: (session: Session<S>) => Promise<T>): Promise<T>
+}
+
+/** How a session reaches its database: the pool, or a transaction it runs in. */
+export interface SessionConnection {
+  readonly db: Kysely<any>
+  /** Settles capabilities that depend on the server (called before the first statement). */
+  readonly capabilities: () => Promise<DialectCapabilities>
+  readonly transaction?: ControlledTransaction<any>
+}
+
+/** @internal */
+export class SessionImpl implements SessionCore, QueryRunner {
+  readonly identityMap = new IdentityMap()
+  readonly hydrator: Hydrator
+  readonly #batch: BatchLoader
+  #context: LoadContext | undefined
+  readonly #pending = new Set<object>()
+  readonly #deleted = new Set<object>()
+  readonly #touched = new Set<object>()
+  readonly #links = new LinkRecords()
+  #transaction: ControlledTransaction<any> | undefined
+  #savepoints = 0
+
+  constructor(
+    readonly schema: AnySchema,
+    readonly connection: SessionConnection,
+    family: DialectCapabilities['family'],
+  ) {
+    this.#transaction = connection.transaction
+    this.hydrator = new Hydrator(this, this.identityMap, family)
+    this.#batch = new BatchLoader(() => this.#context!)
+  }
+
+  get #db(): Kysely<any> {
+    return this.#transaction ?? this.connection.db
+  }
+
+  /** The loading collaborators, once the dialect's capabilities are settled. */
+  async #loadContext(): Promise<LoadContext> {
+    if (this.#context === undefined || this.#context.db !== this.#db) {
+      const capabilities = await this.connection.capabilities()
+      this.#context = { db: this.#db, capabilities, identityMap: this.identityMap, hydrator: this.hydrator }
+    }
+    return this.#context
+  }
+
+  query(table: string): QueryBuilder {
+    return new QueryBuilder(emptyQueryState(this.schema.table(table)), this)
+  }
+
+  async get(table: string, key: unknown): Promise<object | undefined> {
+    const model = this.schema.table(table)
+    const values = keyValues(model, key)
+    const identity = identityOf(model, values)
+    const known = this.identityMap.get(model, identity)
+    if (known !== undefined) return known
+    let query = this.query(table)
+    model.primaryKey.forEach((column, i) => {
+      query = query.where(column.property, '=', values[i])
+    })
+    return query.first()
+  }
+
+  async load(entity: object, ...relations: string[]): Promise<object> {
+    const state = requireState(entity, 'session.load()')
+    await Promise.all(relations.map((name) => this.loadRelation(entity, relationOf(state.table, name))))
+    return entity
+  }
+
+  isLoaded(entity: object, ...relations: string[]): boolean {
+    const state = requireState(entity, 'session.isLoaded()')
+    return relations.every((name) => state.slot(relationOf(state.table, name).name).loaded)
+  }
+
+  assertLoaded(entity: object, ...relations: string[]): void {
+    const state = requireState(entity, 'session.assertLoaded()')
+    for (const name of relations) {
+      if (!state.slot(relationOf(state.table, name).name).loaded) {
+        throw new RelataError(`${state.table.key}.${name} is not loaded: await session.load(entity, '${name}') first`)
+      }
+    }
+  }
+
+  clear(): void {
+    for (const entity of this.identityMap.entities()) {
+      const state = stateOf(entity)
+      if (state) state.status = 'detached'
+    }
+    this.identityMap.clear()
+  }
+
+  // QueryRunner
+  async all(state: QueryState): Promise<object[]> {
+    return runQuery(await this.#loadContext(), state)
+  }
+
+  async count(state: QueryState): Promise<number> {
+    const { table } = state
+    await this.#loadContext()
+    let query = this.#db.selectFrom(`${table.sqlName} as t0`).select((eb) => eb.fn.countAll().as('count'))
+    if (state.filters.length > 0) query = query.where((eb) => eb.and(compileFilters(eb, state.filters, table, 't0')))
+    const row = (await query.executeTakeFirstOrThrow()) as { count: unknown }
+    return Number(row.count)
+  }
+
+  // SessionCore
+  async loadRelation(entity: object, relation: RelationModel): Promise<unknown> {
+    const state = stateOf(entity)!
+    if (state.status !== 'persistent') {
+      // A new object's relations are loaded (empty) from the start.
+      return state.slot(relation.name).value
+    }
+    await this.#loadContext()
+    return this.#batch.load(entity, relation)
+  }
+
+  recordLink(relation: RelationModel, source: object, target: object, change: LinkChange, values?: Record<string, unknown>): void {
+    this.#links.record(relation, source, target, change, values)
+  }
+
+  touch(entity: object): void {
+    const state = stateOf(entity)
+    if (state?.session === this) this.#touched.add(entity)
+    else if (state?.status === 'transient') this.#adopt(entity)
+  }
+
+  find(key: ForeignKeyModel, values: readonly unknown[]): object | undefined {
+    const pk = key.references.primaryKey
+    if (pk.length !== key.referencedColumns.length || !pk.every((c, i) => key.referencedColumns[i] === c)) return undefined
+    return this.identityMap.get(key.references, identityOf(key.references, [...values]))
+  }
+
+  // Unit of work
+  create(table: string, values: Record<string, unknown>): object {
+    const entity = newEntity(this.schema.table(table), values, this)
+    this.#pending.add(entity)
+    return entity
+  }
+
+  add(...entities: object[]): void {
+    for (const entity of entities) this.#adopt(entity)
+  }
+
+  addAll(entities: Iterable<object>): void {
+    for (const entity of entities) this.#adopt(entity)
+  }
+
+  /** Takes a transient object (and, through cascades, the transient objects it reaches) into this session. */
+  #adopt(entity: object): void {
+    const state = requireState(entity, 'session.add()')
+    if (state.session !== undefined && state.session !== this) {
+      throw new RelataError(`session.add(): this ${state.table.key} object belongs to another session`)
+    }
+    if (state.status !== 'transient') return
+    state.session = this
+    state.status = 'pending'
+    this.#pending.add(entity)
+    for (const relation of state.table.relations.values()) {
+      const slot = state.slot(relation.name)
+      const members: object[] = relation.toOne ? (slot.value ? [slot.value as object] : []) : [...(slot.value as RelationArray)]
+      for (const member of members) {
+        if (relation.association !== undefined) this.#links.record(relation, entity, member, 'add')
+        if (relation.cascade.save && stateOf(member)?.status === 'transient') this.#adopt(member)
+      }
+    }
+  }
+
+  delete(entity: object): void {
+    const state = requireState(entity, 'session.delete()')
+    if (state.session !== this) throw new RelataError(`session.delete(): this ${state.table.key} object does not belong to this session`)
+    if (state.status === 'pending') {
+      this.#pending.delete(entity)
+      state.status = 'transient'
+      state.session = undefined
+      return
+    }
+    if (state.status === 'persistent') this.#deleted.add(entity)
+  }
+
+  #flushSource(): FlushSource {
+    const self = this
+    return {
+      tables: this.schema.tables.values(),
+      pending: this.#pending,
+      deleted: this.#deleted,
+      persistent: () => this.identityMap.entities(),
+      links: [...this.#links.values()],
+      adopt: (entity) => this.#adopt(entity),
+      async load(entity, relation) {
+        await self.loadRelation(entity, relation)
+      },
+    }
+  }
+
+  async #planSteps(keyOf: (entity: object, column: import('../schema/model.js').ColumnModel) => unknown): Promise<{ steps: FlushStep[]; changes: Awaited<ReturnType<typeof computeChangeSet>> }> {
+    const changes = await computeChangeSet(this.#flushSource(), keyOf)
+    return { steps: planFlush(this.schema.tables.values(), changes), changes }
+  }
+
+  async plan(): Promise<PlannedStatement[]> {
+    const { steps } = await this.#planSteps((entity, column) => (entity as Record<string, unknown>)[column.property])
+    return describePlan(steps)
+  }
+
+  async flush(): Promise<void> {
+    const capabilities = await this.connection.capabilities()
+    const probe = new Persister(this.#db, capabilities)
+    const { steps, changes } = await this.#planSteps(probe.keyOf)
+    if (steps.length === 0) return
+    let written: Written
+    if (this.#transaction !== undefined) {
+      // Inside a transaction: a savepoint, so that a failed flush leaves the transaction usable.
+      const name = `relata_flush_${++this.#savepoints}`
+      const savepoint = await this.#transaction.savepoint(name).execute()
+      const persister = new Persister(savepoint, capabilities)
+      try {
+        await persister.run(steps)
+      } catch (error) {
+        await savepoint.rollbackToSavepoint(name).execute()
+        throw error
+      }
+      await savepoint.releaseSavepoint(name).execute()
+      written = persister.written
+    } else {
+      written = await this.connection.db.transaction().execute(async (trx) => {
+        const persister = new Persister(trx, capabilities)
+        await persister.run(steps)
+        return persister.written
+      })
+    }
+    applyFlush(this.#applyTarget(), changes, written)
+  }
+
+  #applyTarget() {
+    return {
+      identityMap: this.identityMap,
+      pending: this.#pending,
+      deleted: this.#deleted,
+      touched: this.#touched,
+      links: this.#links,
+    }
+  }
+
+  async commit(): Promise<void> {
+    await this.flush()
+  }
+
+  async rollback(): Promise<void> {
+    revertChanges(this.#applyTarget())
+  }
+
+  async transaction<T>(fn: (session: Session<AnySchema>) => Promise<T>): Promise<T> {
+    const self = this as unknown as Session<AnySchema>
+    if (this.#transaction === undefined) {
+      this.#transaction = await this.connection.db.startTransaction().execute()
+      try {
+        const result = await fn(self)
+        await this.flush()
+        await this.#transaction.commit().execute()
+        return result
+      } catch (error) {
+        await this.#transaction.rollback().execute()
+        revertChanges(this.#applyTarget())
+        throw error
+      } finally {
+        this.#transaction = undefined
+        this.#context = undefined
+      }
+    }
+    await this.flush()
+    const name = `relata_tx_${++this.#savepoints}`
+    const outer = this.#transaction
+    const savepoint = await outer.savepoint(name).execute()
+    try {
+      const result = await fn(self)
+      await this.flush()
+      await savepoint.releaseSavepoint(name).execute()
+      return result
+    } catch (error) {
+      await savepoint.rollbackToSavepoint(name).execute()
+      revertChanges(this.#applyTarget())
+      throw error
+    }
+  }
+}
+
+export type { EntityState }
+
+function relationOf(table: TableModel, name: string): RelationModel {
+  const relation = table.relations.get(name)
+  if (relation === undefined) {
+    throw new RelataError(`'${name}' is not a relation of '${table.key}' (relations: ${[...table.relations.keys()].join(', ') || 'none'})`)
+  }
+  return relation
+}
+
+/** The key columns' values from `get()`'s argument: a value for a single key, an object for a composite one. */
+function keyValues(table: TableModel, key: unknown): unknown[] {
+  if (table.primaryKey.length === 1) {
+    if (key === null || key === undefined || typeof key === 'object' && !(key instanceof Date)) {
+      throw new RelataError(`get('${table.key}', ...): expects the value of '${table.primaryKey[0]!.property}'`)
+    }
+    return [key]
+  }
+  if (typeof key !== 'object' || key === null) {
+    throw new RelataError(`get('${table.key}', ...): expects an object with ${table.primaryKey.map((c) => `'${c.property}'`).join(', ')}`)
+  }
+  return table.primaryKey.map((column) => {
+    const value = (key as Record<string, unknown>)[column.property]
+    if (value === undefined || value === null) throw new RelataError(`get('${table.key}', ...): '${column.property}' is missing from the key`)
+    return value
+  })
+}
+
+function identityOf(table: TableModel, values: unknown[]): unknown {
+  const normal = values.map((v) => (v instanceof Date ? v.getTime() : v))
+  return table.primaryKey.length === 1 ? normal[0] : normal.map(String).join('\u0000')
+}

@@ -1,0 +1,54 @@
+/** Result types that say which relations are loaded: plain arrays and objects where loaded, handles elsewhere. */
+import type { Simplify } from 'type-fest'
+import type { AnySchema } from '../schema/define-schema.js'
+import type { LoadStrategy, RelationDef } from '../schema/relations.js'
+import type { Collection, IsToOneNullable, LoadedCollection, Reference, RelationHandle } from './entity.js'
+import type { RelationQuery } from './query.js'
+import type { Row } from './rows.js'
+import type { TableKey, TableRelations } from './schema-types.js'
+
+/** The table key a relation of table `K` points at. */
+export type RelationTarget<S extends AnySchema, K extends TableKey<S>, R extends keyof TableRelations<S, K>> =
+  TableRelations<S, K>[R] extends RelationDef<any, infer T extends TableKey<S>> ? T : never
+
+/**
+ * What `.with()` takes: per relation, `true`, a strategy, a nested spec, or a callback that
+ * filters, orders and nests (`(q) => q.where(...).orderBy('title').with({ ... })`).
+ */
+export type WithSpec<S extends AnySchema, K extends TableKey<S>> = {
+  readonly [R in keyof TableRelations<S, K>]?:
+    | true
+    | LoadStrategy
+    | WithSpec<S, RelationTarget<S, K, R>>
+    | ((query: RelationQuery<S, RelationTarget<S, K, R>, {}>) => RelationQuery<S, RelationTarget<S, K, R>, any>)
+}
+
+/** The nested spec inside one `.with()` entry. */
+type NestedSpec<V> = V extends true | LoadStrategy ? {} : V extends (query: any) => RelationQuery<any, any, infer W> ? W : V
+
+type LoadedRelation<S extends AnySchema, K extends TableKey<S>, R extends keyof TableRelations<S, K>, V> =
+  TableRelations<S, K>[R] extends RelationDef<infer Kind, infer Target extends TableKey<S>>
+    ? Kind extends 'oneToMany' | 'manyToMany'
+      ? LoadedCollection<Loaded<S, Target, NestedSpec<V>>>
+      : IsToOneNullable<S, K, TableRelations<S, K>[R]> extends true
+        ? Loaded<S, Target, NestedSpec<V>> | null
+        : Loaded<S, Target, NestedSpec<V>>
+    : never
+
+/** An entity of table `K` with the relations named in `W` loaded (recursively). */
+export type Loaded<S extends AnySchema, K extends TableKey<S>, W> = Simplify<
+  Row<S, K> & {
+    -readonly [R in keyof TableRelations<S, K>]: R extends keyof W
+      ? LoadedRelation<S, K, R, W[R]>
+      : RelationHandle<S, K, TableRelations<S, K>[R]>
+  }
+>
+
+/** The loaded form of one relation handle. */
+export type LoadedValue<H> = H extends Collection<infer E> ? LoadedCollection<E> : H extends Reference<infer E, infer N> ? (N extends true ? E | null : E) : H
+
+/** The names of an entity's relations (properties holding a collection or a reference). */
+export type RelationNames<E> = { [P in keyof E]: E[P] extends Collection<any> | Reference<any, any> ? P : never }[keyof E] & string
+
+/** `E` with relations `R` loaded, from the entity type alone. */
+export type WithLoaded<E, R extends keyof E> = E & { -readonly [P in R]: LoadedValue<E[P]> }

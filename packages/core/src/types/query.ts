@@ -1,0 +1,63 @@
+/** The public interfaces of entity queries: what `session.query()` and `.with()` callbacks return. */
+import type { Expression, ExpressionBuilder, SqlBool } from 'kysely'
+import type { AnySchema } from '../schema/define-schema.js'
+import type { LoadStrategy } from '../schema/relations.js'
+import type { ComparisonOperator } from '../query/query-state.js'
+import type { Loaded, WithSpec } from './loaded.js'
+import type { Row } from './rows.js'
+import type { TableKey } from './schema-types.js'
+
+/** The tables of a schema as Kysely sees them in `where` callbacks: keyed by table key, with property names. */
+export type PropertyDatabase<S extends AnySchema> = { [K in TableKey<S>]: Row<S, K> }
+
+/** Filters and order shared by root queries and relation queries. */
+export interface Filterable<S extends AnySchema, K extends TableKey<S>, Self> {
+  /** `filter_by`: every given property equals its value (`null` means `IS NULL`). */
+  where(values: Partial<Row<S, K>>): Self
+  /** A comparison on one property: `where('title', 'like', 'B%')`, `where('id', 'in', [1, 2])`. */
+  where<C extends keyof Row<S, K> & string>(column: C, operator: 'in' | 'not in', values: readonly Row<S, K>[C][]): Self
+  where<C extends keyof Row<S, K> & string>(column: C, operator: Exclude<ComparisonOperator, 'in' | 'not in'>, value: Row<S, K>[C] | null): Self
+  /** A Kysely expression over the table's properties: `where((eb) => eb.or([eb('a', '=', 1), eb('b', '>', 2)]))`. */
+  where(build: (eb: ExpressionBuilder<PropertyDatabase<S>, K>) => Expression<SqlBool>): Self
+  orderBy(column: keyof Row<S, K> & string, direction?: 'asc' | 'desc'): Self
+}
+
+/** A relation's query inside `.with({ books: (q) => ... })`. Immutable. */
+export interface RelationQuery<S extends AnySchema, K extends TableKey<S>, W> extends Filterable<S, K, RelationQuery<S, K, W>> {
+  /** Loads these relations of the related objects too. */
+  with<const W2 extends WithSpec<S, K>>(spec: W2): RelationQuery<S, K, W & W2>
+  /** Loads this relation with one statement (`join`) or one per level (`selectIn`). */
+  strategy(strategy: LoadStrategy): RelationQuery<S, K, W>
+  /** @internal */
+  readonly $loaded?: W
+}
+
+/**
+ * A query of one table: an immutable value, every method returns a new query.
+ *
+ * @example
+ * ```ts
+ * const authors = await session.query('authors')
+ *   .where('name', 'like', 'A%')
+ *   .with({ books: (q) => q.orderBy('title') })
+ *   .orderBy('name')
+ *   .all()
+ * authors[0].books[0].title
+ * ```
+ */
+export interface EntityQuery<S extends AnySchema, K extends TableKey<S>, W = {}> extends Filterable<S, K, EntityQuery<S, K, W>> {
+  /** Loads relations with the result: nested paths, per-relation filters, order and strategy. */
+  with<const W2 extends WithSpec<S, K>>(spec: W2): EntityQuery<S, K, W & W2>
+  /** The strategy for every relation of this query that does not name its own. */
+  strategy(strategy: LoadStrategy): EntityQuery<S, K, W>
+  limit(count: number): EntityQuery<S, K, W>
+  offset(count: number): EntityQuery<S, K, W>
+  /** Every matching object. */
+  all(): Promise<Loaded<S, K, W>[]>
+  /** The first matching object, or `undefined`. */
+  first(): Promise<Loaded<S, K, W> | undefined>
+  /** Exactly one matching object; throws a `NotFoundError` or `MultipleResultsError` otherwise. */
+  one(): Promise<Loaded<S, K, W>>
+  /** How many rows match (ignores `with`, `limit` and `offset`). */
+  count(): Promise<number>
+}

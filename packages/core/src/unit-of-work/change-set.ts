@@ -1,0 +1,254 @@
+/**
+ * What a flush must write, computed from the session without touching it: new rows, changed
+ * columns, deletions (with their cascades), link rows. Everything that can be checked before
+ * SQL is checked here.
+ */
+import { RelataError } from '../errors.js'
+import type { ColumnModel, ForeignKeyModel, RelationModel, TableModel } from '../schema/model.js'
+import { stateOf, type EntityState } from '../session/entity-state.js'
+import type { RelationArray } from '../session/relation-array.js'
+import type { LinkRecord } from './link-records.js'
+import { checkValue, isJsonColumn, sameValue } from './write-values.js'
+
+/** The session's side of a flush. */
+export interface FlushSource {
+  readonly tables: Iterable<TableModel>
+  readonly pending: ReadonlySet<object>
+  readonly deleted: ReadonlySet<object>
+  /** Persistent objects, to compare with their snapshots. */
+  persistent(): Iterable<object>
+  readonly links: Iterable<LinkRecord>
+  /** Adds a transient object reached through a relation that cascades saves. */
+  adopt(entity: object): void
+  /** Loads a relation that a cascade must see (a delete cascade over an unloaded collection). */
+  load(entity: object, relation: RelationModel): Promise<void>
+}
+
+export interface UpdateWrite {
+  readonly entity: object
+  readonly state: EntityState
+  readonly columns: readonly ColumnModel[]
+}
+
+/** Children of deleted rows whose foreign key is set to NULL in one statement, when they are not loaded. */
+export interface KeyNulling {
+  readonly key: ForeignKeyModel
+  readonly parents: readonly object[]
+}
+
+export interface ChangeSet {
+  readonly inserts: Map<TableModel, object[]>
+  readonly updates: UpdateWrite[]
+  readonly deletes: Map<TableModel, object[]>
+  readonly nullings: KeyNulling[]
+  /** Link rows of deleted objects, removed in one statement per association key. */
+  readonly linkPurges: KeyNulling[]
+  readonly linkInserts: LinkRecord[]
+  readonly linkDeletes: LinkRecord[]
+  readonly linkUpdates: LinkRecord[]
+}
+
+const label = (state: EntityState) => state.table.key
+
+/** The object a foreign key of `state`'s row points at, when a relation change set it. */
+export function refTarget(state: EntityState, column: ColumnModel): { key: ForeignKeyModel; target: object | null } | undefined {
+  if (state.refs === undefined) return undefined
+  for (const [key, target] of state.refs) {
+    if (key.columns.includes(column)) return { key, target }
+  }
+  return undefined
+}
+
+function addTo<K, V>(map: Map<K, V[]>, key: K, value: V): void {
+  const list = map.get(key)
+  if (list === undefined) map.set(key, [value])
+  else list.push(value)
+}
+
+export async function computeChangeSet(source: FlushSource, keyOf: (entity: object, column: ColumnModel) => unknown): Promise<ChangeSet> {
+  cascadeSaves(source)
+  const deleted = await cascadeDeletes(source)
+  const changes: ChangeSet = {
+    inserts: new Map(),
+    updates: [],
+    deletes: new Map(),
+    nullings: deleted.nullings,
+    linkPurges: deleted.linkPurges,
+    linkInserts: [],
+    linkDeletes: [],
+    linkUpdates: [],
+  }
+  for (const entity of orphans(source, deleted.entities)) deleted.entities.add(entity)
+
+  for (const entity of source.pending) {
+    if (deleted.entities.has(entity)) continue
+    const state = stateOf(entity)!
+    checkInsert(entity, state)
+    addTo(changes.inserts, state.table, entity)
+  }
+  for (const entity of source.persistent()) {
+    if (deleted.entities.has(entity)) continue
+    const state = stateOf(entity)!
+    const columns = changedColumns(entity, state, keyOf)
+    if (columns.length > 0) changes.updates.push({ entity, state, columns })
+  }
+  for (const entity of deleted.entities) {
+    const state = stateOf(entity)!
+    if (state.status === 'persistent' || state.status === 'deleted') addTo(changes.deletes, state.table, entity)
+  }
+  for (const link of source.links) {
+    if (deleted.entities.has(link.source) || deleted.entities.has(link.target)) continue
+    const list = link.change === 'add' ? changes.linkInserts : link.change === 'remove' ? changes.linkDeletes : changes.linkUpdates
+    list.push(link)
+  }
+  return changes
+}
+
+/** New objects reachable from the session's objects through relations that cascade saves become pending. */
+function cascadeSaves(source: FlushSource): void {
+  const seen = new Set<object>()
+  const visit = (entity: object): void => {
+    if (seen.has(entity)) return
+    seen.add(entity)
+    const state = stateOf(entity)
+    if (state === undefined) return
+    if (state.status === 'transient') source.adopt(entity)
+    for (const target of state.refs?.values() ?? []) if (target !== null && stateOf(target)?.status === 'transient') visit(target)
+    for (const relation of state.table.relations.values()) {
+      if (!relation.cascade.save) continue
+      const slot = state.relations?.[relation.name]
+      const values: object[] = slot?.loaded ? (relation.toOne ? (slot.value ? [slot.value as object] : []) : [...(slot.value as RelationArray)]) : [...(slot?.added ?? [])]
+      for (const value of values) if (stateOf(value)?.status === 'transient' || state.status === 'transient') visit(value)
+    }
+  }
+  for (const entity of [...source.pending]) visit(entity)
+  for (const link of source.links) {
+    for (const end of [link.source, link.target]) if (stateOf(end)?.status === 'transient') visit(end)
+  }
+}
+
+/** Deleted objects plus those their relations' delete cascades reach; children of the rest are unlinked. */
+async function cascadeDeletes(source: FlushSource): Promise<{ entities: Set<object>; nullings: KeyNulling[]; linkPurges: KeyNulling[] }> {
+  const entities = new Set<object>()
+  const nullings = new Map<ForeignKeyModel, object[]>()
+  const linkPurges = new Map<ForeignKeyModel, object[]>()
+  const queue = [...source.deleted]
+  while (queue.length > 0) {
+    const entity = queue.shift()!
+    if (entities.has(entity)) continue
+    entities.add(entity)
+    const state = stateOf(entity)!
+    if (state.status === 'pending') continue
+    for (const relation of state.table.relations.values()) {
+      if (relation.owning) continue
+      if (relation.association !== undefined) {
+        if (!relation.cascade.passive) addTo(linkPurges, relation.association.sourceKey, entity)
+        continue
+      }
+      const slot = state.relations?.[relation.name]
+      if (relation.cascade.delete) {
+        if (!slot?.loaded && !relation.cascade.passive) await source.load(entity, relation)
+        for (const child of loadedMembers(entity, relation)) queue.push(child)
+        continue
+      }
+      if (relation.cascade.passive) continue
+      if (slot?.loaded) {
+        for (const child of loadedMembers(entity, relation)) {
+          const childState = stateOf(child)!
+          if (source.deleted.has(child)) continue
+          if (relation.foreignKey.columns.some((c) => !c.config.nullable)) {
+            throw new RelataError(
+              `Cannot delete ${label(state)} without its ${relation.name}: ${relation.target.sqlName}.${relation.foreignKey.columns.map((c) => c.sqlName).join(', ')} ` +
+                `is NOT NULL; delete the children first or declare cascade: { delete: true } on ${state.table.key}.${relation.name}`,
+            )
+          }
+          ;(childState.refs ??= new Map()).set(relation.foreignKey, null)
+        }
+      } else if (relation.foreignKey.columns.every((c) => c.config.nullable)) {
+        addTo(nullings, relation.foreignKey, entity)
+      }
+    }
+  }
+  const toList = (map: Map<ForeignKeyModel, object[]>) => [...map].map(([key, parents]) => ({ key, parents }))
+  return { entities, nullings: toList(nullings), linkPurges: toList(linkPurges) }
+}
+
+function loadedMembers(entity: object, relation: RelationModel): object[] {
+  const slot = stateOf(entity)!.relations?.[relation.name]
+  if (!slot?.loaded || slot.value === null) return []
+  return relation.toOne ? [slot.value as object] : [...(slot.value as RelationArray)]
+}
+
+/**
+ * Children whose key was unset by removing them from a one-to-many: deleted when that relation
+ * deletes orphans, refused before any SQL when the key cannot be null.
+ */
+function orphans(source: FlushSource, deleted: ReadonlySet<object>): object[] {
+  const found: object[] = []
+  const check = (entity: object) => {
+    const state = stateOf(entity)!
+    if (state.refs === undefined || deleted.has(entity)) return
+    for (const [key, target] of state.refs) {
+      if (target !== null) continue
+      const parents = [...key.references.relations.values()].filter((r) => r.foreignKey === key && !r.owning && r.association === undefined)
+      if (parents.some((r) => r.cascade.deleteOrphan)) {
+        found.push(entity)
+        return
+      }
+      const notNull = key.columns.filter((c) => !c.config.nullable)
+      if (notNull.length > 0) {
+        const via = parents[0] ? `${parents[0].source.key}.${parents[0].name}` : key.references.key
+        throw new RelataError(
+          `A ${state.table.key} object was removed from ${via}, but ${state.table.sqlName}.${notNull.map((c) => c.sqlName).join(', ')} is NOT NULL: ` +
+            `give it another parent, delete it, or declare cascade: { deleteOrphan: true } on ${via}`,
+        )
+      }
+    }
+  }
+  for (const entity of source.pending) check(entity)
+  for (const entity of source.persistent()) check(entity)
+  return found
+}
+
+/** Checks every column of a new row before SQL: types, and NOT NULL columns the database will not fill. */
+function checkInsert(entity: object, state: EntityState): void {
+  const table = state.table
+  for (const column of table.columns) {
+    const ref = refTarget(state, column)
+    if (ref !== undefined && ref.target !== null) continue
+    const value = ref !== undefined ? null : (entity as Record<string, unknown>)[column.property]
+    if (value === undefined) {
+      if (column.config.generated || column.config.default !== undefined || column.config.nullable) continue
+      throw new RelataError(`${table.key}.${column.property} (${table.sqlName}.${column.sqlName}) is required: a new ${table.key} object has no value for it`)
+    }
+    checkValue(table, column, value)
+  }
+}
+
+/** Columns whose value differs from the snapshot, foreign keys following their relation's object. */
+function changedColumns(entity: object, state: EntityState, keyOf: (entity: object, column: ColumnModel) => unknown): ColumnModel[] {
+  const changed: ColumnModel[] = []
+  const columns = state.table.columns
+  const snapshot = state.snapshot!
+  for (let i = 0; i < columns.length; i++) {
+    const column = columns[i]!
+    const ref = refTarget(state, column)
+    if (ref !== undefined) {
+      const target = ref.target
+      if (target !== null && stateOf(target)!.status !== 'persistent') {
+        changed.push(column)
+        continue
+      }
+      const referenced = ref.key.referencedColumns[ref.key.columns.indexOf(column)]!
+      const value = target === null ? null : keyOf(target, referenced)
+      if (!sameValue(false, value, snapshot[i])) changed.push(column)
+      continue
+    }
+    const value = (entity as Record<string, unknown>)[column.property]
+    if (!sameValue(isJsonColumn(column), value, snapshot[i])) {
+      checkValue(state.table, column, value)
+      changed.push(column)
+    }
+  }
+  return changed
+}

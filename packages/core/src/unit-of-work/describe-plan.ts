@@ -1,0 +1,35 @@
+/** `session.plan()`: the statements of the next flush as plain data a user can read and a test can assert. */
+import type { FlushStep } from './flush-plan.js'
+
+export interface PlannedStatement {
+  readonly operation: 'insert' | 'postUpdate' | 'update' | 'insertLinks' | 'updateLinks' | 'deleteLinks' | 'purgeLinks' | 'nullKeys' | 'delete'
+  /** SQL table name. */
+  readonly table: string
+  /** How many rows the statement writes (or, for purges and nullings, how many parents it covers). */
+  readonly rows: number
+  /** Columns an update changes. */
+  readonly columns?: readonly string[]
+}
+
+export function describePlan(steps: readonly FlushStep[]): PlannedStatement[] {
+  return steps.map((step) => {
+    const table = step.table.sqlName
+    switch (step.kind) {
+      case 'insert':
+      case 'delete':
+        return { operation: step.kind, table, rows: step.entities.length }
+      case 'postUpdate':
+        return { operation: step.kind, table, rows: 1, columns: [...step.keys].flatMap((k) => k.columns.map((c) => c.sqlName)) }
+      case 'update':
+        return { operation: step.kind, table, rows: step.writes.length, columns: [...new Set(step.writes.flatMap((w) => w.columns.map((c) => c.sqlName)))] }
+      case 'insertLinks':
+      case 'updateLinks':
+      case 'deleteLinks':
+        return { operation: step.kind, table, rows: step.links.length }
+      case 'purgeLinks':
+        return { operation: step.kind, table, rows: step.purge.parents.length }
+      case 'nullKeys':
+        return { operation: step.kind, table, rows: step.nulling.parents.length }
+    }
+  })
+}

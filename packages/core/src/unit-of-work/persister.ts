@@ -1,0 +1,357 @@
+/**
+ * Runs the statements of a flush plan inside one transaction: multi-row INSERTs with generated
+ * keys read back, batched UPDATEs of changed columns, link rows, DELETEs. Touches no entity:
+ * what the database wrote is collected in `written`, applied by the session once committed.
+ */
+import { sql, type Kysely, type RawBuilder } from 'kysely'
+import { inTuples } from '../query/sql-helpers.js'
+import type { DialectCapabilities } from '../dialect/dialect.js'
+import { FlushError, RelataError, StaleObjectError } from '../errors.js'
+import { rowDecoder } from '../loading/codecs.js'
+import type { ColumnModel, ForeignKeyModel, TableModel } from '../schema/model.js'
+import { stateOf } from '../session/entity-state.js'
+import { refTarget, type UpdateWrite } from './change-set.js'
+import { describeDatabaseError } from './database-error.js'
+import type { FlushStep, InsertBatch } from './flush-plan.js'
+import type { LinkRecord } from './link-records.js'
+import { checkValue, encodeValue } from './write-values.js'
+
+/** Column values (by property) each object has after the flush, as the database returned or was given them. */
+export type Written = Map<object, Record<string, unknown>>
+
+type Row = Record<string, unknown>
+
+const castTypes: Record<string, string> = {
+  serial: 'integer', integer: 'integer', bigint: 'bigint', text: 'text', varchar: 'text', enum: 'text', uuid: 'uuid',
+  boolean: 'boolean', numeric: 'numeric', real: 'real', double: 'double precision', date: 'date', json: 'json', jsonb: 'jsonb',
+}
+
+export class Persister {
+  readonly written: Written = new Map()
+  #autoIncrement: Promise<{ consecutive: boolean; increment: number }> | undefined
+
+  constructor(
+    private readonly db: Kysely<any>,
+    private readonly capabilities: DialectCapabilities,
+  ) {}
+
+  /** A key column's value: as written in this flush, or as the object holds it. */
+  keyOf = (entity: object, column: ColumnModel): unknown => {
+    const written = this.written.get(entity)
+    if (written !== undefined && column.property in written) return written[column.property]
+    return (entity as Row)[column.property]
+  }
+
+  async run(steps: readonly FlushStep[]): Promise<void> {
+    for (const step of steps) {
+      try {
+        await this.#step(step)
+      } catch (error) {
+        throw this.#wrap(error, step)
+      }
+    }
+  }
+
+  async #step(step: FlushStep): Promise<void> {
+    switch (step.kind) {
+      case 'insert':
+        return this.#insert(step)
+      case 'postUpdate':
+        return this.#postUpdate(step.table, step.entity, step.keys)
+      case 'update':
+        return this.#update(step.table, step.writes)
+      case 'insertLinks':
+        return this.#insertLinks(step.table, step.links)
+      case 'updateLinks':
+        for (const link of step.links) await this.#updateLink(step.table, link)
+        return
+      case 'deleteLinks':
+        return this.#deleteLinks(step.table, step.links)
+      case 'purgeLinks':
+        return this.#keyStatement('delete', step.purge.key, step.purge.parents)
+      case 'nullKeys':
+        return this.#keyStatement('null', step.nulling.key, step.nulling.parents)
+      case 'delete':
+        return this.#delete(step.table, step.entities)
+    }
+  }
+
+  #wrap(error: unknown, step: FlushStep): Error {
+    if (error instanceof RelataError) return error
+    const info = describeDatabaseError(error)
+    const what = step.kind === 'insert' || step.kind === 'delete' ? `${step.kind === 'insert' ? 'inserting' : 'deleting'} ${step.entities.length} '${step.table.key}' row(s)` : `running '${step.kind}' on '${step.table.key}'`
+    const constraint = info.constraint ? `, constraint ${info.constraint}` : ''
+    const detail = info.detail ? ` (${info.detail})` : ''
+    return new FlushError(
+      `Flush failed while ${what} in table ${step.table.sqlName}${constraint}: ${info.message}${detail}. The transaction was rolled back; the session is as it was before the flush.`,
+      step.table.sqlName,
+      info.constraint,
+      { cause: error },
+    )
+  }
+
+  /** The value a column is written with: from the relation's object for a foreign key, else from the entity. */
+  #value(entity: object, column: ColumnModel): unknown {
+    const ref = refTarget(stateOf(entity)!, column)
+    if (ref === undefined) return (entity as Row)[column.property]
+    if (ref.target === null) return null
+    return this.keyOf(ref.target, ref.key.referencedColumns[ref.key.columns.indexOf(column)]!)
+  }
+
+  #chunks<T>(items: readonly T[], parametersEach: number): T[][] {
+    const size = Math.max(1, Math.floor((this.capabilities.maxParameters - 100) / Math.max(1, parametersEach)))
+    const chunks: T[][] = []
+    for (let i = 0; i < items.length; i += size) chunks.push(items.slice(i, i + size))
+    return chunks
+  }
+
+  #decodeRow(table: TableModel, row: Row): Row {
+    const values: Row = {}
+    for (const column of table.columns) {
+      const raw = row[column.sqlName]
+      const decode = rowDecoder(column, this.capabilities.family)
+      values[column.property] = raw === undefined ? undefined : decode === undefined ? raw : decode(raw)
+    }
+    return values
+  }
+
+  async #insert(batch: InsertBatch): Promise<void> {
+    const { table, entities, postponed } = batch
+    const rows = entities.map((entity) => {
+      const row: Row = {}
+      const late = postponed.get(entity)
+      for (const column of table.columns) {
+        const value = late !== undefined && [...late].some((k) => k.columns.includes(column)) ? null : this.#value(entity, column)
+        if (value === undefined) continue
+        row[column.sqlName] = encodeValue(column, value, this.capabilities.family)
+      }
+      return row
+    })
+    const generated = table.columns.find((c) => c.config.generated)
+    for (const chunk of this.#chunks(entities.map((entity, i) => ({ entity, row: rows[i]! })), table.columns.length)) {
+      if (this.capabilities.returning) await this.#insertReturning(table, generated, chunk)
+      else await this.#insertThenSelect(table, generated, chunk)
+    }
+  }
+
+  async #insertReturning(table: TableModel, generated: ColumnModel | undefined, chunk: { entity: object; row: Row }[]): Promise<void> {
+    const returned = (await this.db.insertInto(table.sqlName).values(chunk.map((c) => c.row)).returningAll().execute()) as Row[]
+    if (returned.length !== chunk.length) throw new RelataError(`INSERT into ${table.sqlName} returned ${returned.length} rows for ${chunk.length} objects`)
+    const decoded = returned.map((row) => this.#decodeRow(table, row))
+    this.#match(table, generated, chunk, decoded)
+  }
+
+  /**
+   * Matches returned rows to objects without trusting the order rows come back in: by primary key
+   * where the objects carry theirs, else by the generated key, which a single multi-row INSERT
+   * assigns in ascending order of its VALUES rows.
+   */
+  #match(table: TableModel, generated: ColumnModel | undefined, chunk: { entity: object; row: Row }[], decoded: Row[]): void {
+    const byGenerated = generated !== undefined && chunk.some((c) => c.row[generated.sqlName] === undefined)
+    if (byGenerated) {
+      const sorted = [...decoded].sort((a, b) => compareKeys(a[generated.property], b[generated.property]))
+      if (chunk.some((c) => c.row[generated.sqlName] !== undefined)) {
+        // Mixed explicit and generated keys: match the explicit ones by key, the rest in order.
+        const explicit = new Map(chunk.filter((c) => c.row[generated.sqlName] !== undefined).map((c) => [String(c.row[generated.sqlName]), c.entity]))
+        const rest = chunk.filter((c) => c.row[generated.sqlName] === undefined)
+        let i = 0
+        for (const row of sorted) {
+          const entity = explicit.get(String(row[generated.property])) ?? rest[i++]!.entity
+          this.written.set(entity, row)
+        }
+        return
+      }
+      sorted.forEach((row, i) => this.written.set(chunk[i]!.entity, row))
+      return
+    }
+    const key = (values: Row) => table.primaryKey.map((c) => String(values[c.property])).join('\u0000')
+    const byKey = new Map(decoded.map((row) => [key(row), row]))
+    for (const { entity } of chunk) {
+      const row = byKey.get(key(Object.fromEntries(table.primaryKey.map((c) => [c.property, this.#value(entity, c)]))))
+      if (row === undefined) throw new RelataError(`INSERT into ${table.sqlName}: no returned row matches a new ${table.key} object`)
+      this.written.set(entity, row)
+    }
+  }
+
+  /** MySQL 8 has no RETURNING: generated ids from LAST_INSERT_ID when the server assigns them consecutively, else one row at a time; then the rows are read back. */
+  async #insertThenSelect(table: TableModel, generated: ColumnModel | undefined, chunk: { entity: object; row: Row }[]): Promise<void> {
+    const ids = new Map<object, unknown>()
+    const needsId = generated !== undefined ? chunk.filter((c) => c.row[generated.sqlName] === undefined) : []
+    const explicit = chunk.filter((c) => !needsId.includes(c))
+    if (explicit.length > 0) await this.db.insertInto(table.sqlName).values(explicit.map((c) => c.row)).execute()
+    if (needsId.length > 0) {
+      const { consecutive, increment } = await this.#autoIncrementMode()
+      if (consecutive) {
+        const result = await this.db.insertInto(table.sqlName).values(needsId.map((c) => c.row)).executeTakeFirst()
+        const first = Number(result.insertId)
+        needsId.forEach((c, i) => ids.set(c.entity, first + i * increment))
+      } else {
+        for (const c of needsId) {
+          const result = await this.db.insertInto(table.sqlName).values(c.row).executeTakeFirst()
+          ids.set(c.entity, Number(result.insertId))
+        }
+      }
+    }
+    const keyValues = chunk.map(({ entity }) => table.primaryKey.map((c) => (c === generated && ids.has(entity) ? ids.get(entity) : this.#value(entity, c))))
+    const rows = (await this.db
+      .selectFrom(table.sqlName)
+      .selectAll()
+      .where(inTuples(table.primaryKey.map((c) => c.sqlName), keyValues))
+      .execute()) as Row[]
+    const decoded = rows.map((row) => this.#decodeRow(table, row))
+    const key = (values: readonly unknown[]) => values.map(String).join('\u0000')
+    const byKey = new Map(decoded.map((row) => [key(table.primaryKey.map((c) => row[c.property])), row]))
+    chunk.forEach(({ entity }, i) => {
+      const row = byKey.get(key(keyValues[i]!))
+      if (row === undefined) throw new RelataError(`INSERT into ${table.sqlName}: the new ${table.key} row could not be read back`)
+      this.written.set(entity, row)
+    })
+  }
+
+  #autoIncrementMode(): Promise<{ consecutive: boolean; increment: number }> {
+    this.#autoIncrement ??= sql<{ mode: unknown; increment: unknown }>`select @@innodb_autoinc_lock_mode as mode, @@auto_increment_increment as increment`
+      .execute(this.db)
+      .then(({ rows }) => ({ consecutive: Number(rows[0]!.mode) <= 1, increment: Number(rows[0]!.increment) }))
+    return this.#autoIncrement
+  }
+
+  /** How the row of an object is found: a persistent object by its values as loaded, even if changed since. */
+  #rowKey(entity: object, column: ColumnModel): unknown {
+    const state = stateOf(entity)!
+    if (state.status === 'persistent' && state.snapshot !== undefined) return state.snapshot[state.table.columns.indexOf(column)]
+    return this.keyOf(entity, column)
+  }
+
+  #where(table: TableModel, entities: readonly object[], versioned: boolean): RawBuilder<boolean> {
+    const columns = versioned ? [...table.primaryKey, table.versionColumn!] : table.primaryKey
+    const values = entities.map((entity) => columns.map((c) => this.#rowKey(entity, c)))
+    return inTuples(columns.map((c) => c.sqlName), values)
+  }
+
+  async #postUpdate(table: TableModel, entity: object, keys: ReadonlySet<ForeignKeyModel>): Promise<void> {
+    const set: Row = {}
+    for (const key of keys) for (const column of key.columns) set[column.sqlName] = this.#value(entity, column)
+    await this.db.updateTable(table.sqlName).set(set).where(this.#where(table, [entity], false)).execute()
+    const written = this.written.get(entity)!
+    for (const key of keys) for (const column of key.columns) written[column.property] = this.#value(entity, column)
+  }
+
+  async #update(table: TableModel, writes: readonly UpdateWrite[]): Promise<void> {
+    const groups = new Map<string, UpdateWrite[]>()
+    for (const write of writes) {
+      const signature = write.columns.map((c) => c.sqlName).join(',')
+      groups.set(signature, [...(groups.get(signature) ?? []), write])
+    }
+    const version = table.versionColumn
+    for (const group of groups.values()) {
+      const columns = group[0]!.columns.filter((c) => c !== version)
+      for (const chunk of this.#chunks(group, (columns.length + 1) * table.primaryKey.length + 1)) {
+        const set: Record<string, unknown> = {}
+        for (const column of columns) set[column.sqlName] = this.#setValue(table, column, chunk)
+        if (version !== undefined) set[version.sqlName] = sql`${sql.ref(version.sqlName)} + 1`
+        const result = await this.db
+          .updateTable(table.sqlName)
+          .set(set)
+          .where(this.#where(table, chunk.map((w) => w.entity), version !== undefined))
+          .executeTakeFirst()
+        if (version !== undefined && Number(result.numUpdatedRows) !== chunk.length) {
+          throw new StaleObjectError(
+            `${table.key}: ${chunk.length - Number(result.numUpdatedRows)} of ${chunk.length} row(s) were changed or deleted by someone else since they were loaded ` +
+              `(version check on ${table.sqlName}.${version.sqlName}); nothing of this flush was written`,
+          )
+        }
+        for (const { entity, state } of chunk) {
+          const written: Row = {}
+          for (const column of columns) written[column.property] = this.#value(entity, column)
+          if (version !== undefined) written[version.property] = Number(state.snapshot![table.columns.indexOf(version)]) + 1
+          this.written.set(entity, written)
+        }
+      }
+    }
+  }
+
+  /** One value for a single row; for several, `CASE WHEN key = ... THEN value ... END` (typed on PostgreSQL). */
+  #setValue(table: TableModel, column: ColumnModel, writes: readonly UpdateWrite[]): unknown {
+    const encode = (write: UpdateWrite) => {
+      const value = this.#value(write.entity, column)
+      checkValue(table, column, value)
+      return encodeValue(column, value, this.capabilities.family)
+    }
+    if (writes.length === 1) return encode(writes[0]!)
+    const typed = (value: unknown) =>
+      this.capabilities.family === 'postgres'
+        ? sql`cast(${value} as ${sql.raw(column.config.dataType === 'timestamp' ? (column.config.withTimezone ? 'timestamptz' : 'timestamp') : castTypes[column.config.dataType]!)})`
+        : sql`${value}`
+    const whens = writes.map((write) => {
+      const match = sql.join(table.primaryKey.map((pk) => sql`${sql.ref(pk.sqlName)} = ${this.#rowKey(write.entity, pk)}`), sql` and `)
+      return sql`when ${match} then ${typed(encode(write))}`
+    })
+    return sql`case ${sql.join(whens, sql` `)} end`
+  }
+
+  #linkRow(link: LinkRecord): Row {
+    const { association, source, target } = link
+    const row: Row = {}
+    association.sourceKey.columns.forEach((c, i) => (row[c.sqlName] = this.keyOf(source, association.sourceKey.referencedColumns[i]!)))
+    association.targetKey.columns.forEach((c, i) => (row[c.sqlName] = this.keyOf(target, association.targetKey.referencedColumns[i]!)))
+    for (const [property, value] of Object.entries(link.values ?? {})) {
+      const column = association.table.columnsByProperty.get(property)
+      if (column === undefined) throw new RelataError(`'${property}' is not a column of the association table '${association.table.key}'`)
+      checkValue(association.table, column, value)
+      row[column.sqlName] = encodeValue(column, value, this.capabilities.family)
+    }
+    return row
+  }
+
+  async #insertLinks(table: TableModel, links: readonly LinkRecord[]): Promise<void> {
+    for (const chunk of this.#chunks(links, table.columns.length)) {
+      await this.db.insertInto(table.sqlName).values(chunk.map((link) => this.#linkRow(link))).execute()
+    }
+  }
+
+  async #updateLink(table: TableModel, link: LinkRecord): Promise<void> {
+    const row = this.#linkRow(link)
+    const keyColumns = [...link.association.sourceKey.columns, ...link.association.targetKey.columns]
+    const set = Object.fromEntries(Object.entries(row).filter(([name]) => !keyColumns.some((c) => c.sqlName === name)))
+    if (Object.keys(set).length === 0) return
+    const where = inTuples(keyColumns.map((c) => c.sqlName), [keyColumns.map((c) => row[c.sqlName])])
+    await this.db.updateTable(table.sqlName).set(set).where(where).execute()
+  }
+
+  async #deleteLinks(table: TableModel, links: readonly LinkRecord[]): Promise<void> {
+    const keyColumns = (link: LinkRecord) => [...link.association.sourceKey.columns, ...link.association.targetKey.columns]
+    // Links seen from either side name the same columns, in an order that depends on the side: normalise.
+    const columns = table.primaryKey.length > 0 ? [...keyColumns(links[0]!)].sort((a, b) => table.columns.indexOf(a) - table.columns.indexOf(b)) : keyColumns(links[0]!)
+    for (const chunk of this.#chunks(links, columns.length)) {
+      const tuples = chunk.map((link) => {
+        const row = this.#linkRow({ ...link, values: undefined })
+        return columns.map((c) => row[c.sqlName])
+      })
+      await this.db.deleteFrom(table.sqlName).where(inTuples(columns.map((c) => c.sqlName), tuples)).execute()
+    }
+  }
+
+  /** `DELETE` link rows, or `SET fk = NULL` on children, for every parent in `parents`. */
+  async #keyStatement(kind: 'delete' | 'null', key: ForeignKeyModel, parents: readonly object[]): Promise<void> {
+    for (const chunk of this.#chunks(parents, key.columns.length)) {
+      const where = inTuples(key.columns.map((c) => c.sqlName), chunk.map((parent) => key.referencedColumns.map((c) => this.keyOf(parent, c))))
+      if (kind === 'delete') await this.db.deleteFrom(key.table.sqlName).where(where).execute()
+      else await this.db.updateTable(key.table.sqlName).set(Object.fromEntries(key.columns.map((c) => [c.sqlName, null]))).where(where).execute()
+    }
+  }
+
+  async #delete(table: TableModel, entities: readonly object[]): Promise<void> {
+    const versioned = table.versionColumn !== undefined
+    for (const chunk of this.#chunks(entities, table.primaryKey.length + 1)) {
+      const result = await this.db.deleteFrom(table.sqlName).where(this.#where(table, chunk, versioned)).executeTakeFirst()
+      if (versioned && Number(result.numDeletedRows) !== chunk.length) {
+        throw new StaleObjectError(`${table.key}: ${chunk.length - Number(result.numDeletedRows)} of ${chunk.length} row(s) to delete were changed or deleted by someone else since they were loaded; nothing of this flush was written`)
+      }
+    }
+  }
+}
+
+function compareKeys(a: unknown, b: unknown): number {
+  if (typeof a === 'bigint' || typeof b === 'bigint') return BigInt(a as bigint) < BigInt(b as bigint) ? -1 : BigInt(a as bigint) > BigInt(b as bigint) ? 1 : 0
+  return Number(a) - Number(b)
+}

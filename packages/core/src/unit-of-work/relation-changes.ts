@@ -1,0 +1,195 @@
+/**
+ * Relation changes in memory: assigning a to-one, editing a collection. Each change is mirrored
+ * on the back-populating side where that side is loaded (or remembered for when it loads), and
+ * recorded for the flush: foreign keys as `refs` on the row that holds them, many-to-many links
+ * in the session.
+ */
+import { RelataError } from '../errors.js'
+import type { ForeignKeyModel, RelationModel } from '../schema/model.js'
+import { stateOf, type EntityState } from '../session/entity-state.js'
+import { RelationArray } from '../session/relation-array.js'
+
+export type CollectionChange = 'add' | 'remove' | 'set'
+
+const label = (relation: RelationModel) => `${relation.source.key}.${relation.name}`
+
+function mirrorOf(relation: RelationModel): RelationModel | undefined {
+  return relation.backPopulates === undefined ? undefined : relation.target.relations.get(relation.backPopulates)
+}
+
+/** The state of an object that must belong to `relation`'s target table. */
+function targetState(relation: RelationModel, value: unknown): EntityState {
+  const state = typeof value === 'object' && value !== null ? stateOf(value) : undefined
+  if (state === undefined || state.table !== relation.target) {
+    const got = state ? `an object of '${state.table.key}'` : value === null ? 'null' : typeof value
+    throw new RelataError(`${label(relation)} takes objects of '${relation.target.key}', got ${got}`)
+  }
+  if (state.status === 'deleted' || state.status === 'detached') {
+    throw new RelataError(`${label(relation)}: the '${relation.target.key}' object is ${state.status}`)
+  }
+  return state
+}
+
+function setRef(state: EntityState, key: ForeignKeyModel, value: object | null): void {
+  ;(state.refs ??= new Map()).set(key, value)
+}
+
+/** The object a row's foreign key points at now: its pending ref, or the identity map's object for its key. */
+function currentRefTarget(entity: object, state: EntityState, key: ForeignKeyModel): object | null | undefined {
+  const pending = state.refs?.get(key)
+  if (pending !== undefined) return pending
+  const values = key.columns.map((c) => (entity as Record<string, unknown>)[c.property])
+  if (values.some((v) => v === null || v === undefined)) return null
+  return state.session?.find(key, values)
+}
+
+/** Adds `item` to `owner.relation` in memory: pushed when loaded, remembered when not. */
+function addMember(owner: object, relation: RelationModel, item: object): void {
+  const slot = stateOf(owner)!.slot(relation.name)
+  if (relation.toOne) {
+    slot.loaded = true
+    slot.value = item
+    return
+  }
+  if (slot.loaded) {
+    const array = slot.value as RelationArray
+    if (!array.includes(item)) Array.prototype.push.call(array, item)
+  } else {
+    slot.removed?.delete(item)
+    ;(slot.added ??= new Set()).add(item)
+  }
+}
+
+/** Removes `item` from `owner.relation` in memory. */
+function removeMember(owner: object, relation: RelationModel, item: object): void {
+  const slot = stateOf(owner)!.slot(relation.name)
+  if (relation.toOne) {
+    if (slot.loaded && slot.value === item) slot.value = null
+    return
+  }
+  if (slot.loaded) {
+    const array = slot.value as RelationArray
+    const index = array.indexOf(item)
+    if (index >= 0) Array.prototype.splice.call(array, index, 1)
+  } else {
+    slot.added?.delete(item)
+    ;(slot.removed ??= new Set()).add(item)
+  }
+}
+
+/** Relation changes of one entity; stateless, shared by every session. */
+class RelationChanges {
+  /** `book.author = a` (or `null`), `user.profile = p`. */
+  assign(entity: object, state: EntityState, relation: RelationModel, value: unknown): void {
+    if (!relation.toOne) {
+      if (!Array.isArray(value)) throw new RelataError(`${label(relation)} is a collection: assign an array, or use .add() / .remove() / .set()`)
+      this.change(entity, state, relation, 'set', value)
+      return
+    }
+    if (value === undefined) throw new RelataError(`${label(relation)}: assign an object or null, not undefined`)
+    if (value === null && relation.owning && !relation.nullable) {
+      throw new RelataError(`${label(relation)} cannot be null: ${relation.source.sqlName}.${relation.foreignKey.columns.map((c) => c.sqlName).join(', ')} is NOT NULL`)
+    }
+    const target = value === null ? null : (value as object)
+    if (target !== null) targetState(relation, target)
+    const slot = state.slot(relation.name)
+    const old = slot.loaded ? (slot.value as object | null) : relation.owning ? currentRefTarget(entity, state, relation.foreignKey) : undefined
+    if (old === target && slot.loaded) return
+    const mirror = mirrorOf(relation)
+    if (relation.owning) {
+      setRef(state, relation.foreignKey, target)
+    } else {
+      // Inverse one-to-one: the key lives in the other row.
+      if (old) setRef(stateOf(old)!, relation.foreignKey, null)
+      if (target) setRef(stateOf(target)!, relation.foreignKey, entity)
+    }
+    slot.loaded = true
+    slot.value = target
+    if (mirror !== undefined) {
+      if (old) removeMember(old, mirror, entity)
+      if (target) addMember(target, mirror, entity)
+    }
+    this.#touch(state, entity, old, target)
+  }
+
+  /** `add` / `remove` / `set` on a one-to-many or many-to-many collection. */
+  change(entity: object, state: EntityState, relation: RelationModel, change: CollectionChange, items: readonly unknown[], values?: Record<string, unknown>): void {
+    if (!Array.isArray(items)) throw new RelataError(`${label(relation)} is a collection: give an array of '${relation.target.key}' objects`)
+    if (values !== undefined && relation.association === undefined) throw new RelataError(`${label(relation)}: only a many-to-many link takes values for its association row`)
+    for (const item of items) targetState(relation, item)
+    const slot = state.slot(relation.name)
+    if (change === 'set') {
+      if (!slot.loaded) throw new RelataError(`${label(relation)}: load the collection before replacing it with set() or clear()`)
+      const wanted = new Set(items as object[])
+      const current = [...(slot.value as RelationArray)]
+      for (const item of current) if (!wanted.has(item)) this.change(entity, state, relation, 'remove', [item])
+      for (const item of wanted) this.change(entity, state, relation, 'add', [item])
+      // The collection takes the order it was given.
+      const array = slot.value as RelationArray
+      Array.prototype.splice.call(array, 0, array.length, ...(items as object[]))
+      return
+    }
+    for (const item of items as object[]) {
+      if (relation.association !== undefined) this.#link(entity, state, relation, change, item, values)
+      else this.#child(entity, state, relation, change, item)
+    }
+  }
+
+  /** One-to-many: the child's foreign key follows; its many-to-one mirror moves with it. */
+  #child(parent: object, state: EntityState, relation: RelationModel, change: 'add' | 'remove', child: object): void {
+    const childState = stateOf(child)!
+    const key = relation.foreignKey
+    const previous = currentRefTarget(child, childState, key)
+    const mirror = mirrorOf(relation)
+    if (change === 'add') {
+      if (previous === parent && state.slot(relation.name).loaded && (state.slot(relation.name).value as RelationArray).includes(child)) return
+      if (previous && previous !== parent) removeMember(previous, relation, child)
+      setRef(childState, key, parent)
+      addMember(parent, relation, child)
+      if (mirror !== undefined) addMember(child, mirror, parent)
+    } else {
+      setRef(childState, key, null)
+      removeMember(parent, relation, child)
+      if (mirror !== undefined) {
+        const slot = childState.slot(mirror.name)
+        if (slot.loaded && slot.value === parent) slot.value = null
+        else if (!slot.loaded) {
+          slot.loaded = true
+          slot.value = null
+        }
+      }
+    }
+    this.#touch(state, parent, child, previous ?? null)
+  }
+
+  /** Many-to-many: a link row to insert or delete, mirrored on the other side. */
+  #link(source: object, state: EntityState, relation: RelationModel, change: 'add' | 'remove', target: object, values?: Record<string, unknown>): void {
+    const slot = state.slot(relation.name)
+    const present = slot.loaded ? (slot.value as RelationArray).includes(target) : undefined
+    const session = state.session ?? stateOf(target)!.session
+    if (change === 'add' && present === true) {
+      // Already linked: only the link row's own columns can change.
+      if (values !== undefined) session?.recordLink(relation, source, target, 'update', values)
+      return
+    }
+    if (change === 'remove' && present === false) return
+    const mirror = mirrorOf(relation)
+    if (change === 'add') {
+      addMember(source, relation, target)
+      if (mirror !== undefined) addMember(target, mirror, source)
+    } else {
+      removeMember(source, relation, target)
+      if (mirror !== undefined) removeMember(target, mirror, source)
+    }
+    session?.recordLink(relation, source, target, change, values)
+    this.#touch(state, source, target)
+  }
+
+  #touch(state: EntityState, ...entities: (object | null | undefined)[]): void {
+    const session = state.session
+    if (session === undefined) return
+    for (const entity of entities) if (entity) session.touch(entity)
+  }
+}
+
+export const relationChanges = new RelationChanges()
