@@ -15,8 +15,10 @@ export interface SessionCore {
   loadRelation(entity: object, relation: RelationModel): Promise<unknown>
   /** Records a many-to-many link change between two objects of this session. */
   recordLink(relation: RelationModel, source: object, target: object, change: 'add' | 'remove' | 'update', values?: Record<string, unknown>): void
-  /** Remembers an object whose relations changed, so the next flush looks at it. */
+  /** Remembers an object of this session whose relations changed, so the next flush looks at it. */
   touch(entity: object): void
+  /** Takes transient objects (and those they reach through relations that cascade saves) into the session. */
+  add(...entities: object[]): void
   /** The object of this session a foreign key's values point at, when it is in the identity map. */
   find(key: ForeignKeyModel, values: readonly unknown[]): object | undefined
 }

@@ -6,6 +6,7 @@ import { computeChangeSet, type FlushSource } from '../unit-of-work/change-set.j
 import { planFlush, type FlushStep } from '../unit-of-work/flush-plan.js'
 import { LinkRecords, type LinkChange } from '../unit-of-work/link-records.js'
 import { Persister, type Written } from '../unit-of-work/persister.js'
+import { relationChanges } from '../unit-of-work/relation-changes.js'
 import { describePlan, type PlannedStatement } from '../unit-of-work/describe-plan.js'
 import { applyFlush, revertChanges } from '../unit-of-work/apply-flush.js'
 import { BatchLoader } from '../loading/batch-loader.js'
@@ -186,8 +187,11 @@ export class SessionImpl implements SessionCore, QueryRunner {
       // A new object's relations are loaded (empty) from the start.
       return state.slot(relation.name).value
     }
+    if (state.slot(relation.name).loaded) return state.slot(relation.name).value
     await this.#loadContext()
-    return this.#batch.load(entity, relation)
+    const value = await this.#batch.load(entity, relation)
+    relationChanges.mergeUnloaded(entity, state, relation)
+    return value
   }
 
   recordLink(relation: RelationModel, source: object, target: object, change: LinkChange, values?: Record<string, unknown>): void {
@@ -195,9 +199,7 @@ export class SessionImpl implements SessionCore, QueryRunner {
   }
 
   touch(entity: object): void {
-    const state = stateOf(entity)
-    if (state?.session === this) this.#touched.add(entity)
-    else if (state?.status === 'transient') this.#adopt(entity)
+    if (stateOf(entity)?.session === this) this.#touched.add(entity)
   }
 
   find(key: ForeignKeyModel, values: readonly unknown[]): object | undefined {

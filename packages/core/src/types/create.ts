@@ -3,15 +3,23 @@ import type { AnySchema } from '../schema/define-schema.js'
 import type { Collection, Reference } from './entity.js'
 import type { Loaded } from './loaded.js'
 import type { Insertable } from './rows.js'
-import type { TableKey, TableRelations } from './schema-types.js'
+import type { ColumnsOf, TableKey, TableRelations } from './schema-types.js'
+import type { ColumnInfoOf } from '../schema/column.js'
 import type { Entity } from './entity.js'
 
-type RelationValue<H> = H extends Collection<infer E> ? readonly E[] : H extends Reference<infer E, infer N> ? (N extends true ? E | null : E) : never
+type RelationValue<H> = H extends Collection<any, infer I> ? readonly I[] : H extends Reference<any, infer N, infer I> ? (N extends true ? I | null : I) : never
+
+/** Foreign-key columns: optional in `create()`, since a relation's object can provide them (checked at flush). */
+type ForeignKeyColumns<S extends AnySchema, K extends TableKey<S>> = {
+  [C in keyof ColumnsOf<S, K>]: [ColumnInfoOf<ColumnsOf<S, K>[C]>['ref']] extends [never] ? never : C
+}[keyof ColumnsOf<S, K>]
 
 /** Column values (the insert type) and, optionally, related objects. */
-export type CreateValues<S extends AnySchema, K extends TableKey<S>> = Insertable<S, K> & {
+export type CreateValues<S extends AnySchema, K extends TableKey<S>> = PartialBy<Insertable<S, K>, ForeignKeyColumns<S, K>> & {
   [R in keyof TableRelations<S, K> & keyof Entity<S, K>]?: RelationValue<Entity<S, K>[R]>
 }
+
+type PartialBy<T, K> = Omit<T, K & keyof T> & Partial<Pick<T, K & keyof T>>
 
 type AllLoaded<S extends AnySchema, K extends TableKey<S>> = { [R in keyof TableRelations<S, K>]: true }
 

@@ -11,30 +11,36 @@ import type { TableMeta } from '../schema/table.js'
 /**
  * A to-many relation that may not be loaded yet: it can be loaded or changed, not read.
  * Once loaded (`.with()`, `session.load()`), the relation is a `LoadedCollection`: an array.
+ * `I` is what the change methods take: any object of the target table, whatever it has loaded.
  */
-export interface Collection<E> {
+export interface Collection<E, I = ColumnsOnly<E>> {
   /** Loads the related objects (once per session) and returns them. */
-  load(): Promise<LoadedCollection<E>>
+  load(): Promise<LoadedCollection<E, I>>
+  /** Links one object and sets its association row's own columns (`add(author, { role: 'editor' })`). */
+  add(item: I, values: Record<string, unknown>): void
   /** Links objects; written at the next flush, mirrored on the back-populating side. */
-  add(...items: E[]): void
+  add(...items: I[]): void
   /** Unlinks objects; written at the next flush. */
-  remove(...items: E[]): void
+  remove(...items: I[]): void
   /** Replaces the whole collection. */
-  set(items: readonly E[]): void
+  set(items: readonly I[]): void
   /** Unlinks every object. */
   clear(): void
 }
 
 /** A loaded to-many relation: a read-only array that can still be changed through its methods. */
-export interface LoadedCollection<E> extends ReadonlyArray<E>, Collection<E> {}
+export interface LoadedCollection<E, I = ColumnsOnly<E>> extends ReadonlyArray<E>, Collection<E, I> {}
 
 /** A to-one relation that may not be loaded yet. Once loaded, the relation is the object itself (or `null`). */
-export interface Reference<E, TNullable extends boolean = true> {
+export interface Reference<E, TNullable extends boolean = true, I = ColumnsOnly<E>> {
   /** Loads the related object (without SQL when it is already in the identity map) and returns it. */
   load(): Promise<TNullable extends true ? E | null : E>
   /** Points the relation at another object (or `null`); written at the next flush. */
-  set(value: TNullable extends true ? E | null : E): void
+  set(value: TNullable extends true ? I | null : I): void
 }
+
+/** An entity's columns without its relation handles: what any object of that table, loaded or not, has. */
+export type ColumnsOnly<E> = { [P in keyof E as E[P] extends Collection<any, any> | Reference<any, any, any> ? never : P]: E[P] }
 
 type SqlNameOf<S extends AnySchema, K> = K extends keyof TablesOf<S> ? TablesOf<S>[K][typeof TableMeta]['name'] : never
 

@@ -29,7 +29,7 @@ type NestedSpec<V> = V extends true | LoadStrategy ? {} : V extends (query: any)
 type LoadedRelation<S extends AnySchema, K extends TableKey<S>, R extends keyof TableRelations<S, K>, V> =
   TableRelations<S, K>[R] extends RelationDef<infer Kind, infer Target extends TableKey<S>>
     ? Kind extends 'oneToMany' | 'manyToMany'
-      ? LoadedCollection<Loaded<S, Target, NestedSpec<V>>>
+      ? LoadedCollection<Loaded<S, Target, NestedSpec<V>>, Row<S, Target>>
       : IsToOneNullable<S, K, TableRelations<S, K>[R]> extends true
         ? Loaded<S, Target, NestedSpec<V>> | null
         : Loaded<S, Target, NestedSpec<V>>
@@ -45,10 +45,10 @@ export type Loaded<S extends AnySchema, K extends TableKey<S>, W> = Simplify<
 >
 
 /** The loaded form of one relation handle. */
-export type LoadedValue<H> = H extends Collection<infer E> ? LoadedCollection<E> : H extends Reference<infer E, infer N> ? (N extends true ? E | null : E) : H
+export type LoadedValue<H> = H extends Collection<infer E, infer I> ? LoadedCollection<E, I> : H extends Reference<infer E, infer N, any> ? (N extends true ? E | null : E) : H
 
 /** The names of an entity's relations (properties holding a collection or a reference). */
-export type RelationNames<E> = { [P in keyof E]: E[P] extends Collection<any> | Reference<any, any> ? P : never }[keyof E] & string
+export type RelationNames<E> = { [P in keyof E]: E[P] extends Collection<any, any> | Reference<any, any, any> ? P : never }[keyof E] & string
 
 /** `E` with relations `R` loaded, from the entity type alone. */
 export type WithLoaded<E, R extends keyof E> = E & { -readonly [P in R]: LoadedValue<E[P]> }

@@ -4,10 +4,10 @@ import type { AnySchema } from '../schema/define-schema.js'
 import type { ColumnInfoOf } from '../schema/column.js'
 import type { ColumnsOf, ColumnValue, IsInsertOptional, TableKey } from './schema-types.js'
 
-/** The columns of a row as read, keyed by property name. */
-export type Row<S extends AnySchema, K extends TableKey<S>> = {
+/** The columns of a row as read, keyed by property name. (`Simplify` keeps hovers readable where it nests.) */
+export type Row<S extends AnySchema, K extends TableKey<S>> = Simplify<{
   -readonly [C in keyof ColumnsOf<S, K>]: ColumnValue<ColumnsOf<S, K>[C]>
-}
+}>
 
 /** The values `session.create` and inserts take: columns the database fills, and nullable ones, are optional. */
 export type Insertable<S extends AnySchema, K extends TableKey<S>> = Simplify<

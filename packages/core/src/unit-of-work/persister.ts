@@ -270,21 +270,21 @@ export class Persister {
     }
   }
 
-  /** One value for a single row; for several, `CASE WHEN key = ... THEN value ... END` (typed on PostgreSQL). */
+  /** One value when every row takes the same; else `CASE WHEN key = ... THEN value ... END` (typed on PostgreSQL). */
   #setValue(table: TableModel, column: ColumnModel, writes: readonly UpdateWrite[]): unknown {
-    const encode = (write: UpdateWrite) => {
+    const values = writes.map((write) => {
       const value = this.#value(write.entity, column)
       checkValue(table, column, value)
       return encodeValue(column, value, this.capabilities.family)
-    }
-    if (writes.length === 1) return encode(writes[0]!)
+    })
+    if (values.every((value) => value === values[0])) return values[0]
     const typed = (value: unknown) =>
       this.capabilities.family === 'postgres'
         ? sql`cast(${value} as ${sql.raw(column.config.dataType === 'timestamp' ? (column.config.withTimezone ? 'timestamptz' : 'timestamp') : castTypes[column.config.dataType]!)})`
         : sql`${value}`
-    const whens = writes.map((write) => {
+    const whens = writes.map((write, i) => {
       const match = sql.join(table.primaryKey.map((pk) => sql`${sql.ref(pk.sqlName)} = ${this.#rowKey(write.entity, pk)}`), sql` and `)
-      return sql`when ${match} then ${typed(encode(write))}`
+      return sql`when ${match} then ${typed(values[i])}`
     })
     return sql`case ${sql.join(whens, sql` `)} end`
   }

@@ -109,7 +109,7 @@ class RelationChanges {
       if (old) removeMember(old, mirror, entity)
       if (target) addMember(target, mirror, entity)
     }
-    this.#touch(state, entity, old, target)
+    this.#touch(relation, entity, [target], [old])
   }
 
   /** `add` / `remove` / `set` on a one-to-many or many-to-many collection. */
@@ -148,6 +148,8 @@ class RelationChanges {
       addMember(parent, relation, child)
       if (mirror !== undefined) addMember(child, mirror, parent)
     } else {
+      // Not a member of this parent: nothing to remove.
+      if (previous !== parent) return
       setRef(childState, key, null)
       removeMember(parent, relation, child)
       if (mirror !== undefined) {
@@ -159,7 +161,7 @@ class RelationChanges {
         }
       }
     }
-    this.#touch(state, parent, child, previous ?? null)
+    this.#touch(relation, parent, [child], [previous])
   }
 
   /** Many-to-many: a link row to insert or delete, mirrored on the other side. */
@@ -182,13 +184,45 @@ class RelationChanges {
       if (mirror !== undefined) removeMember(target, mirror, source)
     }
     session?.recordLink(relation, source, target, change, values)
-    this.#touch(state, source, target)
+    this.#touch(relation, source, [target])
   }
 
-  #touch(state: EntityState, ...entities: (object | null | undefined)[]): void {
-    const session = state.session
+  /**
+   * A to-many relation just loaded from the database takes the changes made while it was not
+   * loaded: objects added, objects removed, and (one-to-many) children since pointed elsewhere.
+   */
+  mergeUnloaded(entity: object, state: EntityState, relation: RelationModel): void {
+    const slot = state.slot(relation.name)
+    if (relation.toOne || !slot.loaded) return
+    const array = slot.value as RelationArray
+    const gone = (item: object): boolean => {
+      if (slot.removed?.has(item)) return true
+      if (relation.association !== undefined) return false
+      const ref = stateOf(item)?.refs?.get(relation.foreignKey)
+      return ref !== undefined && ref !== entity
+    }
+    for (let i = array.length - 1; i >= 0; i--) if (gone(array[i]!)) Array.prototype.splice.call(array, i, 1)
+    for (const item of slot.added ?? []) if (!array.includes(item)) Array.prototype.push.call(array, item)
+    slot.added = undefined
+    slot.removed = undefined
+  }
+
+  /**
+   * Tells the session which objects a change of `owner.relation` concerns (`left`: objects the
+   * relation no longer points at). A transient owner or related object joins the session when the
+   * relation that leads to it cascades saves: `relation` to the related objects, its mirror back to the owner.
+   */
+  #touch(relation: RelationModel, owner: object, related: readonly (object | null | undefined)[], left: readonly (object | null | undefined)[] = []): void {
+    const present = (items: readonly (object | null | undefined)[]) => items.filter((e): e is object => e !== null && e !== undefined)
+    const ends = [owner, ...present(related)]
+    const session = ends.map((e) => stateOf(e)!.session).find((s) => s !== undefined)
     if (session === undefined) return
-    for (const entity of entities) if (entity) session.touch(entity)
+    for (const end of ends) {
+      const state = stateOf(end)!
+      if (state.session === session) session.touch(end)
+      else if (state.status === 'transient' && (end === owner ? mirrorOf(relation)?.cascade.save === true : relation.cascade.save)) session.add(end)
+    }
+    for (const end of present(left)) session.touch(end)
   }
 }
 

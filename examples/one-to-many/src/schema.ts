@@ -1,0 +1,22 @@
+/** Authors and their books: one-to-many, back-populated both ways. */
+import { defineSchema, t, table } from '@relata/core'
+
+export const authors = table('authors', {
+  id: t.serial().primaryKey(),
+  name: t.varchar(100),
+})
+
+export const books = table('books', {
+  id: t.serial().primaryKey(),
+  title: t.varchar(200),
+  authorId: t.integer().references(() => authors.id),
+})
+
+export const schema = defineSchema(
+  { authors, books },
+  ({ oneToMany, manyToOne }) => ({
+    authors: { books: oneToMany('books', { backPopulates: 'author' }) },
+    books: { author: manyToOne('authors', { backPopulates: 'books' }) },
+  }),
+  { casing: 'snake_case' },
+)
