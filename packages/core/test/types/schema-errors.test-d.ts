@@ -1,8 +1,4 @@
-/**
- * Mistakes in a schema declaration that fail to compile. Each `@ts-expect-error` sits on the line
- * TypeScript reports (the relation at fault), next to a correct twin that compiles, and the
- * message the check produces is asserted through `CheckRelations`.
- */
+/** Schema mistakes that must fail to compile, where TypeScript reports them, each beside a correct twin. */
 import { describe, expectTypeOf, test } from 'vitest'
 import { defineSchema, t, table, type RelationHelpers, type Row } from '../../src/index.js'
 import type { CheckRelations } from '../../src/types/check-relations.js'
@@ -11,7 +7,7 @@ import { authors, bookAuthor, books } from '../fixtures/books.js'
 const tables = { authors, books, bookAuthor }
 type Tables = typeof tables
 declare const h: RelationHelpers<keyof Tables & string>
-/** The message (or `unknown` when sound) that `defineSchema` gives relation `N` of table `K`. */
+/** The message (or `unknown` when sound) that `defineSchema` gives relation `N` of table `K`: asserted beside each error. */
 type MessageOf<R, K extends keyof R, N extends keyof R[K]> = CheckRelations<Tables, R>[K][N & keyof CheckRelations<Tables, R>[K]]
 
 describe('relation targets and association tables', () => {
