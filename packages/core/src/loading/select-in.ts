@@ -54,7 +54,8 @@ export async function selectIn(ctx: LoadContext, node: LoadNode, parents: readon
   const loaded = new Set<object>()
   let pending = [...byKey.entries()]
   if (relation.owning && referencesPrimaryKey(relation)) {
-    // A many-to-one whose target is already in the identity map needs no SQL.
+    // A many-to-one whose target is already in the identity map needs no SQL, unless the relation
+    // is filtered (the target may not match) or has children to join into this statement.
     const entries = ctx.identityMap.tableEntries(relation.target)
     pending = pending.filter(([id]) => {
       const target = entries.get(id)
@@ -88,14 +89,14 @@ async function queryChunk(ctx: LoadContext, node: LoadNode, keys: unknown[][], f
   const sqlCtx: SqlContext = { db: ctx.db, capabilities: ctx.capabilities, nextAlias: aliasCounter() }
   const child = sqlCtx.nextAlias()
   const association = sqlCtx.nextAlias()
-  // The columns that hold the parent's key in each result row: the association's, or the child's own foreign key.
+  // The parent's key in each result row: the child's own foreign key, or the association's key selected beside it.
   const linkColumns = relation.association ? relation.association.sourceKey.columns : relation.targetColumns
   const linkAlias = relation.association ? association : child
-  const linkKeys = linkColumns.map((_, i) => `__k${i}`)
+  const linkKeys = relation.association ? linkColumns.map((_, i) => `__k${i}`) : linkColumns.map((c) => c.sqlName)
 
   let query = relationSource(sqlCtx, node, child, association)
     .select(relation.target.columns.map((c) => `${child}.${c.sqlName}`))
-    .select(linkColumns.map((c, i) => sql.ref(`${linkAlias}.${c.sqlName}`).as(linkKeys[i]!)))
+    .select(relation.association ? linkColumns.map((c, i) => sql.ref(`${linkAlias}.${c.sqlName}`).as(linkKeys[i]!)) : [])
     .select(joinedChildren(sqlCtx, node.children, child))
     .where(inTuples(linkColumns.map((c) => `${linkAlias}.${c.sqlName}`), keys))
   for (const item of orderItems(node.query.orderBy, relation.target)) {
@@ -103,13 +104,20 @@ async function queryChunk(ctx: LoadContext, node: LoadNode, keys: unknown[][], f
   }
   const rows = (await query.execute()) as Record<string, unknown>[]
   const decoders = linkColumns.map((c) => ctx.hydrator.keyDecoder(c))
-  for (const row of rows) {
-    const entity = ctx.hydrator.fromRow(relation.target, row)
-    hydrateJoined(ctx, entity, row, node.children)
-    const id = keyOf(linkKeys.map((k, i) => {
-      const decode = decoders[i]
-      return decode === undefined ? row[k] : decode(row[k])
-    }))
+  const entities = ctx.hydrator.fromRows(relation.target, rows)
+  const single = linkKeys.length === 1 ? linkKeys[0]! : undefined
+  for (let r = 0; r < rows.length; r++) {
+    const row = rows[r]!
+    const entity = entities[r]!
+    if (node.children.length > 0) hydrateJoined(ctx, entity, row, node.children)
+    let id: unknown
+    if (single !== undefined) {
+      const raw = row[single]
+      id = decoders[0] === undefined ? raw : decoders[0](raw)
+      if (id instanceof Date) id = id.getTime()
+    } else {
+      id = keyOf(linkKeys.map((k, i) => (decoders[i] === undefined ? row[k] : decoders[i]!(row[k]))))
+    }
     const list = found.get(id)
     if (list === undefined) found.set(id, [entity])
     else list.push(entity)

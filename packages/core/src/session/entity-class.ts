@@ -4,7 +4,7 @@
  * include loaded relations and cut cycles.
  */
 import type { RelationModel, TableModel } from '../schema/model.js'
-import { stateOf } from './entity-state.js'
+import { EntityBase, stateOf } from './entity-state.js'
 import { readRelation, writeRelation } from './relation-access.js'
 
 export type EntityConstructor = new () => object
@@ -24,8 +24,8 @@ export function entityClassOf(table: TableModel): EntityConstructor {
 
 function buildClass(table: TableModel): EntityConstructor {
   // A named class, so that logs read `authors { id: 1, ... }`.
-  const ctor = { [table.key]: class {} }[table.key]!
-  const proto = ctor.prototype as Record<PropertyKey, unknown>
+  const ctor = { [table.key]: class extends EntityBase {} }[table.key]!
+  const proto = ctor.prototype as unknown as Record<PropertyKey, unknown>
   for (const relation of table.relations.values()) {
     Object.defineProperty(proto, relation.name, {
       get(this: object) {

@@ -1,4 +1,4 @@
-/** Per-object bookkeeping, kept beside the entity in a WeakMap so entities stay plain objects. */
+/** Per-object bookkeeping, kept in a private field of the entity so that entities stay plain data to their users. */
 import { RelataError } from '../errors.js'
 import type { ForeignKeyModel, RelationModel, TableModel } from '../schema/model.js'
 import type { IdentityKey } from './identity-map.js'
@@ -66,14 +66,29 @@ export class EntityState {
   }
 }
 
-const states = new WeakMap<object, EntityState>()
+/**
+ * The base class of every entity class. The state is a private field: invisible to spread,
+ * `JSON.stringify`, `Object.keys` and logs, unreachable from outside this module, and much
+ * cheaper to reach than a WeakMap entry on the hydration path.
+ */
+export class EntityBase {
+  #state: EntityState | undefined = undefined
+
+  static stateOf(entity: object): EntityState | undefined {
+    return #state in entity ? (entity as EntityBase).#state : undefined
+  }
+
+  static attach(entity: object, state: EntityState | undefined): void {
+    ;(entity as EntityBase).#state = state
+  }
+}
 
 export function stateOf(entity: object): EntityState | undefined {
-  return states.get(entity)
+  return EntityBase.stateOf(entity)
 }
 
 export function requireState(entity: object, action: string): EntityState {
-  const state = states.get(entity)
+  const state = EntityBase.stateOf(entity)
   if (state === undefined) {
     throw new RelataError(`${action}: the object is not an entity of any session (create it with session.create() or load it with a query)`)
   }
@@ -81,9 +96,9 @@ export function requireState(entity: object, action: string): EntityState {
 }
 
 export function attachState(entity: object, state: EntityState): void {
-  states.set(entity, state)
+  EntityBase.attach(entity, state)
 }
 
 export function detachState(entity: object): void {
-  states.delete(entity)
+  EntityBase.attach(entity, undefined)
 }

@@ -1,46 +1,53 @@
-/** Rows to entities, through the identity map: a row already there yields the object already there. */
+/**
+ * Rows to entities, through the identity map: a row already there yields the object already
+ * there. Each table gets a hydration function generated once, with its column names written
+ * out, so that the hot loop makes objects of one shape with monomorphic property stores.
+ */
 import type { SqlFamily } from '../dialect/dialect.js'
-import type { ColumnModel, TableModel } from '../schema/model.js'
 import { jsonDecoder, rowDecoder, type Decoder } from '../loading/codecs.js'
-import { entityClassOf, type EntityConstructor } from './entity-class.js'
+import type { ColumnModel, TableModel } from '../schema/model.js'
+import { entityClassOf } from './entity-class.js'
 import { attachState, EntityState, type SessionCore } from './entity-state.js'
 import type { IdentityMap } from './identity-map.js'
 
-/** How to read one table's rows: per column, its SQL key, property and decoder. */
-interface RowPlan {
-  readonly ctor: EntityConstructor
-  readonly properties: readonly string[]
-  readonly keys: readonly string[]
-  readonly decoders: readonly (Decoder | undefined)[]
-  /** Index of the single primary-key column, or -1 for a composite key. */
-  readonly pkIndex: number
-  readonly pkIndexes: readonly number[]
-  readonly jsonColumns: readonly boolean[]
-}
-
-const SEPARATOR = '\u0000'
-
-function buildPlan(table: TableModel, decoderOf: (c: ColumnModel) => Decoder | undefined): RowPlan {
-  const pkIndexes = table.primaryKey.map((pk) => table.columns.indexOf(pk))
-  return {
-    ctor: entityClassOf(table),
-    properties: table.columns.map((c) => c.property),
-    keys: table.columns.map((c) => c.sqlName),
-    decoders: table.columns.map(decoderOf),
-    pkIndex: pkIndexes.length === 1 ? pkIndexes[0]! : -1,
-    pkIndexes,
-    jsonColumns: table.columns.map((c) => c.config.dataType === 'json' || c.config.dataType === 'jsonb'),
-  }
-}
+type Hydrate = (row: Record<string, unknown>, entries: Map<unknown, object>, session: SessionCore) => object
 
 /** What a snapshot keeps of a value: JSON by its text, so that changes made in place are seen. */
 export function snapshotValue(isJson: boolean, value: unknown): unknown {
   return isJson && value !== null && typeof value === 'object' ? JSON.stringify(value) : value
 }
 
+const isJson = (column: ColumnModel) => column.config.dataType === 'json' || column.config.dataType === 'jsonb'
+
+/**
+ * Builds `(row, entries, session) => entity` for one table. Names enter the generated source only
+ * as JSON string literals; decoders and classes are passed in, never written as code.
+ */
+function compile(table: TableModel, decoderOf: (column: ColumnModel) => Decoder | undefined): Hydrate {
+  const decoders = table.columns.map(decoderOf)
+  const lit = (name: string) => JSON.stringify(name)
+  const read = (i: number) => {
+    const raw = `row[${lit(table.columns[i]!.sqlName)}]`
+    return decoders[i] === undefined ? `(${raw} ?? null)` : `(${raw} == null ? null : d[${i}](${raw}))`
+  }
+  const pk = table.primaryKey.map((c) => table.columns.indexOf(c))
+  const lines: string[] = []
+  table.columns.forEach((_, i) => lines.push(`const v${i} = ${read(i)};`))
+  const normal = (i: number) => `(v${i} instanceof Date ? v${i}.getTime() : v${i})`
+  lines.push(pk.length === 1 ? `const id = ${normal(pk[0]!)};` : `const id = ${pk.map((i) => `String(${normal(i)})`).join(" + '\\u0000' + ")};`)
+  lines.push('const known = entries.get(id); if (known !== undefined) return known;')
+  lines.push('const e = new C();')
+  table.columns.forEach((column, i) => lines.push(`e[${lit(column.property)}] = v${i};`))
+  const snapshot = table.columns.map((column, i) => (isJson(column) ? `snap(true, v${i})` : `v${i}`))
+  lines.push(`attach(e, new State(session, table, 'persistent', id, [${snapshot.join(', ')}]));`)
+  lines.push('entries.set(id, e); return e;')
+  const factory = new Function('C', 'd', 'attach', 'State', 'table', 'snap', `return function hydrate(row, entries, session) {\n${lines.join('\n')}\n}`)
+  return factory(entityClassOf(table), decoders, attachState, EntityState, table, snapshotValue) as Hydrate
+}
+
 export class Hydrator {
-  readonly #rowPlans = new Map<TableModel, RowPlan>()
-  readonly #jsonPlans = new Map<TableModel, RowPlan>()
+  readonly #rowPlans = new Map<TableModel, Hydrate>()
+  readonly #jsonPlans = new Map<TableModel, Hydrate>()
 
   constructor(
     private readonly session: SessionCore,
@@ -55,58 +62,34 @@ export class Hydrator {
 
   /** An entity from a result row keyed by SQL column names. */
   fromRow(table: TableModel, row: Record<string, unknown>): object {
-    let plan = this.#rowPlans.get(table)
-    if (plan === undefined) {
-      plan = buildPlan(table, (c) => rowDecoder(c, this.family))
-      this.#rowPlans.set(table, plan)
+    let hydrate = this.#rowPlans.get(table)
+    if (hydrate === undefined) {
+      hydrate = compile(table, (c) => rowDecoder(c, this.family))
+      this.#rowPlans.set(table, hydrate)
     }
-    return this.#hydrate(table, plan, row)
+    return hydrate(row, this.identityMap.tableEntries(table), this.session)
   }
 
   /** An entity from an object inside a JSON aggregate (numerics as text, dates as strings). */
   fromJson(table: TableModel, row: Record<string, unknown>): object {
-    let plan = this.#jsonPlans.get(table)
-    if (plan === undefined) {
-      plan = buildPlan(table, (c) => jsonDecoder(c, this.family))
-      this.#jsonPlans.set(table, plan)
+    let hydrate = this.#jsonPlans.get(table)
+    if (hydrate === undefined) {
+      hydrate = compile(table, (c) => jsonDecoder(c, this.family))
+      this.#jsonPlans.set(table, hydrate)
     }
-    return this.#hydrate(table, plan, row)
+    return hydrate(row, this.identityMap.tableEntries(table), this.session)
   }
 
-  #hydrate(table: TableModel, plan: RowPlan, row: Record<string, unknown>): object {
-    const { keys, decoders } = plan
-    let identity: unknown
-    if (plan.pkIndex >= 0) {
-      const decode = decoders[plan.pkIndex]
-      const raw = row[keys[plan.pkIndex]!]
-      identity = decode === undefined ? raw : decode(raw)
-      if (identity instanceof Date) identity = identity.getTime()
-    } else {
-      identity = ''
-      for (let i = 0; i < plan.pkIndexes.length; i++) {
-        const index = plan.pkIndexes[i]!
-        const decode = decoders[index]
-        const raw = row[keys[index]!]
-        const value = decode === undefined ? raw : decode(raw)
-        identity += (i === 0 ? '' : SEPARATOR) + String(value instanceof Date ? value.getTime() : value)
-      }
+  /** Many rows of one table, the per-table lookups done once. */
+  fromRows(table: TableModel, rows: readonly Record<string, unknown>[]): object[] {
+    let hydrate = this.#rowPlans.get(table)
+    if (hydrate === undefined) {
+      hydrate = compile(table, (c) => rowDecoder(c, this.family))
+      this.#rowPlans.set(table, hydrate)
     }
     const entries = this.identityMap.tableEntries(table)
-    const existing = entries.get(identity)
-    if (existing !== undefined) return existing
-
-    const entity = new plan.ctor() as Record<string, unknown>
-    const { properties, jsonColumns } = plan
-    const snapshot = new Array<unknown>(keys.length)
-    for (let i = 0; i < keys.length; i++) {
-      const decode = decoders[i]
-      const raw = row[keys[i]!]
-      const value = raw === undefined ? null : decode === undefined ? raw : decode(raw)
-      entity[properties[i]!] = value
-      snapshot[i] = jsonColumns[i] ? snapshotValue(true, value) : value
-    }
-    attachState(entity, new EntityState(this.session, table, 'persistent', identity, snapshot))
-    entries.set(identity, entity)
-    return entity
+    const entities = new Array<object>(rows.length)
+    for (let i = 0; i < rows.length; i++) entities[i] = hydrate(rows[i]!, entries, this.session)
+    return entities
   }
 }

@@ -6,7 +6,6 @@ import { checkValue } from '../unit-of-work/write-values.js'
 import { entityClassOf } from './entity-class.js'
 import { attachState, EntityState, type SessionCore } from './entity-state.js'
 import { RelationArray } from './relation-array.js'
-import { collectionOwner } from './relation-access.js'
 
 export function newEntity(table: TableModel, values: Record<string, unknown>, session: SessionCore | undefined): object {
   if (typeof values !== 'object' || values === null) throw new RelataError(`create('${table.key}', ...): expects an object of values`)
@@ -28,7 +27,7 @@ export function newEntity(table: TableModel, values: Record<string, unknown>, se
   for (const relation of table.relations.values()) {
     const slot = state.slot(relation.name)
     slot.loaded = true
-    slot.value = relation.toOne ? null : RelationArray.of_(collectionOwner(entity, state, relation), [])
+    slot.value = relation.toOne ? null : RelationArray.of_(entity, relation, [])
   }
   for (const relation of table.relations.values()) {
     const value = values[relation.name]

@@ -3,7 +3,7 @@ import { RelataError } from '../errors.js'
 import type { RelationModel } from '../schema/model.js'
 import { relationChanges } from '../unit-of-work/relation-changes.js'
 import { stateOf, type EntityState } from './entity-state.js'
-import { splitLinkValues, type CollectionOwner } from './relation-array.js'
+import { splitLinkValues } from './relation-array.js'
 
 function describe(entity: object, state: EntityState): string {
   const key = state.table.primaryKey.map((c) => `${c.property}=${String((entity as Record<string, unknown>)[c.property])}`).join(', ')
@@ -42,18 +42,6 @@ export function writeRelation(entity: object, relation: RelationModel, value: un
   relationChanges.assign(entity, attachedState(entity, relation), relation, value)
 }
 
-/** The owner of a loaded to-many relation: its changes go through the unit of work. */
-export function collectionOwner(entity: object, state: EntityState, relation: RelationModel): CollectionOwner {
-  return {
-    entity,
-    relation,
-    add: (items, values) => relationChanges.change(entity, state, relation, 'add', items, values),
-    remove: (items) => relationChanges.change(entity, state, relation, 'remove', items),
-    set: (items) => relationChanges.change(entity, state, relation, 'set', items),
-    load: () => load(entity, state, relation),
-  }
-}
-
 const inspectSymbol = Symbol.for('nodejs.util.inspect.custom')
 
 /**
@@ -62,18 +50,19 @@ const inspectSymbol = Symbol.for('nodejs.util.inspect.custom')
  */
 function unloadedHandle(entity: object, state: EntityState, relation: RelationModel): object {
   const label = `[${relation.toOne ? 'Reference' : 'Collection'} ${relation.source.key}.${relation.name} (not loaded)]`
-  const owner = collectionOwner(entity, state, relation)
+  const change = (kind: 'add' | 'remove' | 'set', items: readonly object[], values?: Record<string, unknown>) =>
+    relationChanges.change(entity, state, relation, kind, items, values)
   const methods: Record<PropertyKey, unknown> = relation.toOne
     ? {
         load: () => load(entity, state, relation),
         set: (value: unknown) => relationChanges.assign(entity, state, relation, value),
       }
     : {
-        load: owner.load,
-        add: (...items: object[]) => owner.add(...splitLinkValues(items)),
-        remove: (...items: object[]) => owner.remove(items),
-        set: (items: readonly object[]) => owner.set(items),
-        clear: () => owner.set([]),
+        load: () => load(entity, state, relation),
+        add: (...items: object[]) => change('add', ...splitLinkValues(items)),
+        remove: (...items: object[]) => change('remove', items),
+        set: (items: readonly object[]) => change('set', items),
+        clear: () => change('set', []),
       }
   methods[inspectSymbol] = () => label
   methods.toJSON = () => undefined

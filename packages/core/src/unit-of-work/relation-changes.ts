@@ -7,7 +7,8 @@
 import { RelataError } from '../errors.js'
 import type { ForeignKeyModel, RelationModel } from '../schema/model.js'
 import { stateOf, type EntityState } from '../session/entity-state.js'
-import { RelationArray } from '../session/relation-array.js'
+import type { RelationArray } from '../session/relation-array.js'
+import { checkValue } from './write-values.js'
 
 export type CollectionChange = 'add' | 'remove' | 'set'
 
@@ -77,6 +78,22 @@ function removeMember(owner: object, relation: RelationModel, item: object): voi
   }
 }
 
+/** The values of an association row's own columns (`{ role: 'editor' }`), checked before any SQL. */
+function checkLinkValues(relation: RelationModel, values: Record<string, unknown>): void {
+  const association = relation.association
+  if (association === undefined) throw new RelataError(`${label(relation)}: only a many-to-many link takes values for its association row`)
+  const table = association.table
+  const keys = new Set([...association.sourceKey.columns, ...association.targetKey.columns])
+  const own = table.columns.filter((c) => !keys.has(c))
+  for (const [property, value] of Object.entries(values)) {
+    const column = table.columnsByProperty.get(property)
+    if (column === undefined || keys.has(column)) {
+      throw new RelataError(`${label(relation)}: '${property}' is not a column a link sets in '${table.key}' (columns: ${own.map((c) => c.property).join(', ') || 'none'})`)
+    }
+    checkValue(table, column, value)
+  }
+}
+
 /** Relation changes of one entity; stateless, shared by every session. */
 class RelationChanges {
   /** `book.author = a` (or `null`), `user.profile = p`. */
@@ -115,7 +132,7 @@ class RelationChanges {
   /** `add` / `remove` / `set` on a one-to-many or many-to-many collection. */
   change(entity: object, state: EntityState, relation: RelationModel, change: CollectionChange, items: readonly unknown[], values?: Record<string, unknown>): void {
     if (!Array.isArray(items)) throw new RelataError(`${label(relation)} is a collection: give an array of '${relation.target.key}' objects`)
-    if (values !== undefined && relation.association === undefined) throw new RelataError(`${label(relation)}: only a many-to-many link takes values for its association row`)
+    if (values !== undefined) checkLinkValues(relation, values)
     for (const item of items) targetState(relation, item)
     const slot = state.slot(relation.name)
     if (change === 'set') {
