@@ -18,6 +18,7 @@ export default defineConfig({
       include: ['packages/*/test/**/*.test-d.ts', 'examples/*/test/**/*.test-d.ts'],
       tsconfig: './tsconfig.json',
     },
-    reporters: process.env.CI ? ['default', ['json', { outputFile: '.reports/vitest.json' }]] : ['default'],
+    // .ci/run reads the JSON report; RELATA_VITEST_REPORT names another file (its Node 24 run).
+    reporters: process.env.CI ? ['default', ['json', { outputFile: process.env.RELATA_VITEST_REPORT ?? '.reports/vitest.json' }]] : ['default'],
   },
 })

@@ -21,8 +21,14 @@ export async function dialectFromEnv(url = process.env.DATABASE_URL): Promise<{ 
   throw new Error(`DATABASE_URL must start with postgres://, mysql:// or mariadb:// (got ${url})`)
 }
 
-/** With RELATA_ECHO=1 (or --echo), every statement is printed as it runs: SQLAlchemy's echo=True. */
+/**
+ * With RELATA_ECHO=1 (or --echo), every statement is printed as it runs: SQLAlchemy's echo=True.
+ * A statement longer than 5,000 characters (a data set's multi-row INSERT) is cut short.
+ */
 export function echo(): ((event: QueryEvent) => void) | undefined {
   if (process.env.RELATA_ECHO !== '1' && !process.argv.includes('--echo')) return undefined
-  return (event) => console.log(`  SQL: ${event.sql}${event.parameters.length ? `  ${JSON.stringify(event.parameters, (_k, v) => (typeof v === 'bigint' ? String(v) : v))}` : ''}`)
+  return (event) => {
+    const sql = event.sql.length > 5000 ? `${event.sql.slice(0, 200)}… (${event.sql.length} characters)` : event.sql
+    console.log(`  SQL: ${sql}${event.parameters.length ? `  ${JSON.stringify(event.parameters, (_k, v) => (typeof v === 'bigint' ? String(v) : v))}` : ''}`)
+  }
 }

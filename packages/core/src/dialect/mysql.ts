@@ -73,7 +73,7 @@ class MysqlRelataDialect implements RelataDialect {
     const connection = this.#connection
     const pool = async (): Promise<MysqlPool> => (isPool(connection) ? callbackPool(connection) : createRelataPool(connection)) as unknown as MysqlPool
     return new ReturningMysqlDialect(
-      { pool, onCreateConnection: (created) => this.#detectServer(created) },
+      { pool, onCreateConnection: (created) => this.#prepare(created) },
       () => this.#server !== undefined && supportsReturning(this.#server),
     )
   }
@@ -81,6 +81,12 @@ class MysqlRelataDialect implements RelataDialect {
   async resolveCapabilities(db: Kysely<any>): Promise<DialectCapabilities> {
     if (this.#server === undefined) await db.connection().execute(async () => undefined)
     return this.#capabilities
+  }
+
+  /** Each new connection: lift MariaDB's cap on `JSON_ARRAYAGG` (it is built on GROUP_CONCAT, cut at 1 MiB by default), then learn the server. */
+  async #prepare(connection: DatabaseConnection): Promise<void> {
+    await connection.executeQuery(CompiledQuery.raw('set session group_concat_max_len = 4294967295'))
+    await this.#detectServer(connection)
   }
 
   async #detectServer(connection: DatabaseConnection): Promise<void> {

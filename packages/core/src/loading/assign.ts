@@ -2,11 +2,19 @@
 import type { RelationModel } from '../schema/model.js'
 import { stateOf } from '../session/entity-state.js'
 import { RelationArray } from '../session/relation-array.js'
+import { relationChanges } from '../unit-of-work/relation-changes.js'
 import type { LoadContext } from './load-context.js'
 
+/**
+ * A relation already loaded in this session keeps its value, as SQLAlchemy's loaders do: it may
+ * hold changes not yet flushed. A collection loading for the first time takes the changes made
+ * to it while it was not loaded.
+ */
 export function assignRelation(_ctx: LoadContext, entity: object, relation: RelationModel, targets: readonly object[]): void {
   const state = stateOf(entity)!
   const slot = state.slot(relation.name)
+  if (slot.loaded) return
   slot.loaded = true
   slot.value = relation.toOne ? (targets[0] ?? null) : RelationArray.of_(entity, relation, targets)
+  if (slot.added !== undefined || slot.removed !== undefined) relationChanges.mergeUnloaded(entity, state, relation)
 }

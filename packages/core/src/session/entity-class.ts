@@ -38,6 +38,16 @@ function buildClass(table: TableModel): EntityConstructor {
       configurable: false,
     })
   }
+  // A loaded to-one reads as the object itself, so `book.author.load()` may reach the object:
+  // loading what is loaded resolves to it (unless the table uses the name `load` itself).
+  if (!table.columnsByProperty.has('load') && !table.relations.has('load')) {
+    Object.defineProperty(proto, 'load', {
+      value(this: object) {
+        return Promise.resolve(this)
+      },
+      enumerable: false,
+    })
+  }
   Object.defineProperty(proto, 'toJSON', {
     value(this: object) {
       return toPlain(this, table, new Set())

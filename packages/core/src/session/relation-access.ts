@@ -65,6 +65,7 @@ function unloadedHandle(entity: object, state: EntityState, relation: RelationMo
         clear: () => change('set', []),
       }
   methods[inspectSymbol] = () => label
+  methods[Symbol.toPrimitive] = () => label
   methods.toJSON = () => undefined
   methods.toString = () => label
   return new Proxy(methods, {
@@ -75,8 +76,7 @@ function unloadedHandle(entity: object, state: EntityState, relation: RelationMo
       throw notLoadedError(entity, state, relation, property)
     },
     has(target, property) {
-      if (property in target) return true
-      throw notLoadedError(entity, state, relation, property)
+      return property in target
     },
   })
 }

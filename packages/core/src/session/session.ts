@@ -8,7 +8,7 @@ import { LinkRecords, type LinkChange } from '../unit-of-work/link-records.js'
 import { Persister, type Written } from '../unit-of-work/persister.js'
 import { relationChanges } from '../unit-of-work/relation-changes.js'
 import { describePlan, type PlannedStatement } from '../unit-of-work/describe-plan.js'
-import { applyFlush, revertChanges } from '../unit-of-work/apply-flush.js'
+import { applyFlush, revertChanges, undoFlushes, type AppliedFlush } from '../unit-of-work/apply-flush.js'
 import { BatchLoader } from '../loading/batch-loader.js'
 import type { LoadContext } from '../loading/load-context.js'
 import { runQuery } from '../loading/loader.js'
@@ -51,9 +51,9 @@ export interface Session<S extends AnySchema> {
    */
   load<E extends object, R extends RelationNames<E>>(entity: E, ...relations: R[]): Promise<WithLoaded<E, R>>
   /** Whether the relations are loaded; narrows the object's type. */
-  isLoaded<E extends object, R extends RelationNames<E>>(entity: E, ...relations: R[]): entity is WithLoaded<E, R>
+  isLoaded<E extends object, R extends RelationNames<E>>(entity: E, ...relations: R[]): entity is E & WithLoaded<E, R>
   /** Narrows the object's type in place; throws an error naming the first relation that is not loaded. */
-  assertLoaded<E extends object, R extends RelationNames<E>>(entity: E, ...relations: R[]): asserts entity is WithLoaded<E, R>
+  assertLoaded<E extends object, R extends RelationNames<E>>(entity: E, ...relations: R[]): asserts entity is E & WithLoaded<E, R>
   /** Forgets every object: the identity map is emptied and objects are detached. */
   clear(): void
 
@@ -97,6 +97,8 @@ export class SessionImpl implements SessionCore, QueryRunner {
   readonly #links = new LinkRecords()
   #transaction: ControlledTransaction<any> | undefined
   #savepoints = 0
+  /** Per open transaction and savepoint, outermost first: the flushes applied in it, undone if it rolls back. */
+  readonly #journal: AppliedFlush[][] = []
 
   constructor(
     readonly schema: AnySchema,
@@ -183,11 +185,10 @@ export class SessionImpl implements SessionCore, QueryRunner {
   // SessionCore
   async loadRelation(entity: object, relation: RelationModel): Promise<unknown> {
     const state = stateOf(entity)!
-    if (state.status !== 'persistent') {
-      // A new object's relations are loaded (empty) from the start.
-      return state.slot(relation.name).value
-    }
     if (state.slot(relation.name).loaded) return state.slot(relation.name).value
+    if (state.status !== 'persistent' || state.session !== this) {
+      throw new RelataError(`${state.table.key}.${relation.name} cannot be loaded: the object is ${state.status === 'persistent' ? 'from another session' : state.status}`)
+    }
     await this.#loadContext()
     const value = await this.#batch.load(entity, relation)
     relationChanges.mergeUnloaded(entity, state, relation)
@@ -306,7 +307,8 @@ export class SessionImpl implements SessionCore, QueryRunner {
         return persister.written
       })
     }
-    applyFlush(this.#applyTarget(), changes, written)
+    const applied = applyFlush(this.#applyTarget(), changes, written)
+    this.#journal.at(-1)?.push(applied)
   }
 
   #applyTarget() {
@@ -331,14 +333,16 @@ export class SessionImpl implements SessionCore, QueryRunner {
     const self = this as unknown as Session<AnySchema>
     if (this.#transaction === undefined) {
       this.#transaction = await this.connection.db.startTransaction().execute()
+      this.#journal.push([])
       try {
         const result = await fn(self)
         await this.flush()
         await this.#transaction.commit().execute()
+        this.#journal.pop()
         return result
       } catch (error) {
         await this.#transaction.rollback().execute()
-        revertChanges(this.#applyTarget())
+        this.#undo()
         throw error
       } finally {
         this.#transaction = undefined
@@ -349,16 +353,26 @@ export class SessionImpl implements SessionCore, QueryRunner {
     const name = `relata_tx_${++this.#savepoints}`
     const outer = this.#transaction
     const savepoint = await outer.savepoint(name).execute()
+    this.#journal.push([])
     try {
       const result = await fn(self)
       await this.flush()
       await savepoint.releaseSavepoint(name).execute()
+      // Kept by the savepoint, still undone if the outer transaction rolls back.
+      const kept = this.#journal.pop()!
+      this.#journal.at(-1)!.push(...kept)
       return result
     } catch (error) {
       await savepoint.rollbackToSavepoint(name).execute()
-      revertChanges(this.#applyTarget())
+      this.#undo()
       throw error
     }
+  }
+
+  /** The innermost transaction rolled back: its flushes and every unflushed change are undone in memory. */
+  #undo(): void {
+    undoFlushes(this.#applyTarget(), this.#journal.pop() ?? [])
+    revertChanges(this.#applyTarget())
   }
 }
 

@@ -1,5 +1,5 @@
 /** The entity type of a table: its columns plus a handle per relation, resolved lazily per table. */
-import type { Simplify } from 'type-fest'
+import type { Loaded } from './loaded.js'
 import type { AnyColumn } from '../schema/column.js'
 import type { AnySchema } from '../schema/define-schema.js'
 import type { RelationDef } from '../schema/relations.js'
@@ -31,16 +31,28 @@ export interface Collection<E, I = ColumnsOnly<E>> {
 /** A loaded to-many relation: a read-only array that can still be changed through its methods. */
 export interface LoadedCollection<E, I = ColumnsOnly<E>> extends ReadonlyArray<E>, Collection<E, I> {}
 
-/** A to-one relation that may not be loaded yet. Once loaded, the relation is the object itself (or `null`). */
-export interface Reference<E, TNullable extends boolean = true, I = ColumnsOnly<E>> {
+/**
+ * A to-one relation that may not be loaded yet: `load()` it. Once loaded, the relation is the
+ * object itself, which has `load()` too (resolving to itself), so a loaded value is a
+ * `Reference` as well: an entity with loaded relations is assignable to one without. A nullable
+ * relation is `Reference | null`: `null` once loaded and absent. Point it elsewhere by assigning:
+ * `book.author = other`.
+ */
+export interface Reference<E, TNullable extends boolean = true> {
   /** Loads the related object (without SQL when it is already in the identity map) and returns it. */
   load(): Promise<TNullable extends true ? E | null : E>
-  /** Points the relation at another object (or `null`); written at the next flush. */
-  set(value: TNullable extends true ? I | null : I): void
+}
+
+/** What every entity has besides its columns and relations. */
+export interface EntityMethods {
+  /** Resolves to the object itself: what `book.author.load()` reaches once `book.author` is loaded. */
+  load(): Promise<this>
 }
 
 /** An entity's columns without its relation handles: what any object of that table, loaded or not, has. */
-export type ColumnsOnly<E> = { [P in keyof E as E[P] extends Collection<any, any> | Reference<any, any, any> ? never : P]: E[P] }
+export type ColumnsOnly<E> = {
+  [P in keyof E as P extends 'load' ? never : NonNullable<E[P]> extends Collection<any, any> | Reference<any, any> ? never : P]: E[P]
+}
 
 type SqlNameOf<S extends AnySchema, K> = K extends keyof TablesOf<S> ? TablesOf<S>[K][typeof TableMeta]['name'] : never
 
@@ -84,7 +96,9 @@ type RefersTo<TRef extends string, TTargetSqlName extends string, TPass> = strin
 export type RelationHandle<S extends AnySchema, K extends TableKey<S>, Rel> = Rel extends RelationDef<infer Kind, infer Target extends TableKey<S>>
   ? Kind extends 'oneToMany' | 'manyToMany'
     ? Collection<Entity<S, Target>>
-    : Reference<Entity<S, Target>, IsToOneNullable<S, K, Rel>>
+    : IsToOneNullable<S, K, Rel> extends true
+      ? Reference<Entity<S, Target>, true> | null
+      : Reference<Entity<S, Target>, false>
   : never
 
 /**
@@ -96,6 +110,4 @@ export type RelationHandle<S extends AnySchema, K extends TableKey<S>, Rel> = Re
  * const author = await book.author.load()
  * ```
  */
-export type Entity<S extends AnySchema, K extends TableKey<S>> = Simplify<
-  Row<S, K> & { -readonly [R in keyof TableRelations<S, K>]: RelationHandle<S, K, TableRelations<S, K>[R]> }
->
+export type Entity<S extends AnySchema, K extends TableKey<S>> = Loaded<S, K, {}>

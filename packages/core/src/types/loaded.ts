@@ -2,7 +2,7 @@
 import type { Simplify } from 'type-fest'
 import type { AnySchema } from '../schema/define-schema.js'
 import type { LoadStrategy, RelationDef } from '../schema/relations.js'
-import type { Collection, IsToOneNullable, LoadedCollection, Reference, RelationHandle } from './entity.js'
+import type { Collection, EntityMethods, IsToOneNullable, LoadedCollection, Reference, RelationHandle } from './entity.js'
 import type { RelationQuery } from './query.js'
 import type { Row } from './rows.js'
 import type { TableKey, TableRelations } from './schema-types.js'
@@ -23,6 +23,18 @@ export type WithSpec<S extends AnySchema, K extends TableKey<S>> = {
     | ((query: RelationQuery<S, RelationTarget<S, K, R>, {}>) => RelationQuery<S, RelationTarget<S, K, R>, any>)
 }
 
+/**
+ * `W` with every key that is not a relation mapped to `never`, at every depth: an inferred type
+ * argument gets no excess-property check, so `.with()` intersects its argument with this.
+ */
+export type ExactWithSpec<S extends AnySchema, K extends TableKey<S>, W> = {
+  [R in keyof W]: R extends keyof TableRelations<S, K>
+    ? W[R] extends true | LoadStrategy | ((query: any) => any)
+      ? W[R]
+      : ExactWithSpec<S, RelationTarget<S, K, R>, W[R]>
+    : never
+}
+
 /** The nested spec inside one `.with()` entry. */
 type NestedSpec<V> = V extends true | LoadStrategy ? {} : V extends (query: any) => RelationQuery<any, any, infer W> ? W : V
 
@@ -35,20 +47,20 @@ type LoadedRelation<S extends AnySchema, K extends TableKey<S>, R extends keyof 
         : Loaded<S, Target, NestedSpec<V>>
     : never
 
-/** An entity of table `K` with the relations named in `W` loaded (recursively). */
+/** An entity of table `K` with the relations named in `W` loaded (recursively). `Entity` is `Loaded` with nothing loaded. */
 export type Loaded<S extends AnySchema, K extends TableKey<S>, W> = Simplify<
   Row<S, K> & {
     -readonly [R in keyof TableRelations<S, K>]: R extends keyof W
       ? LoadedRelation<S, K, R, W[R]>
       : RelationHandle<S, K, TableRelations<S, K>[R]>
-  }
+  } & ('load' extends keyof Row<S, K> | keyof TableRelations<S, K> ? {} : EntityMethods)
 >
 
 /** The loaded form of one relation handle. */
-export type LoadedValue<H> = H extends Collection<infer E, infer I> ? LoadedCollection<E, I> : H extends Reference<infer E, infer N, any> ? (N extends true ? E | null : E) : H
+export type LoadedValue<H> = H extends Collection<infer E, infer I> ? LoadedCollection<E, I> : H extends Reference<infer E, infer N> ? (N extends true ? E | null : E) : H
 
 /** The names of an entity's relations (properties holding a collection or a reference). */
-export type RelationNames<E> = { [P in keyof E]: E[P] extends Collection<any, any> | Reference<any, any, any> ? P : never }[keyof E] & string
+export type RelationNames<E> = { [P in keyof E]: P extends 'load' ? never : NonNullable<E[P]> extends Collection<any, any> | Reference<any, any> ? P : never }[keyof E] & string
 
 /** `E` with relations `R` loaded, from the entity type alone. */
-export type WithLoaded<E, R extends keyof E> = E & { -readonly [P in R]: LoadedValue<E[P]> }
+export type WithLoaded<E, R extends keyof E> = Simplify<{ [P in keyof E]: P extends R ? LoadedValue<E[P]> : E[P] }>

@@ -3,7 +3,7 @@ import type { Expression, ExpressionBuilder, SqlBool } from 'kysely'
 import type { AnySchema } from '../schema/define-schema.js'
 import type { LoadStrategy } from '../schema/relations.js'
 import type { ComparisonOperator } from '../query/query-state.js'
-import type { Loaded, WithSpec } from './loaded.js'
+import type { ExactWithSpec, Loaded, WithSpec } from './loaded.js'
 import type { Row } from './rows.js'
 import type { TableKey } from './schema-types.js'
 

@@ -1,9 +1,10 @@
 /**
  * After a committed flush, the session catches up with the database: new objects get their keys
  * and join the identity map, snapshots take the written values, deleted objects leave. Also
- * `rollback()`: unflushed changes are undone in memory.
+ * `rollback()`: unflushed changes are undone in memory, and so are the flushes of a transaction
+ * (or savepoint) that rolled back.
  */
-import type { TableModel } from '../schema/model.js'
+import type { ForeignKeyModel, TableModel } from '../schema/model.js'
 import { stateOf, type EntityState } from '../session/entity-state.js'
 import { snapshotValue } from '../session/hydrator.js'
 import { identityKeyOf, type IdentityMap } from '../session/identity-map.js'
@@ -32,10 +33,24 @@ function settle(state: EntityState): void {
   }
 }
 
-export function applyFlush(session: SessionBookkeeping, changes: ChangeSet, written: Written): void {
+/** What one flush changed in the session: enough to undo it if the transaction it ran in rolls back. */
+export interface AppliedFlush {
+  /** New objects and their column values before the flush. */
+  readonly inserted: readonly (readonly [object, Record<string, unknown>])[]
+  /** Updated objects and their snapshots before the flush. */
+  readonly updated: readonly (readonly [object, unknown[] | undefined])[]
+  readonly deleted: readonly object[]
+}
+
+const columnValues = (entity: object, table: TableModel): Record<string, unknown> =>
+  Object.fromEntries(table.columns.map((c) => [c.property, (entity as Record<string, unknown>)[c.property]]))
+
+export function applyFlush(session: SessionBookkeeping, changes: ChangeSet, written: Written): AppliedFlush {
+  const applied = { inserted: [] as [object, Record<string, unknown>][], updated: [] as [object, unknown[] | undefined][], deleted: [] as object[] }
   for (const entities of changes.inserts.values()) {
     for (const entity of entities) {
       const state = stateOf(entity)!
+      applied.inserted.push([entity, columnValues(entity, state.table)])
       Object.assign(entity, written.get(entity))
       state.status = 'persistent'
       state.snapshot = snapshotOf(entity, state.table)
@@ -46,18 +61,21 @@ export function applyFlush(session: SessionBookkeeping, changes: ChangeSet, writ
     }
   }
   for (const { entity, state } of changes.updates) {
+    applied.updated.push([entity, state.snapshot])
     Object.assign(entity, written.get(entity))
     state.snapshot = snapshotOf(entity, state.table)
   }
   for (const entities of changes.deletes.values()) {
     for (const entity of entities) {
       const state = stateOf(entity)!
+      applied.deleted.push(entity)
       unlinkEverywhere(entity, state)
       session.identityMap.delete(state.table, state.identityKey)
       state.status = 'detached'
       session.deleted.delete(entity)
     }
   }
+  for (const { key, parents } of changes.nullings) nullLoadedChildren(session.identityMap, key, parents)
   // Pending objects dropped as orphans never reached the database.
   for (const entity of session.pending) if (stateOf(entity)!.status !== 'pending') session.pending.delete(entity)
   for (const entity of session.touched) settle(stateOf(entity)!)
@@ -68,6 +86,56 @@ export function applyFlush(session: SessionBookkeeping, changes: ChangeSet, writ
   session.touched.clear()
   session.deleted.clear()
   session.links.clear()
+  return applied
+}
+
+/**
+ * Undoes flushes whose transaction rolled back, latest first: new objects are pending again (with
+ * their values from before), snapshots go back, deleted objects return to the identity map. Every
+ * relation then loads again, since loaded ones may hold what the database no longer has; finish
+ * with `revertChanges`.
+ */
+export function undoFlushes(session: SessionBookkeeping, flushes: readonly AppliedFlush[]): void {
+  if (flushes.length === 0) return
+  for (const flush of [...flushes].reverse()) {
+    for (const entity of flush.deleted) {
+      const state = stateOf(entity)!
+      state.status = 'persistent'
+      session.identityMap.set(state.table, state.identityKey, entity)
+    }
+    for (const [entity, snapshot] of [...flush.updated].reverse()) stateOf(entity)!.snapshot = snapshot
+    for (const [entity, values] of flush.inserted) {
+      const state = stateOf(entity)!
+      session.identityMap.delete(state.table, state.identityKey)
+      Object.assign(entity, values)
+      state.status = 'pending'
+      state.snapshot = undefined
+      state.identityKey = undefined
+      session.pending.add(entity)
+    }
+  }
+  for (const entity of session.identityMap.entities()) {
+    for (const slot of Object.values(stateOf(entity)!.relations ?? {})) {
+      slot.loaded = false
+      slot.value = undefined
+    }
+  }
+}
+
+/** Children in the identity map whose key was set to NULL in the database because their parent was deleted. */
+function nullLoadedChildren(identityMap: IdentityMap, key: ForeignKeyModel, parents: readonly object[]): void {
+  const joined = (values: readonly unknown[]) => values.map(String).join('\u0000')
+  const parentKeys = new Set(parents.map((parent) => joined(key.referencedColumns.map((c) => (parent as Record<string, unknown>)[c.property]))))
+  const table = key.table
+  for (const child of identityMap.tableEntries(table).values()) {
+    const values = key.columns.map((c) => (child as Record<string, unknown>)[c.property])
+    if (values.some((v) => v === null || v === undefined) || !parentKeys.has(joined(values))) continue
+    const state = stateOf(child)!
+    for (const column of key.columns) {
+      ;(child as Record<string, unknown>)[column.property] = null
+      if (state.snapshot !== undefined) state.snapshot[table.columns.indexOf(column)] = null
+    }
+  }
 }
 
 /** Removes a deleted object from the loaded relations that hold it. */

@@ -2,12 +2,12 @@
 import type { FlushStep } from './flush-plan.js'
 
 export interface PlannedStatement {
-  readonly operation: 'insert' | 'postUpdate' | 'update' | 'insertLinks' | 'updateLinks' | 'deleteLinks' | 'purgeLinks' | 'nullKeys' | 'delete'
+  readonly operation: 'insert' | 'postUpdate' | 'update' | 'insertLinks' | 'updateLinks' | 'deleteLinks' | 'purgeLinks' | 'nullKeys' | 'unsetKeys' | 'delete'
   /** SQL table name. */
   readonly table: string
   /** How many rows the statement writes (or, for purges and nullings, how many parents it covers). */
   readonly rows: number
-  /** Columns an update changes. */
+  /** Columns an update changes (`unsetKeys`: the key set to NULL before its rows are deleted). */
   readonly columns?: readonly string[]
 }
 
@@ -30,6 +30,8 @@ export function describePlan(steps: readonly FlushStep[]): PlannedStatement[] {
         return { operation: step.kind, table, rows: step.purge.parents.length }
       case 'nullKeys':
         return { operation: step.kind, table, rows: step.nulling.parents.length }
+      case 'unsetKeys':
+        return { operation: step.kind, table, rows: step.entities.length, columns: step.key.columns.map((c) => c.sqlName) }
     }
   })
 }

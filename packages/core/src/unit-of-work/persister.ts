@@ -71,6 +71,8 @@ export class Persister {
         return this.#keyStatement('delete', step.purge.key, step.purge.parents)
       case 'nullKeys':
         return this.#keyStatement('null', step.nulling.key, step.nulling.parents)
+      case 'unsetKeys':
+        return this.#unsetKeys(step.table, step.key, step.entities)
       case 'delete':
         return this.#delete(step.table, step.entities)
     }
@@ -240,23 +242,30 @@ export class Persister {
     const groups = new Map<string, UpdateWrite[]>()
     for (const write of writes) {
       const signature = write.columns.map((c) => c.sqlName).join(',')
-      groups.set(signature, [...(groups.get(signature) ?? []), write])
+      const group = groups.get(signature)
+      if (group === undefined) groups.set(signature, [write])
+      else group.push(write)
     }
     const version = table.versionColumn
+    // The row's key (and version, to check it) come from its snapshot; its new values from the object.
+    const keys = version === undefined ? table.primaryKey : [...table.primaryKey, version]
     for (const group of groups.values()) {
       const columns = group[0]!.columns.filter((c) => c !== version)
-      for (const chunk of this.#chunks(group, (columns.length + 1) * table.primaryKey.length + 1)) {
-        const set: Record<string, unknown> = {}
-        for (const column of columns) set[column.sqlName] = this.#setValue(table, column, chunk)
-        if (version !== undefined) set[version.sqlName] = sql`${sql.ref(version.sqlName)} + 1`
-        const result = await this.db
-          .updateTable(table.sqlName)
-          .set(set)
-          .where(this.#where(table, chunk.map((w) => w.entity), version !== undefined))
-          .executeTakeFirst()
-        if (version !== undefined && Number(result.numUpdatedRows) !== chunk.length) {
+      for (const chunk of this.#chunks(group, keys.length + columns.length)) {
+        const values = chunk.map(({ entity }) =>
+          columns.map((column) => {
+            const value = this.#value(entity, column)
+            checkValue(table, column, value)
+            return encodeValue(column, value, this.capabilities.family)
+          }),
+        )
+        const uniform = columns.every((_, j) => values.every((row) => row[j] === values[0]![j]))
+        const updated = uniform
+          ? await this.#updateUniform(table, columns, values[0]!, chunk)
+          : await this.#updateFromValues(table, keys, columns, values, chunk)
+        if (version !== undefined && updated !== chunk.length) {
           throw new StaleObjectError(
-            `${table.key}: ${chunk.length - Number(result.numUpdatedRows)} of ${chunk.length} row(s) were changed or deleted by someone else since they were loaded ` +
+            `${table.key}: ${chunk.length - updated} of ${chunk.length} row(s) were changed or deleted by someone else since they were loaded ` +
               `(version check on ${table.sqlName}.${version.sqlName}); nothing of this flush was written`,
           )
         }
@@ -270,23 +279,53 @@ export class Persister {
     }
   }
 
-  /** One value when every row takes the same; else `CASE WHEN key = ... THEN value ... END` (typed on PostgreSQL). */
-  #setValue(table: TableModel, column: ColumnModel, writes: readonly UpdateWrite[]): unknown {
-    const values = writes.map((write) => {
-      const value = this.#value(write.entity, column)
-      checkValue(table, column, value)
-      return encodeValue(column, value, this.capabilities.family)
-    })
-    if (values.every((value) => value === values[0])) return values[0]
-    const typed = (value: unknown) =>
+  /** Every row takes the same values: `UPDATE t SET a = ? WHERE (key) IN (...)`. Returns the rows updated. */
+  async #updateUniform(table: TableModel, columns: readonly ColumnModel[], values: readonly unknown[], writes: readonly UpdateWrite[]): Promise<number> {
+    const version = table.versionColumn
+    const set: Record<string, unknown> = {}
+    columns.forEach((column, j) => (set[column.sqlName] = values[j]))
+    if (version !== undefined) set[version.sqlName] = sql`${sql.ref(version.sqlName)} + 1`
+    const result = await this.db
+      .updateTable(table.sqlName)
+      .set(set)
+      .where(this.#where(table, writes.map((w) => w.entity), version !== undefined))
+      .executeTakeFirst()
+    return Number(result.numUpdatedRows)
+  }
+
+  /**
+   * Rows with values of their own, in one pass over a derived table of keys and values (a CASE per
+   * column would compare every row with every key): `UPDATE ... FROM (VALUES ...)` on PostgreSQL,
+   * `UPDATE ... JOIN (SELECT ... UNION ALL ...)` on MySQL. Returns the rows updated.
+   */
+  async #updateFromValues(table: TableModel, keys: readonly ColumnModel[], columns: readonly ColumnModel[], values: readonly unknown[][], writes: readonly UpdateWrite[]): Promise<number> {
+    const version = table.versionColumn
+    const t = sql.table(table.sqlName)
+    const v = (name: string) => sql.ref(`relata_v.${name}`)
+    const names = [...keys.map((_, i) => `k${i}`), ...columns.map((_, j) => `c${j}`)]
+    const rows = writes.map((write, i) => [...keys.map((key) => this.#rowKey(write.entity, key)), ...values[i]!])
+    const match = sql.join(keys.map((key, i) => sql`${sql.ref(`${table.sqlName}.${key.sqlName}`)} = ${v(`k${i}`)}`), sql` and `)
+    const assignments = [
+      ...columns.map((column, j) => sql`${sql.ref(column.sqlName)} = ${v(`c${j}`)}`),
+      ...(version === undefined ? [] : [sql`${sql.ref(version.sqlName)} = ${sql.ref(`${table.sqlName}.${version.sqlName}`)} + 1`]),
+    ]
+    const query =
       this.capabilities.family === 'postgres'
-        ? sql`cast(${value} as ${sql.raw(column.config.dataType === 'timestamp' ? (column.config.withTimezone ? 'timestamptz' : 'timestamp') : castTypes[column.config.dataType]!)})`
-        : sql`${value}`
-    const whens = writes.map((write, i) => {
-      const match = sql.join(table.primaryKey.map((pk) => sql`${sql.ref(pk.sqlName)} = ${this.#rowKey(write.entity, pk)}`), sql` and `)
-      return sql`when ${match} then ${typed(values[i])}`
-    })
-    return sql`case ${sql.join(whens, sql` `)} end`
+        ? sql`update ${t} set ${sql.join(assignments)} from (values ${sql.join(
+            rows.map((row) => sql`(${sql.join(row.map((value, i) => this.#typed(i < keys.length ? keys[i]! : columns[i - keys.length]!, value)))})`),
+          )}) as relata_v(${sql.join(names.map((name) => sql.ref(name)))}) where ${match}`
+        : sql`update ${t} join (${sql.join(
+            rows.map((row, r) => (r === 0 ? sql`select ${sql.join(row.map((value, i) => sql`${value} as ${sql.ref(names[i]!)}`))}` : sql`select ${sql.join(row)}`)),
+            sql` union all `,
+          )}) as relata_v on ${match} set ${sql.join(assignments)}`
+    const result = await query.execute(this.db)
+    return Number(result.numAffectedRows ?? 0n)
+  }
+
+  /** A parameter with its column's type: PostgreSQL types the columns of a VALUES list from them. */
+  #typed(column: ColumnModel, value: unknown): RawBuilder<unknown> {
+    const type = column.config.dataType === 'timestamp' ? (column.config.withTimezone ? 'timestamptz' : 'timestamp') : castTypes[column.config.dataType]!
+    return sql`cast(${value} as ${sql.raw(type)})`
   }
 
   #linkRow(link: LinkRecord): Row {
@@ -337,6 +376,14 @@ export class Persister {
       const where = inTuples(key.columns.map((c) => c.sqlName), chunk.map((parent) => key.referencedColumns.map((c) => this.keyOf(parent, c))))
       if (kind === 'delete') await this.db.deleteFrom(key.table.sqlName).where(where).execute()
       else await this.db.updateTable(key.table.sqlName).set(Object.fromEntries(key.columns.map((c) => [c.sqlName, null]))).where(where).execute()
+    }
+  }
+
+  /** `SET fk = NULL` on rows about to be deleted, so that the rows they point at can go first. */
+  async #unsetKeys(table: TableModel, key: ForeignKeyModel, entities: readonly object[]): Promise<void> {
+    const set = Object.fromEntries(key.columns.map((c) => [c.sqlName, null]))
+    for (const chunk of this.#chunks(entities, table.primaryKey.length)) {
+      await this.db.updateTable(table.sqlName).set(set).where(this.#where(table, chunk, false)).execute()
     }
   }
 

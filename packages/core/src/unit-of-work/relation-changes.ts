@@ -185,7 +185,8 @@ class RelationChanges {
   #link(source: object, state: EntityState, relation: RelationModel, change: 'add' | 'remove', target: object, values?: Record<string, unknown>): void {
     const slot = state.slot(relation.name)
     const present = slot.loaded ? (slot.value as RelationArray).includes(target) : undefined
-    const session = state.session ?? stateOf(target)!.session
+    // A transient source records its links when it is added to a session.
+    const session = state.session
     if (change === 'add' && present === true) {
       // Already linked: only the link row's own columns can change.
       if (values !== undefined) session?.recordLink(relation, source, target, 'update', values)
@@ -226,8 +227,9 @@ class RelationChanges {
 
   /**
    * Tells the session which objects a change of `owner.relation` concerns (`left`: objects the
-   * relation no longer points at). A transient owner or related object joins the session when the
-   * relation that leads to it cascades saves: `relation` to the related objects, its mirror back to the owner.
+   * relation no longer points at). A transient related object joins the session when `relation`
+   * cascades saves. A transient owner does not join through the other side (as in SQLAlchemy 2,
+   * which dropped backref cascades): `orm.build('books', { author })` stays out until added.
    */
   #touch(relation: RelationModel, owner: object, related: readonly (object | null | undefined)[], left: readonly (object | null | undefined)[] = []): void {
     const present = (items: readonly (object | null | undefined)[]) => items.filter((e): e is object => e !== null && e !== undefined)
@@ -237,7 +239,7 @@ class RelationChanges {
     for (const end of ends) {
       const state = stateOf(end)!
       if (state.session === session) session.touch(end)
-      else if (state.status === 'transient' && (end === owner ? mirrorOf(relation)?.cascade.save === true : relation.cascade.save)) session.add(end)
+      else if (state.status === 'transient' && end !== owner && relation.cascade.save) session.add(end)
     }
     for (const end of present(left)) session.touch(end)
   }

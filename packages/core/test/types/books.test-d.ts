@@ -48,6 +48,6 @@ test('Entity: relation handles, both directions', () => {
   expectTypeOf<Author['books']>().toEqualTypeOf<Collection<Book>>()
   expectTypeOf<Author['coauthored']>().toEqualTypeOf<Collection<Book>>()
   expectTypeOf<Book['coauthors']>().toEqualTypeOf<Collection<Author>>()
-  expectTypeOf<Book['author']>().toEqualTypeOf<Reference<Author, true>>()
-  expectTypeOf<Omit<Book, 'author' | 'coauthors'>>().toEqualTypeOf<Row<S, 'books'>>()
+  expectTypeOf<Book['author']>().toEqualTypeOf<Reference<Author, true> | null>()
+  expectTypeOf<Omit<Book, 'author' | 'coauthors' | 'load'>>().toEqualTypeOf<Row<S, 'books'>>()
 })

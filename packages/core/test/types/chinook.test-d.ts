@@ -1,7 +1,7 @@
 /** Types inferred from the Chinook schema: rows, inserts, keys, the Kysely interface and entity handles. */
 import type { Kysely } from 'kysely'
 import { describe, expectTypeOf, test } from 'vitest'
-import type { Collection, Database, Entity, Insertable, NumericString, PrimaryKey, Reference, Row, TableKey, Updateable } from '../../src/index.js'
+import type { Loaded, Collection, Database, Entity, Insertable, NumericString, PrimaryKey, Reference, Row, TableKey, Updateable } from '../../src/index.js'
 import { schema } from '../fixtures/chinook/schema.js'
 
 type S = typeof schema
@@ -137,8 +137,8 @@ describe('entities', () => {
   type Employee = Entity<S, 'employees'>
 
   test('columns as in Row, plus one handle per relation', () => {
-    expectTypeOf<Omit<Album, 'artist' | 'tracks'>>().toEqualTypeOf<Row<S, 'albums'>>()
-    expectTypeOf<keyof Track>().toEqualTypeOf<keyof Row<S, 'tracks'> | 'album' | 'genre' | 'mediaType' | 'playlists' | 'invoiceLines'>()
+    expectTypeOf<Omit<Album, 'artist' | 'tracks' | 'load'>>().toEqualTypeOf<Row<S, 'albums'>>()
+    expectTypeOf<keyof Track>().toEqualTypeOf<keyof Row<S, 'tracks'> | 'album' | 'genre' | 'mediaType' | 'playlists' | 'invoiceLines' | 'load'>()
   })
 
   test('to-many relations are Collections', () => {
@@ -152,21 +152,28 @@ describe('entities', () => {
 
   test('a many-to-one is nullable exactly when its foreign key is', () => {
     // track.album_id and track.genre_id are nullable in the file; media_type_id is NOT NULL.
-    expectTypeOf<Track['album']>().toEqualTypeOf<Reference<Album, true>>()
-    expectTypeOf<Track['genre']>().toEqualTypeOf<Reference<Entity<S, 'genres'>, true>>()
+    expectTypeOf<Track['album']>().toEqualTypeOf<Reference<Album, true> | null>()
+    expectTypeOf<Track['genre']>().toEqualTypeOf<Reference<Entity<S, 'genres'>, true> | null>()
     expectTypeOf<Track['mediaType']>().toEqualTypeOf<Reference<Entity<S, 'mediaTypes'>, false>>()
     expectTypeOf<Album['artist']>().toEqualTypeOf<Reference<Entity<S, 'artists'>, false>>()
     expectTypeOf<Entity<S, 'invoiceLines'>['invoice']>().toEqualTypeOf<Reference<Entity<S, 'invoices'>, false>>()
-    expectTypeOf<Entity<S, 'customers'>['supportRep']>().toEqualTypeOf<Reference<Employee, true>>()
-    expectTypeOf<Employee['reportsTo']>().toEqualTypeOf<Reference<Employee, true>>()
+    expectTypeOf<Entity<S, 'customers'>['supportRep']>().toEqualTypeOf<Reference<Employee, true> | null>()
+    expectTypeOf<Employee['reportsTo']>().toEqualTypeOf<Reference<Employee, true> | null>()
   })
 
-  test('handles load and set what their nullability allows', () => {
-    expectTypeOf<Track['album']['load']>().returns.resolves.toEqualTypeOf<Album | null>()
+  test('handles load and take what their nullability allows', () => {
+    expectTypeOf<NonNullable<Track['album']>['load']>().returns.resolves.toEqualTypeOf<Album | null>()
     expectTypeOf<Track['mediaType']['load']>().returns.resolves.toEqualTypeOf<Entity<S, 'mediaTypes'>>()
-    expectTypeOf<Track['album']['set']>().toBeCallableWith(null)
+    const track = {} as Track
+    track.album = null
+    track.album = {} as Album
     // @ts-expect-error track.media_type_id is NOT NULL: the reference cannot be cleared
-    expectTypeOf<Track['mediaType']['set']>().toBeCallableWith(null)
+    track.mediaType = null
     expectTypeOf<Album['tracks']['add']>().toBeCallableWith({} as Track)
+  })
+
+  test('an entity with relations loaded is still an entity', () => {
+    expectTypeOf<Loaded<S, 'tracks', { album: { artist: true } }>>().toExtend<Track>()
+    expectTypeOf<Loaded<S, 'albums', { tracks: true; artist: true }>>().toExtend<Album>()
   })
 })

@@ -39,19 +39,20 @@ test('a relation keeps its options as written; without options they are {}', () 
 })
 
 test('with several keys to one table, each to-one follows the key it names', () => {
-  expectTypeOf<Entity<S, 'customers'>['supportRep']>().toEqualTypeOf<Reference<Employee, true>>()
+  expectTypeOf<Entity<S, 'customers'>['supportRep']>().toEqualTypeOf<Reference<Employee, true> | null>()
   expectTypeOf<Entity<S, 'customers'>['accountManager']>().toEqualTypeOf<Reference<Employee, false>>()
 })
 
 test('a self-reference annotated `(): AnyColumn` is nullable as declared and leaves the other to-ones alone', () => {
-  expectTypeOf<Employee['manager']>().toEqualTypeOf<Reference<Employee, true>>()
+  expectTypeOf<Employee['manager']>().toEqualTypeOf<Reference<Employee, true> | null>()
   expectTypeOf<Employee['department']>().toEqualTypeOf<Reference<Entity<S, 'departments'>, false>>()
 })
 
 test('a schema without relations, with and without options', () => {
   const plain = defineSchema({ departments })
   const snake = defineSchema({ customers }, () => ({}), { casing: 'snake_case' })
-  expectTypeOf<Entity<typeof plain, 'departments'>>().toEqualTypeOf<{ id: number }>()
+  expectTypeOf<Omit<Entity<typeof plain, 'departments'>, 'load'>>().toEqualTypeOf<{ id: number }>()
+  expectTypeOf<Entity<typeof plain, 'departments'>['load']>().returns.resolves.toHaveProperty('id').toEqualTypeOf<number>()
   expectTypeOf<Row<typeof snake, 'customers'>>().toEqualTypeOf<{ id: number; supportRepId: number | null; accountManagerId: number }>()
   expectTypeOf(snake.casing).toEqualTypeOf<'snake_case'>()
 })

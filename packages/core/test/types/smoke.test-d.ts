@@ -6,5 +6,5 @@ type S = typeof schema
 
 test('a nullable foreign key makes a nullable many-to-one', () => {
   expectTypeOf<Row<S, 'books'>>().toEqualTypeOf<{ id: number; title: string; authorId: number | null }>()
-  expectTypeOf<Entity<S, 'books'>['author']['load']>().returns.resolves.toEqualTypeOf<Entity<S, 'authors'> | null>()
+  expectTypeOf<NonNullable<Entity<S, 'books'>['author']>['load']>().returns.resolves.toEqualTypeOf<Entity<S, 'authors'> | null>()
 })
