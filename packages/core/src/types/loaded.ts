@@ -48,13 +48,16 @@ type LoadedRelation<S extends AnySchema, K extends TableKey<S>, R extends keyof 
     : never
 
 /** An entity of table `K` with the relations named in `W` loaded (recursively). `Entity` is `Loaded` with nothing loaded. */
-export type Loaded<S extends AnySchema, K extends TableKey<S>, W> = Simplify<
-  Row<S, K> & {
-    -readonly [R in keyof TableRelations<S, K>]: R extends keyof W
-      ? LoadedRelation<S, K, R, W[R]>
-      : RelationHandle<S, K, TableRelations<S, K>[R]>
-  } & ('load' extends keyof Row<S, K> | keyof TableRelations<S, K> ? {} : EntityMethods)
->
+export type Loaded<S extends AnySchema, K extends TableKey<S>, W> = { [P in keyof LoadedShape<S, K, W>]: LoadedShape<S, K, W>[P] }
+
+/**
+ * The members of `Loaded`. `Loaded` maps over them in its own body (rather than through a
+ * `Simplify`) so that the alias keeps its name: declaration emit then refers to
+ * `Loaded<...>` across packages instead of expanding relation cycles into `any`.
+ */
+type LoadedShape<S extends AnySchema, K extends TableKey<S>, W> = Row<S, K> & {
+  -readonly [R in keyof TableRelations<S, K>]: R extends keyof W ? LoadedRelation<S, K, R, W[R]> : RelationHandle<S, K, TableRelations<S, K>[R]>
+} & ('load' extends keyof Row<S, K> | keyof TableRelations<S, K> ? {} : EntityMethods)
 
 /** The loaded form of one relation handle. */
 export type LoadedValue<H> = H extends Collection<infer E, infer I> ? LoadedCollection<E, I> : H extends Reference<infer E, infer N> ? (N extends true ? E | null : E) : H
