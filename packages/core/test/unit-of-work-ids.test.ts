@@ -74,7 +74,9 @@ async function checkRows(ctx: TestContext<S>, written: Awaited<ReturnType<typeof
 
 describeEachDialect('unit of work: generated keys', (target) => {
   const ctx = target.setup(schema)
-  const ret = target.family === 'postgres' || target.name === 'mariadb' ? ' returning *' : ''
+  const returning = target.family === 'postgres' || target.name === 'mariadb'
+  // RETURNING brings back only what the objects do not know: keys, and defaults left to the database.
+  const ret = (...columns: string[]) => (returning ? ` returning ${columns.map((c) => `"${c}"`).join(', ')}` : '')
 
   beforeEach(async () => {
     await emptyTables(ctx.orm)
@@ -86,7 +88,7 @@ describeEachDialect('unit of work: generated keys', (target) => {
     const explicit = [1_000_007, 1_000_003].map((id, i) => session.create('authors', { id, name: `explicit ${i}` }))
     const generated = [0, 1, 2].map((i) => session.create('authors', { name: `generated ${i}` }))
     await session.commit()
-    expect(normalizeSql(ctx.recorder.sql)).toEqual([`insert into "authors" ("id", "name") values (?, ?), (?, ?), (default, ?), (default, ?), (default, ?)${ret}`])
+    expect(normalizeSql(ctx.recorder.sql)).toEqual([`insert into "authors" ("id", "name") values (?, ?), (?, ?), (default, ?), (default, ?), (default, ?)${ret('id')}`])
     expect(explicit.map((a) => a.id)).toEqual([1_000_007, 1_000_003])
     expect(generated.map((a) => a.id)).toEqual([generated[0]!.id, generated[0]!.id + 1, generated[0]!.id + 2])
     const rows = await ctx.orm.db.selectFrom('authors').selectAll().orderBy('id').execute()

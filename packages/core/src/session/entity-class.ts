@@ -64,11 +64,11 @@ function buildClass(table: TableModel): EntityConstructor {
 }
 
 function loadedRelations(entity: object, table: TableModel): [RelationModel, unknown][] {
-  const slots = stateOf(entity)?.relations
-  if (slots === undefined) return []
+  const state = stateOf(entity)
+  if (state === undefined) return []
   const loaded: [RelationModel, unknown][] = []
   for (const relation of table.relations.values()) {
-    const slot = slots[relation.name]
+    const slot = state.fresh ? state.slot(relation.name) : state.relations?.[relation.name]
     if (slot?.loaded) loaded.push([relation, slot.value])
   }
   return loaded

@@ -2,6 +2,7 @@
 import { RelataError } from '../errors.js'
 import type { ForeignKeyModel, RelationModel, TableModel } from '../schema/model.js'
 import type { IdentityKey } from './identity-map.js'
+import { RelationArray } from './relation-array.js'
 
 /**
  * transient: made outside a session; pending: added, not yet inserted; persistent: in the database;
@@ -60,9 +61,24 @@ export class EntityState {
     this.relations = undefined
   }
 
+  /** Made by `create()` / `build()`, not read from the database: its relations start loaded and empty. */
+  fresh = false
+  /** The entity this state belongs to. */
+  owner: object | undefined = undefined
+
   slot(name: string): RelationSlot {
     const relations = (this.relations ??= Object.create(null) as Record<string, RelationSlot>)
-    return (relations[name] ??= { loaded: false, value: undefined })
+    let slot = relations[name]
+    if (slot === undefined) {
+      slot = relations[name] = { loaded: false, value: undefined }
+      // Slots of a new object are made on first use, so creating many objects stays cheap.
+      if (this.fresh) {
+        const relation = this.table.relations.get(name)!
+        slot.loaded = true
+        slot.value = relation.toOne ? null : RelationArray.of_(this.owner!, relation, [])
+      }
+    }
+    return slot
   }
 }
 
@@ -96,6 +112,7 @@ export function requireState(entity: object, action: string): EntityState {
 }
 
 export function attachState(entity: object, state: EntityState): void {
+  state.owner = entity
   EntityBase.attach(entity, state)
 }
 

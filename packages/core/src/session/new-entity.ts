@@ -5,7 +5,6 @@ import { relationChanges } from '../unit-of-work/relation-changes.js'
 import { checkValue } from '../unit-of-work/write-values.js'
 import { entityClassOf } from './entity-class.js'
 import { attachState, EntityState, type SessionCore } from './entity-state.js'
-import { RelationArray } from './relation-array.js'
 
 export function newEntity(table: TableModel, values: Record<string, unknown>, session: SessionCore | undefined): object {
   if (typeof values !== 'object' || values === null) throw new RelataError(`create('${table.key}', ...): expects an object of values`)
@@ -24,11 +23,7 @@ export function newEntity(table: TableModel, values: Record<string, unknown>, se
   }
   const state = new EntityState(session, table, session ? 'pending' : 'transient', undefined, undefined)
   attachState(entity, state)
-  for (const relation of table.relations.values()) {
-    const slot = state.slot(relation.name)
-    slot.loaded = true
-    slot.value = relation.toOne ? null : RelationArray.of_(entity, relation, [])
-  }
+  state.fresh = true
   for (const relation of table.relations.values()) {
     const value = values[relation.name]
     if (value === undefined) continue

@@ -107,9 +107,9 @@ export class Persister {
     return chunks
   }
 
-  #decodeRow(table: TableModel, row: Row): Row {
+  #decodeRow(table: TableModel, row: Row, columns: readonly ColumnModel[] = table.columns): Row {
     const values: Row = {}
-    for (const column of table.columns) {
+    for (const column of columns) {
       const raw = row[column.sqlName]
       const decode = rowDecoder(column, this.capabilities.family)
       values[column.property] = raw === undefined ? undefined : decode === undefined ? raw : decode(raw)
@@ -136,11 +136,22 @@ export class Persister {
     }
   }
 
+  /**
+   * Only what the objects do not already know comes back: keys, and columns some row left to the
+   * database (defaults). The values given are written into the result as they were sent.
+   */
   async #insertReturning(table: TableModel, generated: ColumnModel | undefined, chunk: { entity: object; row: Row }[]): Promise<void> {
-    const returned = (await this.db.insertInto(table.sqlName).values(chunk.map((c) => c.row)).returningAll().execute()) as Row[]
+    const returning = table.columns.filter((c) => c.config.primaryKey || c.config.generated || chunk.some(({ row }) => row[c.sqlName] === undefined))
+    const returned = (await this.db.insertInto(table.sqlName).values(chunk.map((c) => c.row)).returning(returning.map((c) => c.sqlName)).execute()) as Row[]
     if (returned.length !== chunk.length) throw new RelataError(`INSERT into ${table.sqlName} returned ${returned.length} rows for ${chunk.length} objects`)
-    const decoded = returned.map((row) => this.#decodeRow(table, row))
+    const decoded = returned.map((row) => this.#decodeRow(table, row, returning))
     this.#match(table, generated, chunk, decoded)
+    for (const { entity, row } of chunk) {
+      const written = this.written.get(entity)!
+      for (const column of table.columns) {
+        if (row[column.sqlName] !== undefined && !(column.property in written)) written[column.property] = this.#value(entity, column) ?? null
+      }
+    }
   }
 
   /**
