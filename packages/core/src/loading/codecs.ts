@@ -23,36 +23,19 @@ export function parseTimestamp(text: string): Date {
 const toDate: Decoder = (v) => (v === null || v instanceof Date ? v : parseTimestamp(String(v)))
 const toDateOnly: Decoder = (v) => (v === null || v instanceof Date ? v : new Date(`${String(v).slice(0, 10)}T00:00:00Z`))
 
-/** Decoder for a value as it comes in a result row. Drivers configured by Relata already match; this covers user-supplied pools. */
-export function rowDecoder(column: ColumnModel, family: SqlFamily): Decoder | undefined {
+/**
+ * The decoder of a column's values where they come from: a result row (`'row'`: drivers configured
+ * by Relata already return the declared types; this covers pools the user configured) or a JSON
+ * aggregate (`'json'`: numerics and big integers as text, dates as strings, MariaDB booleans as 1/0).
+ */
+function decoderFor(column: ColumnModel, family: SqlFamily, source: 'row' | 'json'): Decoder | undefined {
   switch (column.config.dataType) {
     case 'bigint':
       return toBigInt
     case 'numeric':
       return toNumericString
     case 'boolean':
-      return family === 'mysql' ? toBoolean : undefined
-    case 'timestamp':
-      return toDate
-    case 'date':
-      return toDateOnly
-    case 'json':
-    case 'jsonb':
-      return family === 'mysql' ? parseJsonText : undefined
-    default:
-      return undefined
-  }
-}
-
-/** Decoder for a value inside a JSON aggregate, where numerics and big integers travel as text and dates as strings. */
-export function jsonDecoder(column: ColumnModel, family: SqlFamily): Decoder | undefined {
-  switch (column.config.dataType) {
-    case 'bigint':
-      return toBigInt
-    case 'numeric':
-      return toNumericString
-    case 'boolean':
-      return toBoolean
+      return source === 'json' || family === 'mysql' ? toBoolean : undefined
     case 'timestamp':
       return toDate
     case 'date':
@@ -62,11 +45,17 @@ export function jsonDecoder(column: ColumnModel, family: SqlFamily): Decoder | u
       return family === 'mysql' ? parseJsonText : undefined
     case 'real':
     case 'double':
-      return toNumber
+      return source === 'json' ? toNumber : undefined
     default:
       return undefined
   }
 }
+
+/** Decoder for a value as it comes in a result row. */
+export const rowDecoder = (column: ColumnModel, family: SqlFamily): Decoder | undefined => decoderFor(column, family, 'row')
+
+/** Decoder for a value inside a JSON aggregate. */
+export const jsonDecoder = (column: ColumnModel, family: SqlFamily): Decoder | undefined => decoderFor(column, family, 'json')
 
 /** Columns whose value must travel as text inside JSON so that no digit is lost. */
 export function travelsAsText(column: ColumnModel): boolean {

@@ -60,33 +60,29 @@ export class Hydrator {
     return rowDecoder(column, this.family)
   }
 
+  #compiled(table: TableModel, source: 'row' | 'json'): Hydrate {
+    const plans = source === 'row' ? this.#rowPlans : this.#jsonPlans
+    let hydrate = plans.get(table)
+    if (hydrate === undefined) {
+      hydrate = compile(table, (c) => (source === 'row' ? rowDecoder(c, this.family) : jsonDecoder(c, this.family)))
+      plans.set(table, hydrate)
+    }
+    return hydrate
+  }
+
   /** An entity from a result row keyed by SQL column names. */
   fromRow(table: TableModel, row: Record<string, unknown>): object {
-    let hydrate = this.#rowPlans.get(table)
-    if (hydrate === undefined) {
-      hydrate = compile(table, (c) => rowDecoder(c, this.family))
-      this.#rowPlans.set(table, hydrate)
-    }
-    return hydrate(row, this.identityMap.tableEntries(table), this.session)
+    return this.#compiled(table, 'row')(row, this.identityMap.tableEntries(table), this.session)
   }
 
   /** An entity from an object inside a JSON aggregate (numerics as text, dates as strings). */
   fromJson(table: TableModel, row: Record<string, unknown>): object {
-    let hydrate = this.#jsonPlans.get(table)
-    if (hydrate === undefined) {
-      hydrate = compile(table, (c) => jsonDecoder(c, this.family))
-      this.#jsonPlans.set(table, hydrate)
-    }
-    return hydrate(row, this.identityMap.tableEntries(table), this.session)
+    return this.#compiled(table, 'json')(row, this.identityMap.tableEntries(table), this.session)
   }
 
   /** Many rows of one table, the per-table lookups done once. */
   fromRows(table: TableModel, rows: readonly Record<string, unknown>[]): object[] {
-    let hydrate = this.#rowPlans.get(table)
-    if (hydrate === undefined) {
-      hydrate = compile(table, (c) => rowDecoder(c, this.family))
-      this.#rowPlans.set(table, hydrate)
-    }
+    const hydrate = this.#compiled(table, 'row')
     const entries = this.identityMap.tableEntries(table)
     const entities = new Array<object>(rows.length)
     for (let i = 0; i < rows.length; i++) entities[i] = hydrate(rows[i]!, entries, this.session)
