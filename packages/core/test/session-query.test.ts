@@ -10,6 +10,17 @@ const range = (from: number, to: number): number[] => Array.from({ length: to - 
 describeEachDialect('session queries', (target) => {
   const ctx = setupChinook(target)
 
+  describe('with', () => {
+    test('a relation named in two .with() calls is loaded once, the later strategy winning and both nestings kept', async () => {
+      const session = ctx.orm.session()
+      const artist = await session.query('artists').where({ artistId: 1 }).with({ albums: { tracks: true } }).with({ albums: 'join' }).one()
+      // The artist with its albums joined in one statement, then the albums' tracks by selectIn.
+      expect(ctx.recorder.sql).toHaveLength(2)
+      expect(artist.albums.map((a) => a.albumId)).toEqual([1, 4])
+      expect(artist.albums[0]!.tracks.map((t) => t.trackId)).toEqual([1, ...range(6, 14)])
+    })
+  })
+
   describe('where', () => {
     test('an object of values is filter_by: every property equals its value', async () => {
       const session = ctx.orm.session()

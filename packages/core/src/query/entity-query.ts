@@ -86,7 +86,7 @@ export class QueryBuilder {
   }
 
   with(spec: Record<string, unknown>): QueryBuilder {
-    return this.#with({ with: [...this.#state.with, ...withItems(this.#state.table, spec)] })
+    return this.#with({ with: mergeWithItems(this.#state.with, withItems(this.#state.table, spec)) })
   }
 
   async all(): Promise<object[]> {
@@ -113,6 +113,34 @@ export class QueryBuilder {
     if (this.#runner === undefined) throw new RelataError('a relation query inside .with() cannot be run on its own')
     return this.#runner
   }
+}
+
+/**
+ * A relation named twice is loaded once: the later entry's strategy, filters and order win where
+ * it sets them, and the nested relations of both are kept.
+ */
+function mergeWithItems(existing: readonly WithItem[], added: readonly WithItem[]): WithItem[] {
+  const merged = [...existing]
+  for (const item of added) {
+    const index = merged.findIndex((m) => m.relation === item.relation)
+    if (index === -1) {
+      merged.push(item)
+      continue
+    }
+    const before = merged[index]!
+    const query =
+      before.query === undefined || item.query === undefined
+        ? (item.query ?? before.query)
+        : Object.freeze({
+            ...before.query,
+            filters: item.query.filters.length > 0 ? item.query.filters : before.query.filters,
+            orderBy: item.query.orderBy.length > 0 ? item.query.orderBy : before.query.orderBy,
+            strategy: item.query.strategy ?? before.query.strategy,
+            with: mergeWithItems(before.query.with, item.query.with),
+          })
+    merged[index] = { relation: item.relation, strategy: item.strategy ?? before.strategy, query }
+  }
+  return merged
 }
 
 /** Each `.with()` entry as a `WithItem`; nested specs and callbacks become the related table's query state. */

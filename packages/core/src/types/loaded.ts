@@ -23,16 +23,15 @@ export type WithSpec<S extends AnySchema, K extends TableKey<S>> = {
     | ((query: RelationQuery<S, RelationTarget<S, K, R>, {}>) => RelationQuery<S, RelationTarget<S, K, R>, any>)
 }
 
-/**
- * `W` with every key that is not a relation mapped to `never`, at every depth: an inferred type
- * argument gets no excess-property check, so `.with()` intersects its argument with this.
- */
-export type ExactWithSpec<S extends AnySchema, K extends TableKey<S>, W> = {
-  [R in keyof W]: R extends keyof TableRelations<S, K>
-    ? W[R] extends true | LoadStrategy | ((query: any) => any)
-      ? W[R]
-      : ExactWithSpec<S, RelationTarget<S, K, R>, W[R]>
-    : never
+/** Two `.with()` specs as one: a relation named in both keeps the nested relations of both. */
+export type MergeSpec<A, B> = {
+  [R in keyof A | keyof B]: R extends keyof B
+    ? R extends keyof A
+      ? MergeSpec<NestedSpec<A[R]>, NestedSpec<B[R]>>
+      : B[R]
+    : R extends keyof A
+      ? A[R]
+      : never
 }
 
 /** The nested spec inside one `.with()` entry. */

@@ -3,7 +3,7 @@ import type { Expression, ExpressionBuilder, SqlBool } from 'kysely'
 import type { AnySchema } from '../schema/define-schema.js'
 import type { LoadStrategy } from '../schema/relations.js'
 import type { ComparisonOperator } from '../query/query-state.js'
-import type { ExactWithSpec, Loaded, WithSpec } from './loaded.js'
+import type { Loaded, MergeSpec, WithSpec } from './loaded.js'
 import type { Row } from './rows.js'
 import type { TableKey } from './schema-types.js'
 
@@ -25,7 +25,7 @@ export interface Filterable<S extends AnySchema, K extends TableKey<S>, Self> {
 /** A relation's query inside `.with({ books: (q) => ... })`. Immutable. */
 export interface RelationQuery<S extends AnySchema, K extends TableKey<S>, W> extends Filterable<S, K, RelationQuery<S, K, W>> {
   /** Loads these relations of the related objects too. */
-  with<const W2 extends WithSpec<S, K>>(spec: W2): RelationQuery<S, K, W & W2>
+  with<const W2 extends WithSpec<S, K>>(spec: W2): RelationQuery<S, K, MergeSpec<W, W2>>
   /** Loads this relation with one statement (`join`) or one per level (`selectIn`). */
   strategy(strategy: LoadStrategy): RelationQuery<S, K, W>
   /** @internal */
@@ -47,7 +47,7 @@ export interface RelationQuery<S extends AnySchema, K extends TableKey<S>, W> ex
  */
 export interface EntityQuery<S extends AnySchema, K extends TableKey<S>, W = {}> extends Filterable<S, K, EntityQuery<S, K, W>> {
   /** Loads relations with the result: nested paths, per-relation filters, order and strategy. */
-  with<const W2 extends WithSpec<S, K>>(spec: W2): EntityQuery<S, K, W & W2>
+  with<const W2 extends WithSpec<S, K>>(spec: W2): EntityQuery<S, K, MergeSpec<W, W2>>
   /** The strategy for every relation of this query that does not name its own. */
   strategy(strategy: LoadStrategy): EntityQuery<S, K, W>
   limit(count: number): EntityQuery<S, K, W>

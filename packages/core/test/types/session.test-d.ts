@@ -84,9 +84,9 @@ describe('query results', () => {
     const base = session.query('artists')
     const withAlbums = base.with({ albums: true })
     expectTypeOf(base).toEqualTypeOf<EntityQuery<S, 'artists', {}>>()
-    expectTypeOf(withAlbums).toEqualTypeOf<EntityQuery<S, 'artists', { readonly albums: true }>>()
+    expectTypeOf(withAlbums).toEqualTypeOf<EntityQuery<S, 'artists', { albums: true }>>()
     expectTypeOf(withAlbums.where({ name: 'AC/DC' }).orderBy('name').limit(1).offset(0).strategy('join')).toEqualTypeOf<
-      EntityQuery<S, 'artists', { readonly albums: true }>
+      EntityQuery<S, 'artists', { albums: true }>
     >()
   })
 })
