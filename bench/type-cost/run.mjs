@@ -148,10 +148,10 @@ function usageSource(tables) {
       `    const update: Updateable<S, '${k}'> = { name: 'm' }`,
       `    const id: PrimaryKey<S, '${k}'> = row.id`,
       `    const entity = {} as Entity<S, '${k}'>`,
-      `    const parent = await entity.parent.load()`,
-      `    const siblings = parent === null ? [] : await parent.children${d.i}.load()`,
+      `    const parent = await entity.parent?.load()`,
+      `    const siblings = parent == null ? [] : await parent.children${d.i}.load()`,
       `    const first = siblings[0]`,
-      `    if (first !== undefined) out.push(first.name, first.amount, await first.parent.load())`,
+      `    if (first !== undefined) out.push(first.name, first.amount, await first.parent?.load())`,
       `    const rows = await db.selectFrom('table_${d.i}').innerJoin('table_${d.parent}', 'table_${d.parent}.id', 'table_${d.i}.parent_id').select(['table_${d.i}.id', 'table_${d.i}.created_at', 'table_${d.parent}.name']).where('table_${d.i}.active', '=', true).execute()`,
       `    await db.insertInto('table_${d.i}').values({ name: 'n', created_at: new Date(), parent_id: id }).execute()`,
       `    out.push(row, insert, update, entity.name, rows[0]?.name)`,
@@ -159,7 +159,7 @@ function usageSource(tables) {
     )
   }
   if (self) {
-    lines.push(`  {`, `    const e = {} as Entity<S, '${key(self.i)}'>`, `    const manager = await e.manager.load()`, `    out.push(manager?.reports, await e.reports.load())`, `  }`)
+    lines.push(`  {`, `    const e = {} as Entity<S, '${key(self.i)}'>`, `    const manager = await e.manager?.load()`, `    out.push(manager?.reports, await e.reports.load())`, `  }`)
   }
   if (link) {
     const k = key(link.left)
