@@ -307,8 +307,9 @@ export class SessionImpl implements SessionCore, QueryRunner {
         return persister.written
       })
     }
-    const applied = applyFlush(this.#applyTarget(), changes, written)
-    this.#journal.at(-1)?.push(applied)
+    const journal = this.#journal.at(-1)
+    const applied = applyFlush(this.#applyTarget(), changes, written, journal !== undefined)
+    journal?.push(applied)
   }
 
   #applyTarget() {

@@ -27,7 +27,10 @@ const snapshotOf = (entity: object, table: TableModel): unknown[] =>
 
 function settle(state: EntityState): void {
   state.refs = undefined
-  for (const slot of Object.values(state.relations ?? {})) {
+  const slots = state.relations
+  if (slots === undefined) return
+  for (const name in slots) {
+    const slot = slots[name]!
     slot.added = undefined
     slot.removed = undefined
   }
@@ -45,12 +48,13 @@ export interface AppliedFlush {
 const columnValues = (entity: object, table: TableModel): Record<string, unknown> =>
   Object.fromEntries(table.columns.map((c) => [c.property, (entity as Record<string, unknown>)[c.property]]))
 
-export function applyFlush(session: SessionBookkeeping, changes: ChangeSet, written: Written): AppliedFlush {
+/** Applies a committed flush; with `journal`, also returns what it changed, so a rollback of the enclosing transaction can undo it. */
+export function applyFlush(session: SessionBookkeeping, changes: ChangeSet, written: Written, journal: boolean): AppliedFlush {
   const applied = { inserted: [] as [object, Record<string, unknown>][], updated: [] as [object, unknown[] | undefined][], deleted: [] as object[] }
   for (const entities of changes.inserts.values()) {
     for (const entity of entities) {
       const state = stateOf(entity)!
-      applied.inserted.push([entity, columnValues(entity, state.table)])
+      if (journal) applied.inserted.push([entity, columnValues(entity, state.table)])
       Object.assign(entity, written.get(entity))
       state.status = 'persistent'
       state.snapshot = snapshotOf(entity, state.table)
@@ -61,7 +65,7 @@ export function applyFlush(session: SessionBookkeeping, changes: ChangeSet, writ
     }
   }
   for (const { entity, state } of changes.updates) {
-    applied.updated.push([entity, state.snapshot])
+    if (journal) applied.updated.push([entity, state.snapshot])
     Object.assign(entity, written.get(entity))
     state.snapshot = snapshotOf(entity, state.table)
   }

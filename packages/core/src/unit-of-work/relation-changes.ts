@@ -45,7 +45,7 @@ function currentRefTarget(entity: object, state: EntityState, key: ForeignKeyMod
 }
 
 /** Adds `item` to `owner.relation` in memory: pushed when loaded, remembered when not. */
-function addMember(owner: object, relation: RelationModel, item: object): void {
+function addMember(owner: object, relation: RelationModel, item: object, knownAbsent = false): void {
   const slot = stateOf(owner)!.slot(relation.name)
   if (relation.toOne) {
     slot.loaded = true
@@ -54,7 +54,7 @@ function addMember(owner: object, relation: RelationModel, item: object): void {
   }
   if (slot.loaded) {
     const array = slot.value as RelationArray
-    if (!array.includes(item)) Array.prototype.push.call(array, item)
+    if (knownAbsent || !array.includes(item)) Array.prototype.push.call(array, item)
   } else {
     slot.removed?.delete(item)
     ;(slot.added ??= new Set()).add(item)
@@ -195,7 +195,7 @@ class RelationChanges {
     if (change === 'remove' && present === false) return
     const mirror = mirrorOf(relation)
     if (change === 'add') {
-      addMember(source, relation, target)
+      addMember(source, relation, target, present === false)
       if (mirror !== undefined) addMember(target, mirror, source)
     } else {
       removeMember(source, relation, target)
