@@ -1,5 +1,20 @@
 /** @relata/core: declare tables and relations, connect, and work with typed entities. */
-export { sql } from 'kysely'
+import { sql as kyselySql, type Sql } from 'kysely'
+
+/**
+ * Kysely's `sql` template tag, re-exported so that a schema needs one import: raw SQL for column
+ * defaults, and for statements run through `orm.db`.
+ *
+ * @example
+ * ```ts
+ * const posts = table('posts', {
+ *   id: t.serial().primaryKey(),
+ *   joinedAt: t.timestamp().default(sql`now()`),
+ * })
+ * await sql`select ${7} as seven`.execute(orm.db)
+ * ```
+ */
+export const sql: Sql = kyselySql
 export { t, Column } from './schema/column.js'
 export type { AnyColumn, ColumnConfig, ColumnDataType, ColumnDefault, NumericString, ReferenceOptions, ReferentialAction } from './schema/column.js'
 export { table, TableMeta, tableNameOf, columnsOf } from './schema/table.js'

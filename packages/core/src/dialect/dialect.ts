@@ -1,15 +1,36 @@
 /** What Relata needs from a database: a Kysely dialect, what the server can do, and its SQL types. */
 import type { Kysely, Dialect as KyselyDialect } from 'kysely'
 
-/** The SQL family a dialect speaks; loading and DDL switch on it where the two differ. */
+/**
+ * The SQL family a dialect speaks; loading and DDL switch on it where the two differ.
+ *
+ * @example
+ * ```ts
+ * orm.dialect.capabilities.family   // 'postgres' for pglite() and postgres(), 'mysql' for mysql()
+ * ```
+ */
 export type SqlFamily = 'postgres' | 'mysql'
 
-/** How JSON aggregation of child rows is written for eager `join` loading. */
+/**
+ * How JSON aggregation of child rows is written for eager `join` loading.
+ *
+ * @example
+ * ```ts
+ * const { jsonAggregation } = await orm.dialect.resolveCapabilities(orm.db)   // 'mariadb' on MariaDB
+ * ```
+ */
 export type JsonAggregation = 'postgres' | 'mariadb' | 'mysql'
 
 /**
  * What the server can do. Read by loading, persistence and DDL; never sniffed elsewhere.
  * `returning` may be settled only once the first connection has told the server's version.
+ *
+ * @example
+ * ```ts
+ * const capabilities = await orm.dialect.resolveCapabilities(orm.db)
+ * capabilities.returning          // false on MySQL 8
+ * capabilities.transactionalDdl   // true on PostgreSQL and PGlite
+ * ```
  */
 export interface DialectCapabilities {
   readonly family: SqlFamily
@@ -22,7 +43,15 @@ export interface DialectCapabilities {
   readonly jsonAggregation: JsonAggregation
 }
 
-/** A database Relata can run on. Build one with `pglite()`, `postgres()` or `mysql()`. */
+/**
+ * A database Relata can run on. Build one with `pglite()`, `postgres()` or `mysql()`.
+ *
+ * @example
+ * ```ts
+ * const dialect: RelataDialect = process.env.DATABASE_URL ? postgres(process.env.DATABASE_URL) : pglite()
+ * const orm = createOrm({ schema, dialect })
+ * ```
+ */
 export interface RelataDialect {
   readonly name: 'pglite' | 'postgres' | 'mysql'
   readonly capabilities: DialectCapabilities

@@ -3,6 +3,15 @@ import type { Expression, SqlBool } from 'kysely'
 import type { ColumnModel, TableModel } from '../schema/model.js'
 import type { LoadStrategy } from '../schema/relations.js'
 
+/**
+ * The operators `where(column, operator, value)` takes; `in` and `not in` take an array.
+ *
+ * @example
+ * ```ts
+ * await session.query('books').where('title', 'like', 'B%').all()
+ * await session.query('books').where('id', 'in', [1, 2]).all()
+ * ```
+ */
 export type ComparisonOperator = '=' | '<>' | '!=' | '<' | '<=' | '>' | '>=' | 'like' | 'not like' | 'ilike' | 'not ilike' | 'in' | 'not in' | 'is' | 'is not'
 
 export const comparisonOperators: ReadonlySet<string> = new Set<ComparisonOperator>([

@@ -1,7 +1,15 @@
 /** Column builders: the `t.*` factories and the immutable `Column` value they return. */
 import type { Expression } from 'kysely'
 
-/** The SQL data types a column can be declared with. */
+/**
+ * The SQL data types a column can be declared with: one per `t.*` factory.
+ *
+ * @example
+ * ```ts
+ * t.varchar(200).config.dataType                               // 'varchar'
+ * schema.table('books').columnsByProperty.get('title')!.config.dataType  // 'varchar'
+ * ```
+ */
 export type ColumnDataType =
   | 'serial'
   | 'integer'
@@ -19,18 +27,50 @@ export type ColumnDataType =
   | 'uuid'
   | 'enum'
 
-/** What a foreign key does when the referenced row is deleted or its key updated. */
+/**
+ * What a foreign key does when the referenced row is deleted or its key updated.
+ *
+ * @example
+ * ```ts
+ * authorId: t.integer().nullable().references(() => users.id, { onDelete: 'set null' })
+ * ```
+ */
 export type ReferentialAction = 'cascade' | 'restrict' | 'no action' | 'set null' | 'set default'
 
+/**
+ * The actions of a foreign key declared with `.references()`, as SQL's `ON DELETE` and `ON UPDATE`
+ * clauses; unset, the database's default (`no action`) applies.
+ *
+ * @example
+ * ```ts
+ * bookId: t.integer().primaryKey().references(() => books.id, { onDelete: 'cascade' })
+ * ```
+ */
 export interface ReferenceOptions {
   onDelete?: ReferentialAction
   onUpdate?: ReferentialAction
 }
 
-/** A column default: a literal value, or a SQL expression such as `sql\`now()\``. */
+/**
+ * A column default: a literal value, or a SQL expression such as `sql\`now()\``, as `.default()` stores it.
+ *
+ * @example
+ * ```ts
+ * status: t.enum(['draft', 'published']).default('draft'),   // { kind: 'value', value: 'draft' }
+ * joinedAt: t.timestamp().default(sql`now()`),                // { kind: 'sql', sql: ... }
+ * ```
+ */
 export type ColumnDefault = { readonly kind: 'value'; readonly value: unknown } | { readonly kind: 'sql'; readonly sql: Expression<unknown> }
 
-/** The run-time description of a column. Plain data, frozen; read by DDL, loading and persistence. */
+/**
+ * The run-time description of a column. Plain data, frozen; read by DDL, loading and persistence.
+ *
+ * @example
+ * ```ts
+ * const { dataType, length, nullable } = schema.table('books').columnsByProperty.get('title')!.config
+ * // 'varchar', 200, false
+ * ```
+ */
 export interface ColumnConfig {
   readonly dataType: ColumnDataType
   /** varchar length. */
@@ -163,7 +203,18 @@ export class Column<
   }
 }
 
-/** Any column, whatever its types. */
+/**
+ * Any column, whatever its types. Annotates the callback of a self-reference, which TypeScript cannot
+ * infer.
+ *
+ * @example
+ * ```ts
+ * export const employees = table('employee', {
+ *   employeeId: t.serial().primaryKey(),
+ *   reportsTo: t.integer().nullable().references((): AnyColumn => employees.employeeId),
+ * })
+ * ```
+ */
 export type AnyColumn = Column<any, boolean, boolean, boolean, string, string>
 
 /** The SQL table name a bound column belongs to (a string literal once `table()` has bound it). */
@@ -181,7 +232,16 @@ function column<T>(dataType: ColumnDataType, extra: Partial<ColumnConfig> = {}):
   )
 }
 
-/** Precision-safe decimal: read and written as a string so no digit is lost. */
+/**
+ * Precision-safe decimal: the value of a `t.numeric()` column, read and written as a string so no
+ * digit is lost.
+ *
+ * @example
+ * ```ts
+ * const price: NumericString = track.unitPrice   // '0.99'
+ * session.create('tracks', { ...values, unitPrice: '1.29' })
+ * ```
+ */
 export type NumericString = `${number}` | (string & {})
 
 /**

@@ -8,6 +8,15 @@ import { resolveRelations } from './resolve-relations.js'
 import { resolveTables } from './resolve-tables.js'
 import type { AnyTable } from './table.js'
 
+/**
+ * Options of `defineSchema`, its third argument.
+ *
+ * @example
+ * ```ts
+ * export const schema = defineSchema({ authors, books }, relations, { casing: 'snake_case' })
+ * // authorId is the SQL column author_id
+ * ```
+ */
 export interface SchemaOptions<TCasing extends Casing = Casing> {
   /** How property names without an explicit `.name()` become SQL column names (default `'preserve'`). */
   casing?: TCasing
@@ -16,6 +25,13 @@ export interface SchemaOptions<TCasing extends Casing = Casing> {
 /**
  * A schema: the declared tables and relations, resolved. Its type parameters carry everything
  * the session, the queries and `orm.db` are typed from.
+ *
+ * @example
+ * ```ts
+ * const schema = defineSchema({ books, authors, bookAuthor }, relations, { casing: 'snake_case' })
+ * schema.table('bookAuthor').sqlName   // 'book_author'
+ * schema.table('nope')                 // throws a SchemaError listing the tables
+ * ```
  */
 export class Schema<
   TTables extends Record<string, AnyTable> = Record<string, AnyTable>,
@@ -45,6 +61,17 @@ export class Schema<
   }
 }
 
+/**
+ * Any schema, whatever its tables and relations: the constraint of the types that take one.
+ *
+ * @example
+ * ```ts
+ * function tableKeys(schema: AnySchema): string[] {
+ *   return [...schema.tables.keys()]
+ * }
+ * tableKeys(schema)   // ['books', 'authors', 'bookAuthor']
+ * ```
+ */
 export type AnySchema = Schema<Record<string, AnyTable>, any, Casing>
 
 /** Declares a schema of tables without relations. */

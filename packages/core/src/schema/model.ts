@@ -2,6 +2,16 @@
 import type { ColumnConfig, ReferentialAction } from './column.js'
 import type { CascadeOptions, LoadStrategy, RelationKind } from './relations.js'
 
+/**
+ * A resolved column: its property name, its SQL name (after casing and `.name()`) and its configuration.
+ *
+ * @example
+ * ```ts
+ * const column = schema.table('books').columnsByProperty.get('authorId')!
+ * column.sqlName            // 'author_id' with casing 'snake_case'
+ * column.config.nullable    // false
+ * ```
+ */
 export interface ColumnModel {
   /** TypeScript property name. */
   readonly property: string
@@ -10,6 +20,17 @@ export interface ColumnModel {
   readonly config: ColumnConfig
 }
 
+/**
+ * A resolved foreign key: its constraint name, its columns and the columns it references.
+ *
+ * @example
+ * ```ts
+ * const [bookKey] = schema.table('bookAuthor').foreignKeys
+ * bookKey.name                 // 'book_author_book_id_fkey'
+ * bookKey.references.sqlName   // 'book'
+ * bookKey.onDelete             // 'cascade'
+ * ```
+ */
 export interface ForeignKeyModel {
   /** Constraint name, derived from the table and its columns. */
   readonly name: string
@@ -21,6 +42,17 @@ export interface ForeignKeyModel {
   readonly onUpdate?: ReferentialAction
 }
 
+/**
+ * A resolved table: its key in the schema, its SQL name, columns, keys and relations.
+ *
+ * @example
+ * ```ts
+ * const model = schema.table('bookAuthor')
+ * model.sqlName                                 // 'book_author'
+ * model.primaryKey.map((c) => c.property)       // ['bookId', 'authorId']
+ * [...schema.table('books').relations.keys()]   // ['authors']
+ * ```
+ */
 export interface TableModel {
   /** Key of the table in the schema (`bookAuthor`): what relations and queries name. */
   readonly key: string
@@ -34,7 +66,17 @@ export interface TableModel {
   readonly versionColumn?: ColumnModel
 }
 
-/** The association table of a many-to-many, with its two foreign keys. */
+/**
+ * The association table of a many-to-many, with its two foreign keys.
+ *
+ * @example
+ * ```ts
+ * const { table, sourceKey, targetKey } = schema.table('books').relations.get('authors')!.association!
+ * table.sqlName       // 'book_author'
+ * sourceKey.name      // 'book_author_book_id_fkey'
+ * targetKey.name      // 'book_author_author_id_fkey'
+ * ```
+ */
 export interface AssociationModel {
   readonly table: TableModel
   /** Foreign key of the association table pointing at the relation's source. */
@@ -43,6 +85,19 @@ export interface AssociationModel {
   readonly targetKey: ForeignKeyModel
 }
 
+/**
+ * A resolved relation: its kind, both tables, the foreign key that implements it, and its loading
+ * and cascade settings.
+ *
+ * @example
+ * ```ts
+ * const relation = schema.table('books').relations.get('author')!
+ * relation.kind                  // 'manyToOne'
+ * relation.owning                // true: books holds the key
+ * relation.target.sqlName        // 'authors'
+ * relation.strategy              // 'join', the to-one default
+ * ```
+ */
 export interface RelationModel {
   readonly name: string
   readonly kind: RelationKind

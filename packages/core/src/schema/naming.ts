@@ -1,6 +1,14 @@
 /** How TypeScript property names become SQL identifiers. Mirrors the `SqlIdentifier` type exactly. */
 
-/** `'snake_case'` turns `authorId` into `author_id`; `'preserve'` keeps property names as they are. */
+/**
+ * How property names without an explicit `.name()` become SQL column names: `'snake_case'` turns
+ * `authorId` into `author_id`; `'preserve'` (the default) keeps property names as they are.
+ *
+ * @example
+ * ```ts
+ * defineSchema({ authors, books }, relations, { casing: 'snake_case' })
+ * ```
+ */
 export type Casing = 'preserve' | 'snake_case'
 
 /** Each upper-case letter becomes `_` plus its lower-case form: `albumId` → `album_id`. */

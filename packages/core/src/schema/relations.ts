@@ -1,14 +1,39 @@
 /** Relation declarations: the `oneToMany` / `manyToOne` / `oneToOne` / `manyToMany` helpers and the plain data they return. */
 
+/**
+ * The four kinds of relation, one per helper of the `defineSchema` callback.
+ *
+ * @example
+ * ```ts
+ * schema.table('books').relations.get('authors')!.kind   // 'manyToMany'
+ * ```
+ */
 export type RelationKind = 'oneToMany' | 'manyToOne' | 'oneToOne' | 'manyToMany'
 
-/** How a relation is loaded eagerly: one statement with JSON-aggregated children, or one `IN (...)` statement per level. */
+/**
+ * How a relation is loaded eagerly: one statement with JSON-aggregated children, or one `IN (...)`
+ * statement per level.
+ *
+ * @example
+ * ```ts
+ * authors: { books: oneToMany('books', { backPopulates: 'author', strategy: 'join' }) }   // declared
+ * await session.query('authors').with({ books: 'selectIn' }).all()                        // per path
+ * await session.query('authors').with({ books: true }).strategy('join').all()             // per query
+ * ```
+ */
 export type LoadStrategy = 'join' | 'selectIn'
 
 /** Column property names: one, or several for a composite key. */
 export type KeyColumns<C extends string = string> = C | readonly [C, ...C[]]
 
-/** What happens to related objects when the owner is saved, deleted, or loses them. */
+/**
+ * What happens to related objects when the owner is saved, deleted, or loses them.
+ *
+ * @example
+ * ```ts
+ * owners: { chores: oneToMany('chores', { backPopulates: 'owner', cascade: { delete: true, deleteOrphan: true } }) }
+ * ```
+ */
 export interface CascadeOptions {
   /** New objects reachable through this relation are added to the session (default `true`). */
   readonly save?: boolean
@@ -28,16 +53,40 @@ interface CommonOptions {
   readonly cascade?: CascadeOptions
 }
 
+/**
+ * Options of `manyToOne` and `oneToOne`.
+ *
+ * @example
+ * ```ts
+ * customers: { supportRep: manyToOne('employees', { backPopulates: 'customers', foreignKey: 'supportRepId' }) }
+ * ```
+ */
 export interface ToOneOptions extends CommonOptions {
   /** The foreign-key column(s) in the table that holds the key, when several could serve. */
   readonly foreignKey?: KeyColumns
 }
 
+/**
+ * Options of `oneToMany`.
+ *
+ * @example
+ * ```ts
+ * employees: { customers: oneToMany('customers', { backPopulates: 'supportRep', foreignKey: 'supportRepId' }) }
+ * ```
+ */
 export interface OneToManyOptions extends CommonOptions {
   /** The foreign-key column(s) in the target table, when several point back at this one. */
   readonly foreignKey?: KeyColumns
 }
 
+/**
+ * Options of `manyToMany`: the association table, and its key columns when they cannot be inferred.
+ *
+ * @example
+ * ```ts
+ * books: { authors: manyToMany('authors', { via: 'bookAuthor', backPopulates: 'books' }) }
+ * ```
+ */
 export interface ManyToManyOptions<TTableKey extends string = string> extends CommonOptions {
   /** The association table, by its key in the schema. */
   readonly via: TTableKey
@@ -51,6 +100,15 @@ export interface ManyToManyOptions<TTableKey extends string = string> extends Co
  * A declared relation, before `defineSchema` resolves its join. `O` is the options as written,
  * constrained to `object` only: an options type such as `{ foreignKey: 'x' }` shares no property
  * with `CommonOptions`, so under that constraint `infer O` would not match it (weak type).
+ *
+ * @example
+ * ```ts
+ * defineSchema({ authors, books }, ({ manyToOne }) => {
+ *   const author = manyToOne('authors', { backPopulates: 'books' })
+ *   // RelationDef<'manyToOne', 'authors', { readonly backPopulates: 'books' }>
+ *   return { books: { author } }
+ * })
+ * ```
  */
 export interface RelationDef<K extends RelationKind = RelationKind, TTarget extends string = string, O extends object = object> {
   readonly kind: K
@@ -64,6 +122,14 @@ export type AnyRelationDef = RelationDef<RelationKind, string, any>
  * The helpers handed to the relations callback of `defineSchema`, typed by the schema's table keys.
  * Each has an overload without options: with a single optional parameter, a call without options
  * would infer `O` from the callback's contextual return type (`any`) instead of `{}`.
+ *
+ * @example
+ * ```ts
+ * defineSchema({ authors, books }, ({ oneToMany, manyToOne }) => ({
+ *   authors: { books: oneToMany('books', { backPopulates: 'author' }) },
+ *   books: { author: manyToOne('authors', { backPopulates: 'books' }) },
+ * }))
+ * ```
  */
 export interface RelationHelpers<TTableKey extends string> {
   /** The other table holds a foreign key to this one: `author.books`. */

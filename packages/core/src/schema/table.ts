@@ -1,7 +1,15 @@
 /** `table()`: a named set of columns, each bound to its table so foreign keys can point at it. */
 import { Column, type AnyColumn, type BoundColumn } from './column.js'
 
-/** Where a table keeps its name and columns, out of the way of column properties. */
+/**
+ * Where a table keeps its name and columns, out of the way of column properties.
+ *
+ * @example
+ * ```ts
+ * bookAuthor[TableMeta].name                   // 'book_author'
+ * Object.keys(bookAuthor[TableMeta].columns)   // ['bookId', 'authorId']
+ * ```
+ */
 export const TableMeta: unique symbol = Symbol('relata.table')
 
 export type ColumnMap = Record<string, AnyColumn>
@@ -9,6 +17,14 @@ export type ColumnMap = Record<string, AnyColumn>
 /**
  * A declared table: its columns as properties (`books.title`), plus its SQL name and column map
  * under the `TableMeta` symbol.
+ *
+ * @example
+ * ```ts
+ * function describe(table: Table): string {
+ *   return `${tableNameOf(table)} (${Object.keys(columnsOf(table)).join(', ')})`
+ * }
+ * describe(books)   // 'book (id, title)'
+ * ```
  */
 export type Table<TName extends string = string, TColumns extends ColumnMap = ColumnMap> = {
   readonly [K in keyof TColumns]: BoundColumn<TName, TColumns[K]>
@@ -16,6 +32,15 @@ export type Table<TName extends string = string, TColumns extends ColumnMap = Co
   readonly [TableMeta]: { readonly name: TName; readonly columns: TColumns }
 }
 
+/**
+ * Any declared table, whatever its name and columns: what `defineSchema` takes.
+ *
+ * @example
+ * ```ts
+ * const tables: Record<string, AnyTable> = { books, authors, bookAuthor }
+ * Object.values(tables).map(tableNameOf)   // ['book', 'author', 'book_author']
+ * ```
+ */
 export type AnyTable = Table<string, ColumnMap>
 
 /**
@@ -47,12 +72,26 @@ export function table<const TName extends string, TColumns extends ColumnMap>(
   return Object.freeze({ ...bound, [TableMeta]: Object.freeze({ name, columns: bound }) }) as unknown as Table<TName, TColumns>
 }
 
-/** The SQL name a table was declared with. */
+/**
+ * The SQL name a table was declared with.
+ *
+ * @example
+ * ```ts
+ * tableNameOf(bookAuthor)   // 'book_author'
+ * ```
+ */
 export function tableNameOf(t: AnyTable): string {
   return t[TableMeta].name
 }
 
-/** The columns of a table, keyed by property name. */
+/**
+ * The columns of a table, keyed by property name.
+ *
+ * @example
+ * ```ts
+ * Object.keys(columnsOf(books))   // ['id', 'title']
+ * ```
+ */
 export function columnsOf(t: AnyTable): Readonly<Record<string, AnyColumn>> {
   return t[TableMeta].columns
 }

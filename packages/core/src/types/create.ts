@@ -14,7 +14,16 @@ type ForeignKeyColumns<S extends AnySchema, K extends TableKey<S>> = {
   [C in keyof ColumnsOf<S, K>]: [ColumnInfoOf<ColumnsOf<S, K>[C]>['ref']] extends [never] ? never : C
 }[keyof ColumnsOf<S, K>]
 
-/** Column values (the insert type) and, optionally, related objects. */
+/**
+ * Column values (the insert type) and, optionally, related objects: what `session.create()` and
+ * `orm.build()` take. A foreign-key column may be left out when its relation is given.
+ *
+ * @example
+ * ```ts
+ * const values: CreateValues<typeof schema, 'books'> = { title: 'The Great Gatsby', author: john }
+ * const gatsby = session.create('books', values)
+ * ```
+ */
 export type CreateValues<S extends AnySchema, K extends TableKey<S>> = PartialBy<Insertable<S, K>, ForeignKeyColumns<S, K>> & {
   [R in keyof TableRelations<S, K> & keyof Entity<S, K>]?: RelationValue<Entity<S, K>[R]>
 }
@@ -23,5 +32,14 @@ type PartialBy<T, K> = Omit<T, K & keyof T> & Partial<Pick<T, K & keyof T>>
 
 type AllLoaded<S extends AnySchema, K extends TableKey<S>> = { [R in keyof TableRelations<S, K>]: true }
 
-/** A new object: its relations are loaded (empty), so they read and change like arrays and objects. */
+/**
+ * A new object: its relations are loaded (empty), so they read and change like arrays and objects.
+ * `session.create()` and `orm.build()` return one.
+ *
+ * @example
+ * ```ts
+ * const john: NewEntity<typeof schema, 'authors'> = session.create('authors', { name: 'John Doe' })
+ * john.books.length   // 0, until a book is created with author: john
+ * ```
+ */
 export type NewEntity<S extends AnySchema, K extends TableKey<S>> = Loaded<S, K, AllLoaded<S, K>>

@@ -7,7 +7,15 @@ import type { Casing } from '../schema/naming.js'
 import type { ColumnMap, TableMeta } from '../schema/table.js'
 import type { ColumnValue, TablesOf } from './schema-types.js'
 
-/** Type-level twin of `snakeCase()` in `schema/naming.ts`: `albumId` → `album_id`. */
+/**
+ * Type-level twin of `snakeCase()` in `schema/naming.ts`: `albumId` → `album_id`. It names the
+ * columns of `Database<typeof schema>` under `casing: 'snake_case'`.
+ *
+ * @example
+ * ```ts
+ * type Column = SnakeCase<'albumId'>   // 'album_id'
+ * ```
+ */
 export type SnakeCase<S extends string> = S extends `${infer Head}${infer Tail}`
   ? `${Head extends Uppercase<Head> ? (Head extends Lowercase<Head> ? Head : `_${Lowercase<Head>}`) : Head}${SnakeCase<Tail>}`
   : S

@@ -12,6 +12,12 @@ import type { TableMeta } from '../schema/table.js'
  * A to-many relation that may not be loaded yet: it can be loaded or changed, not read.
  * Once loaded (`.with()`, `session.load()`), the relation is a `LoadedCollection`: an array.
  * `I` is what the change methods take: any object of the target table, whatever it has loaded.
+ *
+ * @example
+ * ```ts
+ * book1.authors.add(author1)                  // changed without loading
+ * const authors = await book1.authors.load()   // a LoadedCollection
+ * ```
  */
 export interface Collection<E, I = ColumnsOnly<E>> {
   /** Loads the related objects (once per session) and returns them. */
@@ -28,7 +34,16 @@ export interface Collection<E, I = ColumnsOnly<E>> {
   clear(): void
 }
 
-/** A loaded to-many relation: a read-only array that can still be changed through its methods. */
+/**
+ * A loaded to-many relation: a read-only array that can still be changed through its methods.
+ *
+ * @example
+ * ```ts
+ * const author = await session.query('authors').with({ books: true }).one()
+ * author.books.map((b) => b.title)
+ * author.books.remove(...author.books.filter((b) => b.title.startsWith('Draft')))
+ * ```
+ */
 export interface LoadedCollection<E, I = ColumnsOnly<E>> extends ReadonlyArray<E>, Collection<E, I> {}
 
 /**
@@ -37,19 +52,41 @@ export interface LoadedCollection<E, I = ColumnsOnly<E>> extends ReadonlyArray<E
  * `Reference` as well: an entity with loaded relations is assignable to one without. A nullable
  * relation is `Reference | null`: `null` once loaded and absent. Point it elsewhere by assigning:
  * `book.author = other`.
+ *
+ * @example
+ * ```ts
+ * const writer = await book.author.load()
+ * const album = await track.album?.load()   // a nullable relation
+ * ```
  */
 export interface Reference<E, TNullable extends boolean = true> {
   /** Loads the related object (without SQL when it is already in the identity map) and returns it. */
   load(): Promise<TNullable extends true ? E | null : E>
 }
 
-/** What every entity has besides its columns and relations. */
+/**
+ * What every entity has besides its columns and relations.
+ *
+ * @example
+ * ```ts
+ * const same = await author.load()   // resolves to author itself
+ * ```
+ */
 export interface EntityMethods {
   /** Resolves to the object itself: what `book.author.load()` reaches once `book.author` is loaded. */
   load(): Promise<this>
 }
 
-/** An entity's columns without its relation handles: what any object of that table, loaded or not, has. */
+/**
+ * An entity's columns without its relation handles: what any object of that table, loaded or not, has.
+ *
+ * @example
+ * ```ts
+ * function label(book: ColumnsOnly<Entity<typeof schema, 'books'>>): string {
+ *   return `${book.id}: ${book.title}`
+ * }
+ * ```
+ */
 export type ColumnsOnly<E> = {
   [P in keyof E as P extends 'load' ? never : NonNullable<E[P]> extends Collection<any, any> | Reference<any, any> ? never : P]: E[P]
 }
@@ -92,7 +129,15 @@ type RefersTo<TRef extends string, TTargetSqlName extends string, TPass> = strin
   ? TPass extends 'unknown' ? true : false
   : TPass extends 'known' ? (TTargetSqlName extends TRef ? true : false) : false
 
-/** The handle type of one relation: a `Collection` for to-many, a `Reference` for to-one. */
+/**
+ * The handle type of one relation: a `Collection` for to-many, a `Reference` for to-one.
+ *
+ * @example
+ * ```ts
+ * type BooksHandle = Entity<typeof schema, 'authors'>['books']   // Collection<Entity<typeof schema, 'books'>>
+ * type AuthorHandle = Entity<typeof schema, 'books'>['author']   // Reference<Entity<typeof schema, 'authors'>, false>
+ * ```
+ */
 export type RelationHandle<S extends AnySchema, K extends TableKey<S>, Rel> = Rel extends RelationDef<infer Kind, infer Target extends TableKey<S>>
   ? Kind extends 'oneToMany' | 'manyToMany'
     ? Collection<Entity<S, Target>>

@@ -14,6 +14,12 @@ export type RelationTarget<S extends AnySchema, K extends TableKey<S>, R extends
 /**
  * What `.with()` takes: per relation, `true`, a strategy, a nested spec, or a callback that
  * filters, orders and nests (`(q) => q.where(...).orderBy('title').with({ ... })`).
+ *
+ * @example
+ * ```ts
+ * const spec = { books: { authors: true } } satisfies WithSpec<typeof schema, 'authors'>
+ * await session.query('authors').with(spec).all()
+ * ```
  */
 export type WithSpec<S extends AnySchema, K extends TableKey<S>> = {
   readonly [R in keyof TableRelations<S, K>]?:
@@ -46,7 +52,17 @@ type LoadedRelation<S extends AnySchema, K extends TableKey<S>, R extends keyof 
         : Loaded<S, Target, NestedSpec<V>>
     : never
 
-/** An entity of table `K` with the relations named in `W` loaded (recursively). `Entity` is `Loaded` with nothing loaded. */
+/**
+ * An entity of table `K` with the relations named in `W` loaded (recursively). `Entity` is `Loaded` with nothing loaded.
+ *
+ * @example
+ * ```ts
+ * type AuthorWithBooks = Loaded<typeof schema, 'authors', { books: true }>
+ * async function withBooks(session: Session<typeof schema>, name: string): Promise<AuthorWithBooks | undefined> {
+ *   return session.query('authors').where({ name }).with({ books: true }).first()
+ * }
+ * ```
+ */
 export type Loaded<S extends AnySchema, K extends TableKey<S>, W> = { [P in keyof LoadedShape<S, K, W>]: LoadedShape<S, K, W>[P] }
 
 /**
@@ -61,8 +77,23 @@ type LoadedShape<S extends AnySchema, K extends TableKey<S>, W> = Row<S, K> & {
 /** The loaded form of one relation handle. */
 export type LoadedValue<H> = H extends Collection<infer E, infer I> ? LoadedCollection<E, I> : H extends Reference<infer E, infer N> ? (N extends true ? E | null : E) : H
 
-/** The names of an entity's relations (properties holding a collection or a reference). */
+/**
+ * The names of an entity's relations (properties holding a collection or a reference).
+ *
+ * @example
+ * ```ts
+ * type Names = RelationNames<Entity<typeof schema, 'books'>>   // 'author'
+ * ```
+ */
 export type RelationNames<E> = { [P in keyof E]: P extends 'load' ? never : NonNullable<E[P]> extends Collection<any, any> | Reference<any, any> ? P : never }[keyof E] & string
 
-/** `E` with relations `R` loaded, from the entity type alone. */
+/**
+ * `E` with relations `R` loaded, from the entity type alone: what `session.load()` returns.
+ *
+ * @example
+ * ```ts
+ * const loaded: WithLoaded<Entity<typeof schema, 'authors'>, 'books'> = await session.load(author, 'books')
+ * loaded.books.length
+ * ```
+ */
 export type WithLoaded<E, R extends keyof E> = Simplify<{ [P in keyof E]: P extends R ? LoadedValue<E[P]> : E[P] }>

@@ -7,7 +7,17 @@ import type { Loaded, MergeSpec, WithSpec } from './loaded.js'
 import type { Row } from './rows.js'
 import type { TableKey } from './schema-types.js'
 
-/** The tables of a schema as Kysely sees them in `where` callbacks: keyed by table key, with property names. */
+/**
+ * The tables of a schema as Kysely sees them in `where` callbacks: keyed by table key, with property names.
+ *
+ * @example
+ * ```ts
+ * function titled(eb: ExpressionBuilder<PropertyDatabase<typeof schema>, 'books'>, prefix: string) {
+ *   return eb.or([eb('title', 'like', `${prefix}%`), eb('id', '=', 1)])
+ * }
+ * await session.query('books').where((eb) => titled(eb, 'Book')).all()
+ * ```
+ */
 export type PropertyDatabase<S extends AnySchema> = { [K in TableKey<S>]: Row<S, K> }
 
 /** Filters and order shared by root queries and relation queries. */
@@ -22,7 +32,16 @@ export interface Filterable<S extends AnySchema, K extends TableKey<S>, Self> {
   orderBy(column: keyof Row<S, K> & string, direction?: 'asc' | 'desc'): Self
 }
 
-/** A relation's query inside `.with({ books: (q) => ... })`. Immutable. */
+/**
+ * A relation's query inside `.with({ books: (q) => ... })`. Immutable.
+ *
+ * @example
+ * ```ts
+ * await session.query('authors')
+ *   .with({ books: (q) => q.where('title', 'like', 'B%').orderBy('title').strategy('join') })
+ *   .all()
+ * ```
+ */
 export interface RelationQuery<S extends AnySchema, K extends TableKey<S>, W> extends Filterable<S, K, RelationQuery<S, K, W>> {
   /** Loads these relations of the related objects too. */
   with<const W2 extends WithSpec<S, K>>(spec: W2): RelationQuery<S, K, MergeSpec<W, W2>>

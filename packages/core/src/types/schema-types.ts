@@ -6,7 +6,16 @@ import type { TableMeta } from '../schema/table.js'
 export type TablesOf<S extends AnySchema> = S['$infer']['tables']
 export type RelationsOf<S extends AnySchema> = S['$infer']['relations']
 
-/** The keys of a schema's tables (`'authors' | 'books' | 'bookAuthor'`). */
+/**
+ * The keys of a schema's tables (`'authors' | 'books' | 'bookAuthor'`): what queries and relations name.
+ *
+ * @example
+ * ```ts
+ * async function count(session: Session<typeof schema>, table: TableKey<typeof schema>): Promise<number> {
+ *   return session.query(table).count()
+ * }
+ * ```
+ */
 export type TableKey<S extends AnySchema> = keyof TablesOf<S> & string
 
 /** The declared columns of one table, keyed by property name. */

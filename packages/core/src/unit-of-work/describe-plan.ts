@@ -1,6 +1,19 @@
 /** `session.plan()`: the statements of the next flush as plain data a user can read and a test can assert. */
 import type { FlushStep } from './flush-plan.js'
 
+/**
+ * One statement the next flush would run, as `session.plan()` lists them: the operation, the SQL
+ * table, and how many rows it writes.
+ *
+ * @example
+ * ```ts
+ * session.add(later)
+ * expect(await session.plan()).toEqual([
+ *   { operation: 'insert', table: 'books', rows: 1 },
+ *   { operation: 'insertLinks', table: 'book_author', rows: 1 },
+ * ])
+ * ```
+ */
 export interface PlannedStatement {
   readonly operation: 'insert' | 'postUpdate' | 'update' | 'insertLinks' | 'updateLinks' | 'deleteLinks' | 'purgeLinks' | 'nullKeys' | 'unsetKeys' | 'delete'
   /** SQL table name. */

@@ -1,0 +1,30 @@
+/**
+ * README.md's code that no example runs as it is shown: type-checked here with the rest of the
+ * examples (root tsconfig). examples/support/test/readme.test.ts checks that each README block
+ * quotes this file or an example, so a change here that breaks a block fails that test.
+ */
+import { createOrm } from '@relata/core'
+import { pglite } from '@relata/core/pglite'       // embedded
+import { postgres } from '@relata/core/postgres'   // pg
+import { mysql } from '@relata/core/mysql'         // mysql2: MySQL 8 and MariaDB
+
+// A one-table schema for the block's `schema` (imported apart: the README shows the imports above as they are).
+import { defineSchema, t, table } from '@relata/core'
+
+const schema = defineSchema({ books: table('book', { id: t.serial().primaryKey(), title: t.varchar(200) }) })
+
+/** "Connecting": an orm on PGlite, its tables created, and the typed Kysely instance. */
+export async function connecting() {
+  const orm = createOrm({ schema, dialect: pglite(), log: 'console' })
+  await orm.createTables()                  // in foreign-key order; orm.dropTables() in reverse
+  orm.db                                    // Kysely<Database<typeof schema>>, for anything else
+  const titles = await orm.db.selectFrom('book').select('title').execute()
+  await orm.destroy()
+  return titles
+}
+
+/** The other two dialects take a URL (or settings, or a pool of your own); nothing connects until the first query. */
+export const serverDialects = {
+  postgres: postgres('postgres://postgres@127.0.0.1:5432/app'),
+  mysql: mysql('mysql://root@127.0.0.1:3306/app'),
+}
