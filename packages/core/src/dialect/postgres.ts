@@ -36,7 +36,11 @@ function isPool(connection: PostgresConnection): connection is pg.Pool {
  */
 function createPool(connection: string | pg.PoolConfig): pg.Pool {
   const config = typeof connection === 'string' ? { connectionString: connection } : connection
-  return new pg.Pool({ ...config, types: relataTypes, Client: UtcDateClient as unknown as pg.PoolConfig['Client'] })
+  const pool = new pg.Pool({ ...config, types: relataTypes, Client: UtcDateClient as unknown as pg.PoolConfig['Client'] })
+  // An idle connection the server ends (a restart, an administrator's terminate) is dropped from
+  // the pool and the next query opens a new one; unheard, the pool's 'error' would crash the process.
+  pool.on('error', () => undefined)
+  return pool
 }
 
 /**
