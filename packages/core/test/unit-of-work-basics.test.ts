@@ -2,14 +2,13 @@
 import { beforeEach, expect, test, vi } from 'vitest'
 import { RelataError } from '../src/index.js'
 import { schema } from './fixtures/books.js'
-import { emptyTables, normalizeSql } from './fixtures/unit-of-work.js'
+import { emptyTables, normalizeSql, returningClause, usesReturning } from './fixtures/unit-of-work.js'
 import { describeEachDialect } from './support/targets.js'
 
 describeEachDialect('unit of work: basics', (target) => {
   const ctx = target.setup(schema)
-  const returning = target.family === 'postgres' || target.name === 'mariadb'
-  // RETURNING brings back only what the objects do not know: keys, and defaults left to the database.
-  const ret = (...columns: string[]) => (returning ? ` returning ${columns.map((c) => `"${c}"`).join(', ')}` : '')
+  const returning = usesReturning(target)
+  const ret = returningClause(target)
 
   beforeEach(async () => {
     await emptyTables(ctx.orm)

@@ -1,14 +1,12 @@
 /** Cascades per relation (save, delete, deleteOrphan, passive), orphans of NOT NULL keys, and foreign-key cycles. */
 import { beforeEach, expect, test } from 'vitest'
 import { RelataError } from '../src/index.js'
-import { emptyTables, normalizeSql, schema } from './fixtures/unit-of-work.js'
+import { emptyTables, normalizeSql, returningClause, schema } from './fixtures/unit-of-work.js'
 import { describeEachDialect } from './support/targets.js'
 
 describeEachDialect('unit of work: cascades', (target) => {
   const ctx = target.setup(schema)
-  const returning = target.family === 'postgres' || target.name === 'mariadb'
-  // RETURNING brings back only what the objects do not know: keys, and defaults left to the database.
-  const ret = (...columns: string[]) => (returning ? ` returning ${columns.map((c) => `"${c}"`).join(', ')}` : '')
+  const ret = returningClause(target)
 
   beforeEach(async () => {
     await emptyTables(ctx.orm)

@@ -9,7 +9,7 @@ import { beforeEach, expect, test } from 'vitest'
 import { createOrm, QueryRecorder, type Orm } from '../src/index.js'
 import { mysql } from '../src/dialect/mysql.js'
 import { schema } from './fixtures/books.js'
-import { emptyTables, normalizeSql } from './fixtures/unit-of-work.js'
+import { emptyTables, normalizeSql, returningClause } from './fixtures/unit-of-work.js'
 import { mariadbTestServer } from './support/servers.js'
 import { describeEachDialect, type TestContext, type TestTarget } from './support/targets.js'
 
@@ -74,9 +74,7 @@ async function checkRows(ctx: TestContext<S>, written: Awaited<ReturnType<typeof
 
 describeEachDialect('unit of work: generated keys', (target) => {
   const ctx = target.setup(schema)
-  const returning = target.family === 'postgres' || target.name === 'mariadb'
-  // RETURNING brings back only what the objects do not know: keys, and defaults left to the database.
-  const ret = (...columns: string[]) => (returning ? ` returning ${columns.map((c) => `"${c}"`).join(', ')}` : '')
+  const ret = returningClause(target)
 
   beforeEach(async () => {
     await emptyTables(ctx.orm)
