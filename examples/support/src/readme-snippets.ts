@@ -28,3 +28,15 @@ export const serverDialects = {
   postgres: postgres('postgres://postgres@127.0.0.1:5432/app'),
   mysql: mysql('mysql://root@127.0.0.1:3306/app'),
 }
+
+/** "Concurrency, failures and large reads": a retried serializable transaction, a statement timeout, an untracked read. */
+export async function reliability() {
+  const orm = createOrm({ schema, dialect: postgres('postgres://postgres@127.0.0.1:5432/app', { statementTimeout: 5_000 }) })
+  await orm.transaction(async (session) => {
+    const book = await session.get('books', 1)
+    if (book) book.title = `${book.title} (2nd edition)`
+  }, { isolation: 'serializable', retries: 3 })
+  const everything = await orm.session().query('books').orderBy('id').untracked().all()   // not kept by the session
+  await orm.destroy()
+  return everything
+}

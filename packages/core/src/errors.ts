@@ -96,3 +96,85 @@ export class FlushError extends RelataError {
 export class StaleObjectError extends RelataError {
   override name = 'StaleObjectError'
 }
+
+/**
+ * What kind of conflict with another transaction a `TransactionConflictError` reports:
+ * - `'deadlock'`: two transactions waited on each other's locks; the database aborted this one
+ *   (PostgreSQL `40P01`, MySQL/MariaDB `1213`);
+ * - `'serialization'`: the transaction could not be serialized with concurrent ones at its
+ *   isolation level (PostgreSQL `40001`, MariaDB `1020`);
+ * - `'lock timeout'`: waiting for another transaction's lock took longer than the server allows
+ *   (`lock_timeout` on PostgreSQL, `55P03`; `innodb_lock_wait_timeout` on MySQL/MariaDB, `1205`).
+ *
+ * @example
+ * ```ts
+ * if (error instanceof TransactionConflictError && error.kind === 'deadlock') console.warn('deadlock, retrying')
+ * ```
+ */
+export type TransactionConflictKind = 'deadlock' | 'serialization' | 'lock timeout'
+
+/**
+ * The database aborted a statement or a commit because of a concurrent transaction (a deadlock, a
+ * serialization failure, a lock wait timeout). The transaction was rolled back: running it again
+ * usually succeeds, which `orm.transaction(fn, { retries })` does. In a flush, the session is as it
+ * was before the flush, and `table` names the table the failing statement wrote. Inside a
+ * transaction, the conflict ends it (MariaDB has already rolled all of it back): later flushes
+ * and the commit fail with the same error, and the transaction rolls back.
+ * `cause` is the driver's error.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   await session.commit()
+ * } catch (error) {
+ *   if (!(error instanceof TransactionConflictError)) throw error
+ *   console.warn(error.kind, error.table)   // 'deadlock', 'accounts'
+ * }
+ * // Or let Relata run it again:
+ * await orm.transaction(async (session) => { ... }, { retries: 3, isolation: 'serializable' })
+ * ```
+ */
+export class TransactionConflictError extends RelataError {
+  override name = 'TransactionConflictError'
+  constructor(
+    message: string,
+    readonly kind: TransactionConflictKind,
+    /** The table the failing statement of a flush wrote; `undefined` when it failed elsewhere (at commit). */
+    readonly table: string | undefined,
+    /** The driver's error code: `'40P01'`, `'40001'`, `'55P03'` on PostgreSQL; `1213`, `1205`, `1020` on MySQL/MariaDB. */
+    readonly code: string | number,
+    options: { cause: unknown },
+  ) {
+    super(message, options)
+  }
+}
+
+/**
+ * A statement ran longer than the dialect's `statementTimeout` (or the server's own limit) and the
+ * server cancelled it. In a flush, the transaction was rolled back, the session is as it was before
+ * the flush, and `table` names the table the statement wrote. `cause` is the driver's error.
+ *
+ * @example
+ * ```ts
+ * const orm = createOrm({ schema, dialect: postgres(url, { statementTimeout: 5_000 }) })
+ * try {
+ *   await session.commit()
+ * } catch (error) {
+ *   if (error instanceof QueryTimeoutError) console.error(`writing ${error.table} took too long`)
+ *   else throw error
+ * }
+ * ```
+ */
+export class QueryTimeoutError extends RelataError {
+  override name = 'QueryTimeoutError'
+  constructor(
+    message: string,
+    /** The table the statement of a flush wrote; `undefined` when it ran elsewhere. */
+    readonly table: string | undefined,
+    /** The driver's error code: `'57014'` on PostgreSQL, `1969` on MariaDB, `3024` on MySQL. */
+    readonly code: string | number,
+    options: { cause: unknown },
+  ) {
+    super(message, options)
+  }
+}

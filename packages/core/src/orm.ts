@@ -7,7 +7,8 @@ import { consoleLogger, toQueryEvent, type QueryLogger } from './query-log.js'
 import type { AnySchema } from './schema/define-schema.js'
 import { QueryRecorder } from './testing/query-recorder.js'
 import type { Database } from './types/database.js'
-import { SessionImpl, type Session } from './session/session.js'
+import { SessionImpl, type Session, type TransactionIsolation } from './session/session.js'
+import { withRetries } from './session/transaction-retry.js'
 import { newEntity } from './session/new-entity.js'
 import type { CreateValues, NewEntity } from './types/create.js'
 import type { TableKey } from './types/schema-types.js'
@@ -28,6 +29,34 @@ export interface OrmOptions<S extends AnySchema> {
   readonly plugins?: readonly KyselyPlugin[]
   /** Reports every statement with its parameters and duration (SQLAlchemy's `echo`); `'console'` prints them. */
   readonly log?: QueryLogger | 'console'
+}
+
+/**
+ * How `orm.transaction()` runs its function.
+ *
+ * @example
+ * ```ts
+ * // Two transfers that may deadlock or fail to serialize: each is tried up to 4 times.
+ * await orm.transaction(async (session) => {
+ *   const from = await session.get('accounts', 1)
+ *   const to = await session.get('accounts', 2)
+ *   from!.balance -= 10
+ *   to!.balance += 10
+ * }, { isolation: 'serializable', retries: 3 })
+ * ```
+ */
+export interface TransactionOptions {
+  /**
+   * How many times to run the transaction again when a concurrent transaction aborted it (a
+   * deadlock, a serialization failure, a lock wait timeout: a `TransactionConflictError`, or the
+   * driver's error for one, wherever it surfaced). Each attempt calls `fn` with a fresh session,
+   * after a short random pause. Any other error is thrown at once; after the last attempt, the
+   * conflict is thrown. Default 0: nothing is run again. `fn` must be safe to run again: keep
+   * side effects outside the database (emails, HTTP calls) until it has returned.
+   */
+  readonly retries?: number
+  /** The transaction's isolation level; the server's default when not given. */
+  readonly isolation?: TransactionIsolation
 }
 
 /**
@@ -56,9 +85,11 @@ export interface Orm<S extends AnySchema> {
   session(): Session<S>
   /**
    * Runs `fn` with a session in one transaction: flushed and committed when it returns, rolled
-   * back when it throws. Calls to `session.transaction()` inside it use savepoints.
+   * back when it throws. Calls to `session.transaction()` inside it use savepoints. With
+   * `retries`, a transaction a concurrent one aborted (a deadlock, a serialization failure, a lock
+   * wait timeout) runs again, `fn` with a fresh session each time (see `TransactionOptions`).
    */
-  transaction<T>(fn: (session: Session<S>) => Promise<T>): Promise<T>
+  transaction<T>(fn: (session: Session<S>) => Promise<T>, options?: TransactionOptions): Promise<T>
   /** A new object outside any session (SQLAlchemy's `Author(name=...)`); `session.add()` it to save it. */
   build<K extends TableKey<S>>(table: K, values: CreateValues<S, K>): NewEntity<S, K>
 }
@@ -95,8 +126,9 @@ class RelataOrm<S extends AnySchema> implements Orm<S> {
     return new SessionImpl(this.schema, connection, this.dialect.capabilities.family) as unknown as Session<S>
   }
 
-  transaction<T>(fn: (session: Session<S>) => Promise<T>): Promise<T> {
-    return this.session().transaction(fn)
+  transaction<T>(fn: (session: Session<S>) => Promise<T>, options: TransactionOptions = {}): Promise<T> {
+    const { retries = 0, isolation } = options
+    return withRetries(retries, () => (this.session() as unknown as SessionImpl).transaction(fn as (session: Session<AnySchema>) => Promise<T>, { isolation }))
   }
 
   build<K extends TableKey<S>>(table: K, values: CreateValues<S, K>): NewEntity<S, K> {

@@ -111,7 +111,7 @@ describeEachDialect('unit of work: basics', (target) => {
     book!.coauthors.remove(a2!)
     expect([...coauthored]).toEqual([books[1]])
     await reader.commit()
-    expect(normalizeSql(ctx.recorder.sql)).toEqual(['delete from "book_author" where ("book_id", "author_id") in ((?, ?))'])
+    expect(normalizeSql(ctx.recorder.sql)).toEqual(['delete from "book_author" where ("book_id" = ? and "author_id" = ?)'])
     expect(ctx.recorder.queries[0]!.parameters).toEqual([book1.id, author2.id])
     expect(await linkRows()).toEqual([
       { book_id: book1.id, author_id: author1.id, role: null },
@@ -238,7 +238,9 @@ describeEachDialect('unit of work: basics', (target) => {
       const b = session.create('books', { title: 'B' })
       b.coauthors.add(a)
       await session.commit()
-      expect(transaction).toHaveBeenCalledTimes(1)
+      // One transaction opened, by whichever Kysely API.
+      const opened = () => transaction.mock.calls.length + startTransaction.mock.calls.length
+      expect(opened()).toBe(1)
       ctx.recorder.clear()
 
       // Loaded, read, changed and changed back, linked and unlinked: still nothing to write.
@@ -257,8 +259,7 @@ describeEachDialect('unit of work: basics', (target) => {
       await reader.flush()
       await reader.commit()
       expect(ctx.recorder.sql).toEqual([])
-      expect(transaction).toHaveBeenCalledTimes(1)
-      expect(startTransaction).not.toHaveBeenCalled()
+      expect(opened()).toBe(1)
       expect(extra.id).toBeUndefined()
     } finally {
       transaction.mockRestore()
@@ -424,7 +425,7 @@ describeEachDialect('unit of work: basics', (target) => {
     book.coauthors.add(a2, { role: 'translator' })
     expect([...book.coauthors]).toEqual([a1, a2])
     await session.commit()
-    expect(normalizeSql(ctx.recorder.sql)).toEqual(['update "book_author" set "role" = ? where ("book_id", "author_id") in ((?, ?))'])
+    expect(normalizeSql(ctx.recorder.sql)).toEqual(['update "book_author" set "role" = ? where ("book_id" = ? and "author_id" = ?)'])
     expect((await linkRows())[1]).toEqual({ book_id: book.id, author_id: a2.id, role: 'translator' })
 
     // The association table is an entity of its own.

@@ -74,7 +74,7 @@ describeEachDialect('unit of work: column values', (target) => {
     ])
     await s2.commit()
     expect(normalizeSql(ctx.recorder.sql)).toEqual([
-      'update "items" set "note" = ?, "meta" = ?, "revision" = "revision" + 1 where ("id", "revision") in ((?, ?))',
+      'update "items" set "note" = ?, "meta" = ?, "revision" = "revision" + 1 where ("id" = ? and "revision" = ?)',
       'update "items" set "note" = ?, "revision" = "revision" + 1 where ("id", "revision") in ((?, ?), (?, ?))',
     ])
     expect((await read()).map((r) => ({ ...r }))).toEqual([...items, bare].map((r) => ({ ...r })))

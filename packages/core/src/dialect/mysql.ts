@@ -2,6 +2,7 @@
 import { CompiledQuery, type DatabaseConnection, type Dialect as KyselyDialect, type Kysely, type MysqlPool } from 'kysely'
 import { createPool, type Pool, type PoolOptions } from 'mysql2'
 import type { Pool as PromisePool } from 'mysql2/promise'
+import { RelataError } from '../errors.js'
 import type { DialectCapabilities, RelataDialect } from './dialect.js'
 import { ReturningMysqlDialect } from './mysql-adapter.js'
 import { mysqlCapabilities, parseMysqlVersion, supportsReturning, type MysqlServer } from './mysql-server.js'
@@ -25,6 +26,7 @@ export type MysqlConnection = string | PoolOptions | Pool | PromisePool
  * @example
  * ```ts
  * mysql(uri, { server: 'mariadb', returning: false })
+ * mysql(uri, { statementTimeout: 5_000 })
  * ```
  */
 export interface MysqlDialectOptions {
@@ -35,6 +37,14 @@ export interface MysqlDialectOptions {
    * Statements written with `.returning()` through `orm.db` still return rows on MariaDB.
    */
   returning?: boolean
+  /**
+   * Milliseconds a statement may run before the server stops it, set on each new connection (also
+   * on a pool given to `mysql()`): MariaDB's `max_statement_time` (every statement), MySQL's
+   * `max_execution_time` (SELECT only). A flush statement stopped so fails with a
+   * `QueryTimeoutError`; other statements with the driver's error (errno `1969` on MariaDB,
+   * `3024` on MySQL). Default: the server's setting (usually none).
+   */
+  statementTimeout?: number
 }
 
 function isPool(connection: MysqlConnection): connection is Pool | PromisePool {
@@ -59,6 +69,10 @@ class MysqlRelataDialect implements RelataDialect {
   #capabilities: DialectCapabilities
 
   constructor(connection: MysqlConnection, options: MysqlDialectOptions) {
+    const { statementTimeout } = options
+    if (statementTimeout !== undefined && (!Number.isInteger(statementTimeout) || statementTimeout < 0)) {
+      throw new RelataError(`mysql(): statementTimeout must be a whole number of milliseconds, got ${String(statementTimeout)}`)
+    }
     this.#connection = connection
     this.#options = options
     this.#server = options.server === undefined ? undefined : { kind: options.server }
@@ -83,10 +97,18 @@ class MysqlRelataDialect implements RelataDialect {
     return this.#capabilities
   }
 
-  /** Each new connection: lift MariaDB's cap on `JSON_ARRAYAGG` (it is built on GROUP_CONCAT, cut at 1 MiB by default), then learn the server. */
+  /**
+   * Each new connection: lift MariaDB's cap on `JSON_ARRAYAGG` (it is built on GROUP_CONCAT, cut at
+   * 1 MiB by default), learn the server, then set the statement timeout asked for.
+   */
   async #prepare(connection: DatabaseConnection): Promise<void> {
     await connection.executeQuery(CompiledQuery.raw('set session group_concat_max_len = 4294967295'))
     await this.#detectServer(connection)
+    const timeout = this.#options.statementTimeout
+    if (timeout !== undefined) {
+      const setting = this.#server?.kind === 'mysql' ? `max_execution_time = ${timeout}` : `max_statement_time = ${timeout / 1000}`
+      await connection.executeQuery(CompiledQuery.raw(`set session ${setting}`))
+    }
   }
 
   async #detectServer(connection: DatabaseConnection): Promise<void> {

@@ -1,24 +1,8 @@
 /** A `pg` client that sends `Date` parameters in UTC, so `timestamp` and `date` columns store what was written. */
 import pg from 'pg'
+import { formatUtcTimestamp } from './postgres-type-parsers.js'
 
-const pad = (value: number, width = 2): string => String(value).padStart(width, '0')
-
-/**
- * A `Date` as a PostgreSQL timestamp literal in UTC. `pg` itself sends local time with an
- * offset, which a `timestamp` (without time zone) or `date` column silently drops.
- *
- * @example
- * ```ts
- * formatUtcTimestamp(new Date(Date.UTC(2024, 0, 2, 3, 4, 5, 6)))   // '2024-01-02T03:04:05.006+00:00'
- * ```
- */
-export function formatUtcTimestamp(date: Date): string {
-  const year = date.getUTCFullYear()
-  const era = year < 1 ? ' BC' : ''
-  const day = `${pad(year < 1 ? 1 - year : year, 4)}-${pad(date.getUTCMonth() + 1)}-${pad(date.getUTCDate())}`
-  const time = `${pad(date.getUTCHours())}:${pad(date.getUTCMinutes())}:${pad(date.getUTCSeconds())}.${pad(date.getUTCMilliseconds(), 3)}`
-  return `${day}T${time}+00:00${era}`
-}
+export { formatUtcTimestamp }
 
 const toUtc = (value: unknown): unknown => (value instanceof Date && !Number.isNaN(value.getTime()) ? formatUtcTimestamp(value) : value)
 

@@ -1,5 +1,6 @@
 /** `postgres()`: Relata on PostgreSQL through a `pg` pool (the `@relata/core/postgres` entry point). */
-import { PostgresDialect, type Kysely } from 'kysely'
+import { CompiledQuery, PostgresDialect, type DatabaseConnection, type Kysely } from 'kysely'
+import { RelataError } from '../errors.js'
 import pg from 'pg'
 import type { DialectCapabilities, RelataDialect } from './dialect.js'
 import { postgresCapabilities } from './postgres-capabilities.js'
@@ -40,7 +41,41 @@ function createPool(connection: string | pg.PoolConfig): pg.Pool {
   // An idle connection the server ends (a restart, an administrator's terminate) is dropped from
   // the pool and the next query opens a new one; unheard, the pool's 'error' would crash the process.
   pool.on('error', () => undefined)
+  // The same while a client is checked out (between two statements of a transaction): `pg` emits
+  // the error on the client, which has no listener then. The client is left unqueryable, its next
+  // statement fails, and the pool discards it when it is released.
+  pool.on('connect', (client) => client.on('error', () => undefined))
   return pool
+}
+
+/**
+ * Options of the `postgres()` dialect.
+ *
+ * @example
+ * ```ts
+ * postgres(url, { statementTimeout: 5_000 })
+ * ```
+ */
+export interface PostgresDialectOptions {
+  /**
+   * Milliseconds a statement may run before the server cancels it (PostgreSQL's
+   * `statement_timeout`, set on each new connection, also on a pool given to `postgres()`).
+   * A flush statement cancelled so fails with a `QueryTimeoutError`; other statements with the
+   * driver's error (code `57014`). Default: the server's setting (usually none).
+   */
+  statementTimeout?: number
+}
+
+/** Runs once per new connection: the session settings the options ask for. */
+function connectionSetup(options: PostgresDialectOptions): ((connection: DatabaseConnection) => Promise<void>) | undefined {
+  const { statementTimeout } = options
+  if (statementTimeout === undefined) return undefined
+  if (!Number.isInteger(statementTimeout) || statementTimeout < 0) {
+    throw new RelataError(`postgres(): statementTimeout must be a whole number of milliseconds, got ${String(statementTimeout)}`)
+  }
+  return async (connection) => {
+    await connection.executeQuery(CompiledQuery.raw(`set statement_timeout = ${statementTimeout}`))
+  }
 }
 
 /**
@@ -55,14 +90,16 @@ function createPool(connection: string | pg.PoolConfig): pg.Pool {
  * import { postgres } from '@relata/core/postgres'
  *
  * const orm = createOrm({ schema, dialect: postgres('postgres://postgres@127.0.0.1:5432/app') })
+ * const guarded = postgres('postgres://postgres@127.0.0.1:5432/app', { statementTimeout: 5_000 })
  * ```
  */
-export function postgres(connection: PostgresConnection): RelataDialect {
+export function postgres(connection: PostgresConnection, options: PostgresDialectOptions = {}): RelataDialect {
+  const onCreateConnection = connectionSetup(options)
   return Object.freeze({
     name: 'postgres',
     capabilities: postgresCapabilities,
     createKyselyDialect: () =>
-      new PostgresDialect({ pool: async () => (isPool(connection) ? connection : createPool(connection)) }),
+      new PostgresDialect({ pool: async () => (isPool(connection) ? connection : createPool(connection)), onCreateConnection }),
     resolveCapabilities: async (_db: Kysely<any>): Promise<DialectCapabilities> => postgresCapabilities,
   })
 }

@@ -1,13 +1,55 @@
 /** The immutable query builder behind `session.query()` and `.with()` callbacks: each method returns a new query. */
 import { RelataError, MultipleResultsError, NotFoundError } from '../errors.js'
 import type { LoadStrategy } from '../schema/relations.js'
-import type { TableModel } from '../schema/model.js'
+import type { SqlFamily } from '../dialect/dialect.js'
+import type { ColumnModel, TableModel } from '../schema/model.js'
+import { formatUtcTimestamp } from '../dialect/postgres-type-parsers.js'
+import { checkValue } from '../unit-of-work/write-values.js'
 import { comparisonOperators, emptyQueryState, type ComparisonOperator, type Filter, type QueryState, type WithItem } from './query-state.js'
 
 /** Runs a query's state; the session provides it. */
 export interface QueryRunner {
   all(state: QueryState): Promise<object[]>
   count(state: QueryState): Promise<number>
+  /** The database's SQL family, for the checks of filter values that depend on it. */
+  readonly family?: SqlFamily
+}
+
+const patternOperators: ReadonlySet<string> = new Set(['like', 'not like', 'ilike', 'not ilike'])
+const textTypes: ReadonlySet<string> = new Set(['text', 'varchar', 'enum', 'uuid'])
+const jsonOperators: ReadonlySet<string> = new Set(['=', '<>', '!=', 'in', 'not in', 'is', 'is not'])
+
+/**
+ * Checks a `where()` comparison before any SQL: the operator suits the column, and each value is
+ * one the column could hold (so it is sent as a parameter the database accepts, and a value that
+ * round-trips through the column is found by it).
+ */
+function checkComparison(table: TableModel, column: ColumnModel, operator: ComparisonOperator, value: unknown, family: SqlFamily | undefined): void {
+  const where = `where('${column.property}', '${operator}', ...) on '${table.key}'`
+  const { dataType } = column.config
+  if (operator === 'is' || operator === 'is not') {
+    if (value !== null) throw new RelataError(`${where}: '${operator}' compares with null only; use '=' or '<>' for other values`)
+    return
+  }
+  if (patternOperators.has(operator)) {
+    if (!textTypes.has(dataType)) throw new RelataError(`${where}: '${operator}' applies to text columns, ${table.sqlName}.${column.sqlName} is ${dataType}`)
+    if (family === 'mysql' && operator.endsWith('ilike')) {
+      throw new RelataError(`${where}: MySQL and MariaDB have no ilike (their default collations already compare without case): use '${operator.replace('ilike', 'like')}'`)
+    }
+  }
+  if (dataType === 'json' || dataType === 'jsonb') {
+    if (!jsonOperators.has(operator)) throw new RelataError(`${where}: a JSON column is compared with =, <>, in or is null only`)
+    if (dataType === 'json' && family === 'postgres') throw new RelataError(`${where}: PostgreSQL cannot compare json values; declare ${table.sqlName}.${column.sqlName} as t.jsonb() to filter on it`)
+  }
+  const values = operator === 'in' || operator === 'not in' ? (value as readonly unknown[]) : [value]
+  for (const each of values) checkValue(table, column, each, family, true)
+}
+
+/** PostgreSQL dates travel as UTC literals, as written values do (drivers send local time or unreadable ISO years). */
+function filterValue(value: unknown, family: SqlFamily | undefined): unknown {
+  if (family !== 'postgres') return value
+  if (value instanceof Date) return formatUtcTimestamp(value)
+  return Array.isArray(value) ? value.map((each: unknown) => (each instanceof Date ? formatUtcTimestamp(each) : each)) : value
 }
 
 function columnOf(table: TableModel, property: unknown, where: string) {
@@ -26,10 +68,13 @@ function checkStrategy(strategy: unknown, where: string): LoadStrategy {
 export class QueryBuilder {
   readonly #state: QueryState
   readonly #runner: QueryRunner | undefined
+  /** The SQL family, for relation queries built inside `.with()`, which have no runner. */
+  readonly #family: SqlFamily | undefined
 
-  constructor(state: QueryState, runner?: QueryRunner) {
+  constructor(state: QueryState, runner?: QueryRunner, family: SqlFamily | undefined = runner?.family) {
     this.#state = state
     this.#runner = runner
+    this.#family = family
   }
 
   /** @internal */
@@ -38,7 +83,7 @@ export class QueryBuilder {
   }
 
   #with(patch: Partial<QueryState>): QueryBuilder {
-    return new QueryBuilder(Object.freeze({ ...this.#state, ...patch }), this.#runner)
+    return new QueryBuilder(Object.freeze({ ...this.#state, ...patch }), this.#runner, this.#family)
   }
 
   where(...args: unknown[]): QueryBuilder {
@@ -49,15 +94,19 @@ export class QueryBuilder {
       filters.push({ kind: 'expression', build: first as Extract<Filter, { kind: 'expression' }>['build'] })
     } else if (typeof first === 'string') {
       if (typeof operator !== 'string' || !comparisonOperators.has(operator.toLowerCase())) {
-        throw new RelataError(`where('${first}', ...): '${String(operator)}' is not a comparison operator`)
+        throw new RelataError(`where('${first}', ...) on '${table.key}': ${JSON.stringify(String(operator))} is not a comparison operator (operators: ${[...comparisonOperators].join(', ')})`)
       }
       const op = operator.toLowerCase() as ComparisonOperator
-      if ((op === 'in' || op === 'not in') && !Array.isArray(value)) throw new RelataError(`where('${first}', '${op}', ...): expects an array of values`)
-      filters.push({ kind: 'compare', column: columnOf(table, first, 'where()'), operator: op, value })
+      if ((op === 'in' || op === 'not in') && !Array.isArray(value)) throw new RelataError(`where('${first}', '${op}', ...) on '${table.key}': expects an array of values`)
+      const column = columnOf(table, first, 'where()')
+      checkComparison(table, column, op, value, this.#family)
+      filters.push({ kind: 'compare', column, operator: op, value: filterValue(value, this.#family) })
     } else if (typeof first === 'object' && first !== null) {
       for (const [property, v] of Object.entries(first)) {
         if (v === undefined) continue
-        filters.push({ kind: 'compare', column: columnOf(table, property, 'where()'), operator: '=', value: v })
+        const column = columnOf(table, property, 'where()')
+        checkComparison(table, column, '=', v, this.#family)
+        filters.push({ kind: 'compare', column, operator: '=', value: filterValue(v, this.#family) })
       }
     } else {
       throw new RelataError(`where() on '${table.key}': expects an object of values, a column with an operator and value, or a callback`)
@@ -85,8 +134,12 @@ export class QueryBuilder {
     return this.#with({ strategy: checkStrategy(strategy, `strategy() on '${this.#state.table.key}'`) })
   }
 
+  untracked(): QueryBuilder {
+    return this.#with({ untracked: true })
+  }
+
   with(spec: Record<string, unknown>): QueryBuilder {
-    return this.#with({ with: mergeWithItems(this.#state.with, withItems(this.#state.table, spec)) })
+    return this.#with({ with: mergeWithItems(this.#state.with, withItems(this.#state.table, spec, this.#family)) })
   }
 
   async all(): Promise<object[]> {
@@ -144,7 +197,7 @@ function mergeWithItems(existing: readonly WithItem[], added: readonly WithItem[
 }
 
 /** Each `.with()` entry as a `WithItem`; nested specs and callbacks become the related table's query state. */
-function withItems(table: TableModel, spec: Record<string, unknown>): WithItem[] {
+function withItems(table: TableModel, spec: Record<string, unknown>, family: SqlFamily | undefined): WithItem[] {
   if (typeof spec !== 'object' || spec === null) throw new RelataError(`with() on '${table.key}': expects an object of relations`)
   const items: WithItem[] = []
   for (const [name, value] of Object.entries(spec)) {
@@ -153,7 +206,7 @@ function withItems(table: TableModel, spec: Record<string, unknown>): WithItem[]
     if (relation === undefined) {
       throw new RelataError(`with(): '${name}' is not a relation of '${table.key}' (relations: ${[...table.relations.keys()].join(', ') || 'none'})`)
     }
-    const empty = new QueryBuilder(emptyQueryState(relation.target))
+    const empty = new QueryBuilder(emptyQueryState(relation.target), undefined, family)
     if (value === true) items.push({ relation: name })
     else if (value === 'join' || value === 'selectIn') items.push({ relation: name, strategy: value })
     else if (typeof value === 'function') {

@@ -1,14 +1,20 @@
 /** Compiles a query's filters and order into Kysely expressions against an aliased table. */
 import { sql, type Expression, type ExpressionBuilder, type SqlBool } from 'kysely'
-import type { TableModel } from '../schema/model.js'
+import type { ColumnModel, TableModel } from '../schema/model.js'
+import { encodeValue as encodeColumnValue } from '../unit-of-work/write-values.js'
 import { renameToSql } from './property-names.js'
 import type { Filter, OrderItem } from './query-state.js'
 
 const alwaysFalse = sql<SqlBool>`1 = 0`
 const alwaysTrue = sql<SqlBool>`1 = 1`
 
-function encodeValue(dataType: string, value: unknown): unknown {
-  return (dataType === 'json' || dataType === 'jsonb') && value !== null ? JSON.stringify(value) : value
+/**
+ * A filter value as the driver takes it, encoded as a written value is; a `real` one at single
+ * precision, as the column holds it (MySQL would compare the column with a double).
+ */
+function encodeValue(column: ColumnModel, value: unknown): unknown {
+  if (column.config.dataType === 'real' && typeof value === 'number' && !Object.is(value, -0)) return Math.fround(value)
+  return encodeColumnValue(column, value)
 }
 
 export function compileFilter(eb: ExpressionBuilder<any, any>, filter: Filter, table: TableModel, alias: string): Expression<SqlBool> {
@@ -18,11 +24,15 @@ export function compileFilter(eb: ExpressionBuilder<any, any>, filter: Filter, t
   if (value === null && (operator === '=' || operator === 'is')) return eb(ref, 'is', null)
   if (value === null && (operator === '<>' || operator === '!=' || operator === 'is not')) return eb(ref, 'is not', null)
   if (operator === 'in' || operator === 'not in') {
-    const values = (value as readonly unknown[]).map((v) => encodeValue(column.config.dataType, v))
-    if (values.length === 0) return operator === 'in' ? alwaysFalse : alwaysTrue
-    return eb(ref, operator, values)
+    const list = value as readonly unknown[]
+    const values = list.filter((v) => v !== null && v !== undefined).map((v) => encodeValue(column, v))
+    // A null in the list means IS NULL, as where({ column: null }) does (SQL's IN never matches NULL).
+    const withNull = values.length < list.length
+    const compared = values.length === 0 ? (operator === 'in' ? alwaysFalse : alwaysTrue) : eb(ref, operator, values)
+    if (!withNull) return compared
+    return operator === 'in' ? eb.or([compared, eb(ref, 'is', null)]) : eb.and([compared, eb(ref, 'is not', null)])
   }
-  return eb(ref, operator, encodeValue(column.config.dataType, value))
+  return eb(ref, operator, encodeValue(column, value))
 }
 
 export function compileFilters(eb: ExpressionBuilder<any, any>, filters: readonly Filter[], table: TableModel, alias: string): Expression<SqlBool>[] {

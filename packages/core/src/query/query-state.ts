@@ -45,6 +45,8 @@ export interface QueryState {
   readonly with: readonly WithItem[]
   /** Strategy for every relation of this query that does not choose its own. */
   readonly strategy?: LoadStrategy
+  /** Results bypass the session: no identity map entry, no snapshot, no lazy loading. */
+  readonly untracked?: boolean
 }
 
 export function emptyQueryState(table: TableModel): QueryState {

@@ -27,8 +27,12 @@ export function notLoadedError(entity: object, state: EntityState, relation: Rel
 }
 
 function load(entity: object, state: EntityState, relation: RelationModel): Promise<unknown> {
-  if (state.session === undefined) throw new RelataError(`${describe(entity, state)} does not belong to a session: add it to one to load ${relation.name}`)
-  return state.session.loadRelation(entity, relation)
+  if (state.session !== undefined) return state.session.loadRelation(entity, relation)
+  const reason =
+    state.status === 'detached'
+      ? `is detached (the result of an untracked query): name ${relation.name} in the query's .with() to load it`
+      : `does not belong to a session: add it to one to load ${relation.name}`
+  return Promise.reject(new RelataError(`${describe(entity, state)} ${reason}`))
 }
 
 export function readRelation(entity: object, relation: RelationModel): unknown {

@@ -1,13 +1,14 @@
 /** The session: an identity map, typed queries, relation loading, and (with the unit of work) change tracking. */
 import type { ControlledTransaction, Kysely } from 'kysely'
 import type { DialectCapabilities } from '../dialect/dialect.js'
-import { RelataError } from '../errors.js'
+import { RelataError, TransactionConflictError } from '../errors.js'
 import { computeChangeSet, type FlushSource } from '../unit-of-work/change-set.js'
 import { planFlush, type FlushStep } from '../unit-of-work/flush-plan.js'
 import { LinkRecords, type LinkChange } from '../unit-of-work/link-records.js'
 import { Persister, type Written } from '../unit-of-work/persister.js'
 import { relationChanges } from '../unit-of-work/relation-changes.js'
 import { describePlan, type PlannedStatement } from '../unit-of-work/describe-plan.js'
+import { transientDatabaseError } from '../unit-of-work/database-error.js'
 import { applyFlush, revertChanges, undoFlushes, type AppliedFlush } from '../unit-of-work/apply-flush.js'
 import { BatchLoader } from '../loading/batch-loader.js'
 import type { LoadContext } from '../loading/load-context.js'
@@ -99,15 +100,25 @@ export class SessionImpl implements SessionCore, QueryRunner {
   #savepoints = 0
   /** Per open transaction and savepoint, outermost first: the flushes applied in it, undone if it rolls back. */
   readonly #journal: AppliedFlush[][] = []
+  /** A conflict aborted the open transaction: every later flush and the commit fail with it. */
+  #doomed: TransactionConflictError | undefined
+
+  readonly #family: DialectCapabilities['family']
 
   constructor(
     readonly schema: AnySchema,
     readonly connection: SessionConnection,
     family: DialectCapabilities['family'],
   ) {
+    this.#family = family
     this.#transaction = connection.transaction
     this.hydrator = new Hydrator(this, this.identityMap, family)
     this.#batch = new BatchLoader(() => this.#context!)
+  }
+
+  /** The database's SQL family: filter values are checked against its limits. */
+  get family(): DialectCapabilities['family'] {
+    return this.#family
   }
 
   get #db(): Kysely<any> {
@@ -170,7 +181,30 @@ export class SessionImpl implements SessionCore, QueryRunner {
 
   // QueryRunner
   async all(state: QueryState): Promise<object[]> {
+    if (state.untracked) return this.#untracked(state)
     return runQuery(await this.#loadContext(), state)
+  }
+
+  /**
+   * An untracked query runs in a scratch session on the same connection (or transaction), whose
+   * objects are then let go: they keep what the query loaded and nothing else refers to them.
+   */
+  async #untracked(state: QueryState): Promise<object[]> {
+    const scratch = new SessionImpl(this.schema, { ...this.connection, transaction: this.#transaction }, this.#family)
+    const entities = await scratch.all({ ...state, untracked: false })
+    scratch.#release()
+    return entities
+  }
+
+  /** Lets go of every object: detached, without a session or snapshot, so nothing here keeps them alive. */
+  #release(): void {
+    for (const entity of this.identityMap.entities()) {
+      const state = stateOf(entity)!
+      state.session = undefined
+      state.status = 'detached'
+      state.snapshot = undefined
+    }
+    this.identityMap.clear()
   }
 
   async count(state: QueryState): Promise<number> {
@@ -260,6 +294,7 @@ export class SessionImpl implements SessionCore, QueryRunner {
     const self = this
     return {
       tables: this.schema.tables.values(),
+      family: this.#family,
       pending: this.#pending,
       deleted: this.#deleted,
       persistent: () => this.identityMap.entities(),
@@ -282,6 +317,7 @@ export class SessionImpl implements SessionCore, QueryRunner {
   }
 
   async flush(): Promise<void> {
+    if (this.#doomed !== undefined) throw this.#doomed
     const capabilities = await this.connection.capabilities()
     const probe = new Persister(this.#db, capabilities)
     const { steps, changes } = await this.#planSteps(probe.keyOf)
@@ -295,13 +331,16 @@ export class SessionImpl implements SessionCore, QueryRunner {
       try {
         await persister.run(steps)
       } catch (error) {
-        await savepoint.rollbackToSavepoint(name).execute()
+        // A conflict may have aborted the whole transaction (InnoDB rolls back all of it on a
+        // deadlock): nothing more may run in it, or it would run outside any transaction.
+        if (error instanceof TransactionConflictError) this.#doomed = error
+        else await savepoint.rollbackToSavepoint(name).execute().catch(() => undefined)
         throw error
       }
       await savepoint.releaseSavepoint(name).execute()
       written = persister.written
     } else {
-      written = await this.connection.db.transaction().execute(async (trx) => {
+      written = await this.#inOwnTransaction(async (trx) => {
         const persister = new Persister(trx, capabilities)
         await persister.run(steps)
         return persister.written
@@ -330,23 +369,42 @@ export class SessionImpl implements SessionCore, QueryRunner {
     revertChanges(this.#applyTarget())
   }
 
-  async transaction<T>(fn: (session: Session<AnySchema>) => Promise<T>): Promise<T> {
+  /**
+   * Runs `work` in a transaction of its own and commits it. When a statement fails, the rollback
+   * is attempted but its own failure (a connection the server ended) does not hide the statement's
+   * error; the pool drops such a connection.
+   */
+  async #inOwnTransaction<T>(work: (trx: ControlledTransaction<any>) => Promise<T>): Promise<T> {
+    const trx = await this.connection.db.startTransaction().execute()
+    try {
+      const result = await work(trx)
+      await commit(trx)
+      return result
+    } catch (error) {
+      await trx.rollback().execute().catch(() => undefined)
+      throw error
+    }
+  }
+
+  async transaction<T>(fn: (session: Session<AnySchema>) => Promise<T>, options: { isolation?: TransactionIsolation } = {}): Promise<T> {
     const self = this as unknown as Session<AnySchema>
     if (this.#transaction === undefined) {
-      this.#transaction = await this.connection.db.startTransaction().execute()
+      const begin = this.connection.db.startTransaction()
+      this.#transaction = await (options.isolation === undefined ? begin : begin.setIsolationLevel(options.isolation)).execute()
       this.#journal.push([])
       try {
         const result = await fn(self)
         await this.flush()
-        await this.#transaction.commit().execute()
+        await commit(this.#transaction)
         this.#journal.pop()
         return result
       } catch (error) {
-        await this.#transaction.rollback().execute()
+        await this.#transaction.rollback().execute().catch(() => undefined)
         this.#undo()
         throw error
       } finally {
         this.#transaction = undefined
+        this.#doomed = undefined
         this.#context = undefined
       }
     }
@@ -364,7 +422,7 @@ export class SessionImpl implements SessionCore, QueryRunner {
       this.#journal.at(-1)!.push(...kept)
       return result
     } catch (error) {
-      await savepoint.rollbackToSavepoint(name).execute()
+      if (this.#doomed === undefined) await savepoint.rollbackToSavepoint(name).execute().catch(() => undefined)
       this.#undo()
       throw error
     }
@@ -378,6 +436,30 @@ export class SessionImpl implements SessionCore, QueryRunner {
 }
 
 export type { EntityState }
+
+/**
+ * The isolation level of a transaction `orm.transaction()` opens (the server's default, usually
+ * `read committed` on PostgreSQL and `repeatable read` on MySQL/MariaDB, when not given).
+ *
+ * @example
+ * ```ts
+ * const isolation: TransactionIsolation = 'serializable'
+ * await orm.transaction(async (session) => { ... }, { isolation, retries: 3 })
+ * ```
+ */
+export type TransactionIsolation = 'serializable' | 'repeatable read' | 'read committed'
+
+/** Commits; a conflict the server reports at COMMIT (a serialization failure) becomes a `TransactionConflictError`. */
+async function commit(trx: ControlledTransaction<any>): Promise<void> {
+  try {
+    await trx.commit().execute()
+  } catch (error) {
+    const transient = transientDatabaseError(error)
+    if (transient?.kind !== 'conflict') throw error
+    const message = error instanceof Error ? error.message : String(error)
+    throw new TransactionConflictError(`The transaction could not commit: ${transient.conflict} with a concurrent transaction: ${message}. It was rolled back; running it again may succeed.`, transient.conflict, undefined, transient.code, { cause: error })
+  }
+}
 
 function relationOf(table: TableModel, name: string): RelationModel {
   const relation = table.relations.get(name)

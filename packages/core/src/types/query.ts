@@ -71,6 +71,13 @@ export interface EntityQuery<S extends AnySchema, K extends TableKey<S>, W = {}>
   strategy(strategy: LoadStrategy): EntityQuery<S, K, W>
   limit(count: number): EntityQuery<S, K, W>
   offset(count: number): EntityQuery<S, K, W>
+  /**
+   * Read-only results that the session does not keep: no identity-map entry, no snapshot, no
+   * change tracking, so memory is freed as soon as the caller drops them (for exports and
+   * reports over many rows). Within one result a row is still one object, and relations named in
+   * `with()` are loaded; other relations cannot be loaded later, and relation changes are refused.
+   */
+  untracked(): EntityQuery<S, K, W>
   /** Every matching object. */
   all(): Promise<Loaded<S, K, W>[]>
   /** The first matching object, or `undefined`. */

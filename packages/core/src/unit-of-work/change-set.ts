@@ -3,6 +3,7 @@
  * columns, deletions (with their cascades), link rows. Everything that can be checked before
  * SQL is checked here.
  */
+import type { SqlFamily } from '../dialect/dialect.js'
 import { RelataError } from '../errors.js'
 import type { ColumnModel, ForeignKeyModel, RelationModel, TableModel } from '../schema/model.js'
 import { stateOf, type EntityState } from '../session/entity-state.js'
@@ -13,6 +14,8 @@ import { checkValue, isJsonColumn, sameValue } from './write-values.js'
 /** The session's side of a flush. */
 export interface FlushSource {
   readonly tables: Iterable<TableModel>
+  /** The database's SQL family: values are checked against its limits too. */
+  readonly family?: SqlFamily
   readonly pending: ReadonlySet<object>
   readonly deleted: ReadonlySet<object>
   /** Persistent objects, to compare with their snapshots. */
@@ -83,13 +86,13 @@ export async function computeChangeSet(source: FlushSource, keyOf: (entity: obje
   for (const entity of source.pending) {
     if (deleted.entities.has(entity)) continue
     const state = stateOf(entity)!
-    checkInsert(entity, state)
+    checkInsert(entity, state, source.family)
     addTo(changes.inserts, state.table, entity)
   }
   for (const entity of source.persistent()) {
     if (deleted.entities.has(entity)) continue
     const state = stateOf(entity)!
-    const columns = changedColumns(entity, state, keyOf)
+    const columns = changedColumns(entity, state, keyOf, source.family)
     if (columns.length > 0) changes.updates.push({ entity, state, columns })
   }
   for (const entity of deleted.entities) {
@@ -211,7 +214,7 @@ function orphans(source: FlushSource, deleted: ReadonlySet<object>): object[] {
 }
 
 /** Checks every column of a new row before SQL: types, and NOT NULL columns the database will not fill. */
-function checkInsert(entity: object, state: EntityState): void {
+function checkInsert(entity: object, state: EntityState, family: SqlFamily | undefined): void {
   const table = state.table
   for (const column of table.columns) {
     const ref = refTarget(state, column)
@@ -221,12 +224,12 @@ function checkInsert(entity: object, state: EntityState): void {
       if (column.config.generated || column.config.default !== undefined || column.config.nullable) continue
       throw new RelataError(`${table.key}.${column.property} (${table.sqlName}.${column.sqlName}) is required: a new ${table.key} object has no value for it`)
     }
-    checkValue(table, column, value)
+    checkValue(table, column, value, family)
   }
 }
 
 /** Columns whose value differs from the snapshot, foreign keys following their relation's object. */
-function changedColumns(entity: object, state: EntityState, keyOf: (entity: object, column: ColumnModel) => unknown): ColumnModel[] {
+function changedColumns(entity: object, state: EntityState, keyOf: (entity: object, column: ColumnModel) => unknown, family: SqlFamily | undefined): ColumnModel[] {
   const changed: ColumnModel[] = []
   const columns = state.table.columns
   const snapshot = state.snapshot!
@@ -246,7 +249,7 @@ function changedColumns(entity: object, state: EntityState, keyOf: (entity: obje
     }
     const value = (entity as Record<string, unknown>)[column.property]
     if (!sameValue(isJsonColumn(column), value, snapshot[i])) {
-      checkValue(state.table, column, value)
+      checkValue(state.table, column, value, family)
       changed.push(column)
     }
   }

@@ -1,4 +1,5 @@
 /** Reads what PostgreSQL and MariaDB errors say (message, constraint) so a flush error can name them. */
+import type { TransactionConflictKind } from '../errors.js'
 
 export interface DatabaseErrorInfo {
   readonly message: string
@@ -17,4 +18,40 @@ export function describeDatabaseError(error: unknown): DatabaseErrorInfo {
     if (constraint?.includes('.')) constraint = constraint.slice(constraint.lastIndexOf('.') + 1)
   }
   return { message, constraint, detail: typeof e.detail === 'string' ? e.detail : undefined }
+}
+
+/** A driver error that says a concurrent transaction or a timeout stopped the statement, not the statement itself. */
+export type TransientDatabaseError =
+  | { readonly kind: 'conflict'; readonly conflict: TransactionConflictKind; readonly code: string | number; readonly error: unknown }
+  | { readonly kind: 'timeout'; readonly code: string | number; readonly error: unknown }
+
+/** PostgreSQL SQLSTATEs. */
+const postgresConflicts: Record<string, TransactionConflictKind> = { '40P01': 'deadlock', '40001': 'serialization', '55P03': 'lock timeout' }
+/** MySQL / MariaDB error numbers: ER_LOCK_DEADLOCK, ER_LOCK_WAIT_TIMEOUT, ER_CHECKREAD ("Record has changed since last read"). */
+const mysqlConflicts: Record<number, TransactionConflictKind> = { 1213: 'deadlock', 1205: 'lock timeout', 1020: 'serialization' }
+/** MariaDB's max_statement_time (ER_STATEMENT_TIMEOUT) and MySQL's max_execution_time (ER_QUERY_TIMEOUT). */
+const mysqlTimeouts = new Set([1969, 3024])
+
+/**
+ * Finds, along `error` and its `cause` chain (an error wrapped by Relata or by the caller), a
+ * driver error that reports a transaction conflict or a statement timeout. Read from `pg`'s
+ * SQLSTATE `code` and `mysql2`'s `errno`.
+ */
+export function transientDatabaseError(error: unknown): TransientDatabaseError | undefined {
+  const seen = new Set<unknown>()
+  for (let current = error; typeof current === 'object' && current !== null && !seen.has(current); current = (current as { cause?: unknown }).cause) {
+    seen.add(current)
+    const e = current as Record<string, unknown>
+    if (typeof e.errno === 'number') {
+      const conflict = mysqlConflicts[e.errno]
+      if (conflict !== undefined) return { kind: 'conflict', conflict, code: e.errno, error: current }
+      if (mysqlTimeouts.has(e.errno)) return { kind: 'timeout', code: e.errno, error: current }
+    } else if (typeof e.code === 'string' && /^[0-9A-Z]{5}$/.test(e.code)) {
+      const conflict = postgresConflicts[e.code]
+      if (conflict !== undefined) return { kind: 'conflict', conflict, code: e.code, error: current }
+      // 57014 is also a cancel asked for by pg_cancel_backend(): only the timeout is a timeout.
+      if (e.code === '57014' && /statement timeout/.test(String(e.message))) return { kind: 'timeout', code: e.code, error: current }
+    }
+  }
+  return undefined
 }

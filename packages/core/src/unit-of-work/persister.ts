@@ -6,12 +6,12 @@
 import { sql, type Kysely, type RawBuilder } from 'kysely'
 import { inTuples } from '../query/sql-helpers.js'
 import type { DialectCapabilities } from '../dialect/dialect.js'
-import { FlushError, RelataError, StaleObjectError } from '../errors.js'
+import { FlushError, QueryTimeoutError, RelataError, StaleObjectError, TransactionConflictError } from '../errors.js'
 import { rowDecoder } from '../loading/codecs.js'
 import type { ColumnModel, ForeignKeyModel, TableModel } from '../schema/model.js'
 import { stateOf } from '../session/entity-state.js'
 import { refTarget, type UpdateWrite } from './change-set.js'
-import { describeDatabaseError } from './database-error.js'
+import { describeDatabaseError, transientDatabaseError } from './database-error.js'
 import type { FlushStep, InsertBatch } from './flush-plan.js'
 import type { LinkRecord } from './link-records.js'
 import { checkValue, encodeValue } from './write-values.js'
@@ -84,12 +84,24 @@ export class Persister {
     const what = step.kind === 'insert' || step.kind === 'delete' ? `${step.kind === 'insert' ? 'inserting' : 'deleting'} ${step.entities.length} '${step.table.key}' row(s)` : `running '${step.kind}' on '${step.table.key}'`
     const constraint = info.constraint ? `, constraint ${info.constraint}` : ''
     const detail = info.detail ? ` (${info.detail})` : ''
-    return new FlushError(
-      `Flush failed while ${what} in table ${step.table.sqlName}${constraint}: ${info.message}${detail}. The transaction was rolled back; the session is as it was before the flush.`,
-      step.table.sqlName,
-      info.constraint,
-      { cause: error },
-    )
+    const table = step.table.sqlName
+    const rolledBack = 'The transaction was rolled back; the session is as it was before the flush.'
+    const transient = transientDatabaseError(error)
+    if (transient?.kind === 'conflict') {
+      return new TransactionConflictError(
+        `Flush failed while ${what} in table ${table}: ${transient.conflict} with a concurrent transaction: ${info.message}. ${rolledBack} Running the transaction again may succeed.`,
+        transient.conflict,
+        table,
+        transient.code,
+        { cause: error },
+      )
+    }
+    if (transient?.kind === 'timeout') {
+      return new QueryTimeoutError(`Flush failed while ${what} in table ${table}: the statement timed out and the server cancelled it: ${info.message}. ${rolledBack}`, table, transient.code, {
+        cause: error,
+      })
+    }
+    return new FlushError(`Flush failed while ${what} in table ${table}${constraint}: ${info.message}${detail}. ${rolledBack}`, table, info.constraint, { cause: error })
   }
 
   /** The value a column is written with: from the relation's object for a foreign key, else from the entity. */

@@ -31,6 +31,13 @@ function targetState(relation: RelationModel, value: unknown): EntityState {
   return state
 }
 
+/** A detached object's relations cannot change: no session would ever write the change. */
+function refuseDetached(state: EntityState, relation: RelationModel): void {
+  if (state.status === 'detached') {
+    throw new RelataError(`${label(relation)}: the '${relation.source.key}' object is detached (untracked, or its session was cleared); its relations cannot change`)
+  }
+}
+
 function setRef(state: EntityState, key: ForeignKeyModel, value: object | null): void {
   ;(state.refs ??= new Map()).set(key, value)
 }
@@ -98,6 +105,7 @@ function checkLinkValues(relation: RelationModel, values: Record<string, unknown
 class RelationChanges {
   /** `book.author = a` (or `null`), `user.profile = p`. */
   assign(entity: object, state: EntityState, relation: RelationModel, value: unknown): void {
+    refuseDetached(state, relation)
     if (!relation.toOne) {
       if (!Array.isArray(value)) throw new RelataError(`${label(relation)} is a collection: assign an array, or use .add() / .remove() / .set()`)
       this.change(entity, state, relation, 'set', value)
@@ -131,6 +139,7 @@ class RelationChanges {
 
   /** `add` / `remove` / `set` on a one-to-many or many-to-many collection. */
   change(entity: object, state: EntityState, relation: RelationModel, change: CollectionChange, items: readonly unknown[], values?: Record<string, unknown>): void {
+    refuseDetached(state, relation)
     if (!Array.isArray(items)) throw new RelataError(`${label(relation)} is a collection: give an array of '${relation.target.key}' objects`)
     if (values !== undefined) checkLinkValues(relation, values)
     for (const item of items) targetState(relation, item)

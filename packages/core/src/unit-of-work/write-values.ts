@@ -1,21 +1,32 @@
-/** Values on their way to the database: checked against the column before any SQL, compared with snapshots, encoded. */
+/**
+ * Values on their way to the database: checked against the column before any SQL, compared with
+ * snapshots, encoded. A value is accepted only when the database will store it as it is, so that
+ * it reads back equal; anything it would refuse, truncate, round or replace is refused here with
+ * an error naming the table and column. Some limits depend on the SQL family: they are checked
+ * when the family is known (at flush and when a query runs), the rest as soon as a value is given.
+ */
 import type { SqlFamily } from '../dialect/dialect.js'
+import { formatUtcTimestamp } from '../dialect/postgres-type-parsers.js'
 import { RelataError } from '../errors.js'
 import type { ColumnModel, TableModel } from '../schema/model.js'
+import { dateProblem, decimalProblem, floatProblem, jsonProblem, stringProblem } from './value-limits.js'
 
-const numericPattern = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/
+const INT32 = 2 ** 31
+const INT64 = 2n ** 63n
+const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
 
-function expected(column: ColumnModel): string | undefined {
+function expected(column: ColumnModel): string {
   const { dataType, enumValues, length } = column.config
   switch (dataType) {
     case 'serial':
     case 'integer':
-      return 'an integer number'
+      return 'an integer number from -2147483648 to 2147483647'
     case 'bigint':
-      return 'a bigint'
+      return 'a bigint from -(2n ** 63n) to 2n ** 63n - 1n'
     case 'text':
-    case 'uuid':
       return 'a string'
+    case 'uuid':
+      return "a UUID string in lowercase ('0f8fad5b-d9cb-469f-a165-70867728950e')"
     case 'varchar':
       return `a string of at most ${length ?? 255} characters`
     case 'boolean':
@@ -30,28 +41,32 @@ function expected(column: ColumnModel): string | undefined {
       return 'a valid Date'
     case 'enum':
       return `one of ${enumValues!.map((v) => `'${v}'`).join(', ')}`
-    default:
-      return undefined
+    case 'json':
+    case 'jsonb':
+      return 'a JSON value'
   }
 }
 
-function valid(column: ColumnModel, value: unknown): boolean {
+/** Whether the value has the column's JavaScript type and fits the type's own range (any database). */
+function valid(column: ColumnModel, value: unknown, comparing: boolean): boolean {
   const { dataType, enumValues, length } = column.config
   switch (dataType) {
     case 'serial':
     case 'integer':
-      return typeof value === 'number' && Number.isInteger(value)
+      return typeof value === 'number' && Number.isInteger(value) && value >= -INT32 && value < INT32
     case 'bigint':
-      return typeof value === 'bigint'
+      return typeof value === 'bigint' && value >= -INT64 && value < INT64
     case 'text':
-    case 'uuid':
       return typeof value === 'string'
+    case 'uuid':
+      return typeof value === 'string' && uuidPattern.test(value)
     case 'varchar':
-      return typeof value === 'string' && (value.length <= (length ?? 255) || [...value].length <= (length ?? 255))
+      // Compared with, a longer string simply matches nothing.
+      return typeof value === 'string' && (comparing || value.length <= (length ?? 255) || [...value].length <= (length ?? 255))
     case 'boolean':
       return typeof value === 'boolean'
     case 'numeric':
-      return typeof value === 'string' && numericPattern.test(value)
+      return typeof value === 'string'
     case 'real':
     case 'double':
       return typeof value === 'number'
@@ -59,14 +74,34 @@ function valid(column: ColumnModel, value: unknown): boolean {
     case 'date':
       return value instanceof Date && !Number.isNaN(value.getTime())
     case 'enum':
-      return typeof value === 'string' && enumValues!.includes(value)
+      return typeof value === 'string' && (comparing || enumValues!.includes(value))
     case 'json':
     case 'jsonb':
-      try {
-        return JSON.stringify(value) !== undefined
-      } catch {
-        return false
-      }
+      return true
+  }
+}
+
+/** Why the database would not store this value of the right type as it is, or `undefined`. */
+function problem(column: ColumnModel, value: unknown, family: SqlFamily | undefined): string | undefined {
+  const { dataType } = column.config
+  switch (dataType) {
+    case 'text':
+    case 'varchar':
+    case 'enum':
+      return stringProblem(value as string, dataType === 'text' ? 'text' : 'short', family)
+    case 'numeric':
+      return decimalProblem(value as string, column.config.precision, column.config.scale, family)
+    case 'real':
+    case 'double':
+      return floatProblem(value as number, dataType, family)
+    case 'timestamp':
+    case 'date':
+      return dateProblem(value as Date, dataType, column.config.precision, family)
+    case 'json':
+    case 'jsonb':
+      return jsonProblem(value, dataType, family)
+    default:
+      return undefined
   }
 }
 
@@ -74,36 +109,51 @@ function show(value: unknown): string {
   if (typeof value === 'string') return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value)
   if (typeof value === 'bigint') return `${value}n`
   if (value instanceof Date) return `Date(${Number.isNaN(value.getTime()) ? 'invalid' : value.toISOString()})`
-  return typeof value === 'object' ? (Array.isArray(value) ? 'an array' : 'an object') : String(value)
+  if (typeof value === 'number') return Object.is(value, -0) ? '-0' : String(value)
+  return typeof value === 'object' && value !== null ? (Array.isArray(value) ? 'an array' : 'an object') : String(value)
 }
 
-/** Throws an error naming the table and column when a value cannot be written to it. */
-export function checkValue(table: TableModel, column: ColumnModel, value: unknown): void {
+const columnName = (table: TableModel, column: ColumnModel) => `${table.key}.${column.property} (${table.sqlName}.${column.sqlName})`
+
+/**
+ * Throws an error naming the table and column when a value cannot be written to it. With a
+ * `family`, also the limits of that database (NUL in PostgreSQL text, MariaDB's ranges, ...).
+ * `comparing`: a value compared with in a filter, which may be longer than a `varchar` or be a
+ * `like` pattern.
+ */
+export function checkValue(table: TableModel, column: ColumnModel, value: unknown, family?: SqlFamily, comparing = false): void {
   if (value === null || value === undefined) {
-    if (value === null && !column.config.nullable) {
-      throw new RelataError(`${table.key}.${column.property} (${table.sqlName}.${column.sqlName}) cannot be null`)
-    }
+    if (value === null && !column.config.nullable && !comparing) throw new RelataError(`${columnName(table, column)} cannot be null`)
     return
   }
-  if (!valid(column, value)) {
-    throw new RelataError(`${table.key}.${column.property} (${table.sqlName}.${column.sqlName}) expects ${expected(column) ?? 'a JSON value'}, got ${show(value)}`)
+  if (!valid(column, value, comparing)) {
+    throw new RelataError(`${columnName(table, column)} expects ${expected(column)}, got ${show(value)}`)
   }
+  const why = problem(column, value, family)
+  if (why !== undefined) throw new RelataError(`${columnName(table, column)} cannot hold ${show(value)}: ${why}`)
 }
 
 /** Whether a current value equals what the snapshot holds (JSON compared by its text, dates by their time). */
 export function sameValue(isJson: boolean, current: unknown, snapshot: unknown): boolean {
-  if (current === snapshot) return true
+  if (current === snapshot) return typeof current !== 'number' || Object.is(current, snapshot)
   if (current === null || snapshot === null || current === undefined || snapshot === undefined) return false
   if (isJson) return typeof current === 'object' ? JSON.stringify(current) === snapshot : false
   if (current instanceof Date && snapshot instanceof Date) return current.getTime() === snapshot.getTime()
+  if (typeof current === 'number' && typeof snapshot === 'number') return Object.is(current, snapshot)
   return false
 }
 
 export const isJsonColumn = (column: ColumnModel): boolean => column.config.dataType === 'json' || column.config.dataType === 'jsonb'
 
-/** A value as the driver takes it: JSON as text, everything else as is. */
-export function encodeValue(column: ColumnModel, value: unknown, _family: SqlFamily): unknown {
+/**
+ * A value as the driver takes it: JSON as text; a negative zero of a float column as the text
+ * `-0` (drivers write the number as `0`); on PostgreSQL a date as a UTC literal (drivers send
+ * local time or an ISO string it cannot read past year 9999); everything else as it is.
+ */
+export function encodeValue(column: ColumnModel, value: unknown, family?: SqlFamily): unknown {
   if (value === null || value === undefined) return value
   if (isJsonColumn(column)) return JSON.stringify(value)
+  if (typeof value === 'number' && Object.is(value, -0) && (column.config.dataType === 'real' || column.config.dataType === 'double')) return '-0'
+  if (value instanceof Date && family === 'postgres') return formatUtcTimestamp(value)
   return value
 }

@@ -80,6 +80,15 @@ describe('query results', () => {
     expectTypeOf(playlist!.tracks[0]!.album!.artist.name).toEqualTypeOf<string | null>()
   })
 
+  test('untracked() keeps the result type, before or after with()', async () => {
+    const before = await session.query('artists').untracked().with({ albums: { tracks: true } }).all()
+    const after = await session.query('artists').with({ albums: { tracks: true } }).untracked().all()
+    expectTypeOf(before).toEqualTypeOf<Loaded<S, 'artists', { albums: { tracks: true } }>[]>()
+    expectTypeOf(after).toEqualTypeOf(before)
+    // @ts-expect-error untracked() takes no argument
+    session.query('artists').untracked(true)
+  })
+
   test('a query is immutable: each call returns a new query typed with what it loads', () => {
     const base = session.query('artists')
     const withAlbums = base.with({ albums: true })

@@ -1,0 +1,80 @@
+/**
+ * Pools of a fixed size created by the test and handed to the dialect, so that the test can see
+ * what the pool holds; and what the server says about the test database's connections.
+ *
+ * A pool given to `postgres()` / `mysql()` is used as it is, with the driver's own type parsing
+ * (pg: int8 and numeric as strings, timestamps in local time; mysql2: TINYINT(1) as a number).
+ * The load schema has only integer and text columns, which both drivers read as Relata would.
+ */
+import { createConnection } from 'mysql2/promise'
+import { createPool, type Pool as MysqlPool } from 'mysql2'
+import pg from 'pg'
+import { mysql } from '../../src/dialect/mysql.js'
+import { postgres } from '../../src/dialect/postgres.js'
+import type { RelataDialect } from '../../src/index.js'
+import { mariadbTestServer, postgresTestServer } from './servers.js'
+import type { TargetName } from './targets.js'
+
+export interface PoolState {
+  /** Connections the pool holds. */
+  readonly total: number
+  /** Of them, lent to no one. */
+  readonly idle: number
+  /** Requests waiting for a connection. */
+  readonly waiting: number
+  /** Connections to the test database the server sees busy (not idle / sleeping), other than the one asking. */
+  readonly busyOnServer: number
+}
+
+export interface LoadPool {
+  readonly dialect: RelataDialect
+  readonly limit: number
+  state(): Promise<PoolState>
+}
+
+/** A pool of `limit` connections to `database` on the target's server, and a dialect over it. */
+export function loadPool(target: TargetName, database: string, limit: number): LoadPool {
+  if (target === 'postgres') {
+    const pool = new pg.Pool({ connectionString: postgresTestServer.url(database), max: limit })
+    return {
+      dialect: postgres(pool),
+      limit,
+      async state() {
+        const admin = new pg.Client({ connectionString: postgresTestServer.url(database) })
+        await admin.connect()
+        try {
+          const { rows } = await admin.query<{ busy: string }>(
+            `select count(*) as busy from pg_stat_activity where datname = $1 and state <> 'idle' and pid <> pg_backend_pid()`,
+            [database],
+          )
+          return { total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount, busyOnServer: Number(rows[0]!.busy) }
+        } finally {
+          await admin.end()
+        }
+      },
+    }
+  }
+  if (target === 'mariadb') {
+    const pool: MysqlPool = createPool({ uri: mariadbTestServer.url(database), connectionLimit: limit })
+    // mysql2 keeps its bookkeeping in these queues; there is no public accessor.
+    const queues = pool as unknown as { _allConnections: { length: number }; _freeConnections: { length: number }; _connectionQueue: { length: number } }
+    return {
+      dialect: mysql(pool),
+      limit,
+      async state() {
+        const admin = await createConnection({ uri: mariadbTestServer.url(database) })
+        try {
+          const [rows] = await admin.query(
+            `select count(*) as busy from information_schema.processlist where db = ? and command <> 'Sleep' and id <> connection_id()`,
+            [database],
+          )
+          const busy = Number((rows as { busy: unknown }[])[0]!.busy)
+          return { total: queues._allConnections.length, idle: queues._freeConnections.length, waiting: queues._connectionQueue.length, busyOnServer: busy }
+        } finally {
+          await admin.end()
+        }
+      },
+    }
+  }
+  throw new Error(`The load test runs on servers only, not on ${target}`)
+}
