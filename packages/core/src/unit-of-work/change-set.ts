@@ -117,11 +117,14 @@ function cascadeSaves(source: FlushSource): void {
     if (state === undefined) return
     if (state.status === 'transient') source.adopt(entity)
     for (const target of state.refs?.values() ?? []) if (target !== null && stateOf(target)?.status === 'transient') visit(target)
+    const slots = state.relations
+    if (slots === undefined) return
+    // Only relation slots in use can hold new objects (a new object's are made on first use).
     for (const relation of state.table.relations.values()) {
-      if (!relation.cascade.save) continue
-      const slot = state.relations?.[relation.name]
-      const values: object[] = slot?.loaded ? (relation.toOne ? (slot.value ? [slot.value as object] : []) : [...(slot.value as RelationArray)]) : [...(slot?.added ?? [])]
-      for (const value of values) if (stateOf(value)?.status === 'transient' || state.status === 'transient') visit(value)
+      const slot = slots[relation.name]
+      if (slot === undefined || !relation.cascade.save) continue
+      const related: Iterable<object> = !slot.loaded ? (slot.added ?? []) : relation.toOne ? (slot.value ? [slot.value as object] : []) : (slot.value as RelationArray)
+      for (const value of related) if (state.status === 'transient' || stateOf(value)?.status === 'transient') visit(value)
     }
   }
   for (const entity of [...source.pending]) visit(entity)

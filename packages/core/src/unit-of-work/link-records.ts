@@ -1,5 +1,5 @@
 /** Many-to-many link changes waiting for the flush, one per association row; opposite changes cancel out. */
-import type { AssociationModel, RelationModel } from '../schema/model.js'
+import type { AssociationModel, RelationModel, TableModel } from '../schema/model.js'
 
 export type LinkChange = 'add' | 'remove' | 'update'
 
@@ -13,28 +13,39 @@ export interface LinkRecord {
   values?: Record<string, unknown>
 }
 
-const ids = new WeakMap<object, number>()
-let nextId = 0
-const idOf = (o: object): number => {
-  let id = ids.get(o)
-  if (id === undefined) ids.set(o, (id = ++nextId))
-  return id
+/** Whether an association's `sourceKey` comes first in its table: both directions of a link then share one order. */
+const sourceFirst = new WeakMap<AssociationModel, boolean>()
+function isSourceFirst(association: AssociationModel): boolean {
+  let first = sourceFirst.get(association)
+  if (first === undefined) {
+    const keys = association.table.foreignKeys
+    first = keys.indexOf(association.sourceKey) <= keys.indexOf(association.targetKey)
+    sourceFirst.set(association, first)
+  }
+  return first
 }
 
 export class LinkRecords {
-  readonly #records = new Map<string, LinkRecord>()
+  /** Per association table: the record of each (first end, second end) pair, found without building keys. */
+  readonly #index = new Map<TableModel, Map<object, Map<object, LinkRecord>>>()
+  /** Every record, in the order it was first made. */
+  readonly #records = new Set<LinkRecord>()
 
   /** Records a change seen from `relation`; both directions of one link land on the same record. */
   record(relation: RelationModel, source: object, target: object, change: LinkChange, values?: Record<string, unknown>): void {
     const association = relation.association!
-    const table = association.table
-    const forward = table.foreignKeys.indexOf(association.sourceKey) <= table.foreignKeys.indexOf(association.targetKey)
-    const [first, second] = forward ? [source, target] : [target, source]
-    const key = `${table.key}|${idOf(first)}|${idOf(second)}`
-    const existing = this.#records.get(key)
+    const forward = isSourceFirst(association)
+    const first = forward ? source : target
+    const second = forward ? target : source
+    let byFirst = this.#index.get(association.table)
+    if (byFirst === undefined) this.#index.set(association.table, (byFirst = new Map()))
+    let bySecond = byFirst.get(first)
+    if (bySecond === undefined) byFirst.set(first, (bySecond = new Map()))
+    const existing = bySecond.get(second)
     if (existing !== undefined) {
       if ((existing.change === 'add' && change === 'remove') || (existing.change === 'remove' && change === 'add' && values === undefined)) {
-        this.#records.delete(key)
+        bySecond.delete(second)
+        this.#records.delete(existing)
         return
       }
       if (change === 'remove') existing.change = 'remove'
@@ -42,7 +53,9 @@ export class LinkRecords {
       if (values !== undefined) existing.values = { ...existing.values, ...values }
       return
     }
-    this.#records.set(key, { association, source, target, change, values })
+    const record: LinkRecord = { association, source, target, change, values }
+    bySecond.set(second, record)
+    this.#records.add(record)
   }
 
   get size(): number {
@@ -53,12 +66,8 @@ export class LinkRecords {
     return this.#records.values()
   }
 
-  /** A copy, so that a failed flush can put the records back as they were. */
-  snapshot(): Map<string, LinkRecord> {
-    return new Map([...this.#records].map(([k, r]) => [k, { ...r }]))
-  }
-
   clear(): void {
+    this.#index.clear()
     this.#records.clear()
   }
 }

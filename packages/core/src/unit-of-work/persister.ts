@@ -21,6 +21,13 @@ export type Written = Map<object, Record<string, unknown>>
 
 type Row = Record<string, unknown>
 
+/** A new object on its way into one INSERT: its row (SQL names, encoded) and the values it was given, by column index. */
+interface InsertItem {
+  readonly entity: object
+  readonly row: Row
+  readonly given: unknown[]
+}
+
 const castTypes: Record<string, string> = {
   serial: 'integer', integer: 'integer', bigint: 'bigint', text: 'text', varchar: 'text', enum: 'text', uuid: 'uuid',
   boolean: 'boolean', numeric: 'numeric', real: 'real', double: 'double precision', date: 'date', json: 'json', jsonb: 'jsonb',
@@ -131,18 +138,25 @@ export class Persister {
 
   async #insert(batch: InsertBatch): Promise<void> {
     const { table, entities, postponed } = batch
-    const rows = entities.map((entity) => {
+    const { columns } = table
+    const family = this.capabilities.family
+    const items = entities.map((entity): InsertItem => {
       const row: Row = {}
+      const given = new Array<unknown>(columns.length)
       const late = postponed.get(entity)
-      for (const column of table.columns) {
-        const value = late !== undefined && [...late].some((k) => k.columns.includes(column)) ? null : this.#value(entity, column)
-        if (value === undefined) continue
-        row[column.sqlName] = encodeValue(column, value, this.capabilities.family)
+      for (let i = 0; i < columns.length; i++) {
+        const column = columns[i]!
+        // A key postponed to a later UPDATE (a cycle) is inserted as NULL; the object keeps its target's key.
+        const value = this.#value(entity, column)
+        const sent = late !== undefined && [...late].some((k) => k.columns.includes(column)) ? null : value
+        if (sent === undefined) continue
+        given[i] = value ?? null
+        row[column.sqlName] = encodeValue(column, sent, family)
       }
-      return row
+      return { entity, row, given }
     })
-    const generated = table.columns.find((c) => c.config.generated)
-    for (const chunk of this.#chunks(entities.map((entity, i) => ({ entity, row: rows[i]! })), table.columns.length)) {
+    const generated = columns.find((c) => c.config.generated)
+    for (const chunk of this.#chunks(items, columns.length)) {
       if (this.capabilities.returning) await this.#insertReturning(table, generated, chunk)
       else await this.#insertThenSelect(table, generated, chunk)
     }
@@ -152,16 +166,18 @@ export class Persister {
    * Only what the objects do not already know comes back: keys, and columns some row left to the
    * database (defaults). The values given are written into the result as they were sent.
    */
-  async #insertReturning(table: TableModel, generated: ColumnModel | undefined, chunk: { entity: object; row: Row }[]): Promise<void> {
+  async #insertReturning(table: TableModel, generated: ColumnModel | undefined, chunk: InsertItem[]): Promise<void> {
     const returning = table.columns.filter((c) => c.config.primaryKey || c.config.generated || chunk.some(({ row }) => row[c.sqlName] === undefined))
     const returned = (await this.db.insertInto(table.sqlName).values(chunk.map((c) => c.row)).returning(returning.map((c) => c.sqlName)).execute()) as Row[]
     if (returned.length !== chunk.length) throw new RelataError(`INSERT into ${table.sqlName} returned ${returned.length} rows for ${chunk.length} objects`)
     const decoded = returned.map((row) => this.#decodeRow(table, row, returning))
     this.#match(table, generated, chunk, decoded)
-    for (const { entity, row } of chunk) {
+    const { columns } = table
+    for (const { entity, given } of chunk) {
       const written = this.written.get(entity)!
-      for (const column of table.columns) {
-        if (row[column.sqlName] !== undefined && !(column.property in written)) written[column.property] = this.#value(entity, column) ?? null
+      for (let i = 0; i < columns.length; i++) {
+        const column = columns[i]!
+        if (given[i] !== undefined && !(column.property in written)) written[column.property] = given[i]
       }
     }
   }
@@ -171,7 +187,7 @@ export class Persister {
    * where the objects carry theirs, else by the generated key, which a single multi-row INSERT
    * assigns in ascending order of its VALUES rows.
    */
-  #match(table: TableModel, generated: ColumnModel | undefined, chunk: { entity: object; row: Row }[], decoded: Row[]): void {
+  #match(table: TableModel, generated: ColumnModel | undefined, chunk: InsertItem[], decoded: Row[]): void {
     const byGenerated = generated !== undefined && chunk.some((c) => c.row[generated.sqlName] === undefined)
     if (byGenerated) {
       const sorted = [...decoded].sort((a, b) => compareKeys(a[generated.property], b[generated.property]))
@@ -199,7 +215,7 @@ export class Persister {
   }
 
   /** MySQL 8 has no RETURNING: generated ids from LAST_INSERT_ID when the server assigns them consecutively, else one row at a time; then the rows are read back. */
-  async #insertThenSelect(table: TableModel, generated: ColumnModel | undefined, chunk: { entity: object; row: Row }[]): Promise<void> {
+  async #insertThenSelect(table: TableModel, generated: ColumnModel | undefined, chunk: InsertItem[]): Promise<void> {
     const ids = new Map<object, unknown>()
     const needsId = generated !== undefined ? chunk.filter((c) => c.row[generated.sqlName] === undefined) : []
     const explicit = chunk.filter((c) => !needsId.includes(c))

@@ -134,7 +134,7 @@ class RelationChanges {
       if (old) removeMember(old, mirror, entity)
       if (target) addMember(target, mirror, entity)
     }
-    this.#touch(relation, entity, [target], [old])
+    this.#touch(relation, entity, target, old)
   }
 
   /** `add` / `remove` / `set` on a one-to-many or many-to-many collection. */
@@ -155,23 +155,29 @@ class RelationChanges {
       Array.prototype.splice.call(array, 0, array.length, ...(items as object[]))
       return
     }
+    // Many items at once (a playlist of 500 tracks): membership from a set, not a scan per item.
+    const members = items.length > 8 && slot.loaded ? new Set<object>(slot.value as RelationArray) : undefined
     for (const item of items as object[]) {
-      if (relation.association !== undefined) this.#link(entity, state, relation, change, item, values)
-      else this.#child(entity, state, relation, change, item)
+      if (relation.association !== undefined) this.#link(entity, state, relation, change, item, values, members)
+      else this.#child(entity, state, relation, change, item, members)
+      if (members !== undefined) {
+        if (change === 'add') members.add(item)
+        else members.delete(item)
+      }
     }
   }
 
   /** One-to-many: the child's foreign key follows; its many-to-one mirror moves with it. */
-  #child(parent: object, state: EntityState, relation: RelationModel, change: 'add' | 'remove', child: object): void {
+  #child(parent: object, state: EntityState, relation: RelationModel, change: 'add' | 'remove', child: object, members?: ReadonlySet<object>): void {
     const childState = stateOf(child)!
     const key = relation.foreignKey
     const previous = currentRefTarget(child, childState, key)
     const mirror = mirrorOf(relation)
     if (change === 'add') {
-      if (previous === parent && state.slot(relation.name).loaded && (state.slot(relation.name).value as RelationArray).includes(child)) return
+      if (previous === parent && state.slot(relation.name).loaded && (members?.has(child) ?? (state.slot(relation.name).value as RelationArray).includes(child))) return
       if (previous && previous !== parent) removeMember(previous, relation, child)
       setRef(childState, key, parent)
-      addMember(parent, relation, child)
+      addMember(parent, relation, child, members !== undefined && !members.has(child))
       if (mirror !== undefined) addMember(child, mirror, parent)
     } else {
       // Not a member of this parent: nothing to remove.
@@ -187,13 +193,13 @@ class RelationChanges {
         }
       }
     }
-    this.#touch(relation, parent, [child], [previous])
+    this.#touch(relation, parent, child, previous)
   }
 
   /** Many-to-many: a link row to insert or delete, mirrored on the other side. */
-  #link(source: object, state: EntityState, relation: RelationModel, change: 'add' | 'remove', target: object, values?: Record<string, unknown>): void {
+  #link(source: object, state: EntityState, relation: RelationModel, change: 'add' | 'remove', target: object, values?: Record<string, unknown>, members?: ReadonlySet<object>): void {
     const slot = state.slot(relation.name)
-    const present = slot.loaded ? (slot.value as RelationArray).includes(target) : undefined
+    const present = slot.loaded ? (members?.has(target) ?? (slot.value as RelationArray).includes(target)) : undefined
     // A transient source records its links when it is added to a session.
     const session = state.session
     if (change === 'add' && present === true) {
@@ -211,7 +217,7 @@ class RelationChanges {
       if (mirror !== undefined) removeMember(target, mirror, source)
     }
     session?.recordLink(relation, source, target, change, values)
-    this.#touch(relation, source, [target])
+    this.#touch(relation, source, target)
   }
 
   /**
@@ -240,17 +246,18 @@ class RelationChanges {
    * cascades saves. A transient owner does not join through the other side (as in SQLAlchemy 2,
    * which dropped backref cascades): `orm.build('books', { author })` stays out until added.
    */
-  #touch(relation: RelationModel, owner: object, related: readonly (object | null | undefined)[], left: readonly (object | null | undefined)[] = []): void {
-    const present = (items: readonly (object | null | undefined)[]) => items.filter((e): e is object => e !== null && e !== undefined)
-    const ends = [owner, ...present(related)]
-    const session = ends.map((e) => stateOf(e)!.session).find((s) => s !== undefined)
+  #touch(relation: RelationModel, owner: object, related: object | null | undefined, left?: object | null): void {
+    // Written without closures or arrays: this runs for every relation change, often thousands per flush.
+    const ownerState = stateOf(owner)!
+    const relatedState = related ? stateOf(related)! : undefined
+    const session = ownerState.session ?? relatedState?.session
     if (session === undefined) return
-    for (const end of ends) {
-      const state = stateOf(end)!
-      if (state.session === session) session.touch(end)
-      else if (state.status === 'transient' && end !== owner && relation.cascade.save) session.add(end)
+    if (ownerState.session === session) session.touch(owner)
+    if (relatedState !== undefined) {
+      if (relatedState.session === session) session.touch(related!)
+      else if (relatedState.status === 'transient' && related !== owner && relation.cascade.save) session.add(related!)
     }
-    for (const end of present(left)) session.touch(end)
+    if (left) session.touch(left)
   }
 }
 

@@ -45,8 +45,26 @@ export function stringProblem(value: string, kind: 'text' | 'short', family: Sql
 
 const decimalPattern = /^[+-]?(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d+))?$/
 
+type DecimalDigits = { integer: number; fraction: number } | undefined
+
+/**
+ * Recently parsed decimals: a flush checks every value of every new row, and decimal values repeat
+ * (prices, quantities). Bounded; emptied when full.
+ */
+const recentDecimals = new Map<string, DecimalDigits>()
+
 /** Digits before and after the point of a decimal string, leading and trailing zeros left out. */
-function decimalDigits(value: string): { integer: number; fraction: number } | undefined {
+function decimalDigits(value: string): DecimalDigits {
+  let digits = recentDecimals.get(value)
+  if (digits === undefined && !recentDecimals.has(value)) {
+    if (recentDecimals.size >= 4096) recentDecimals.clear()
+    digits = parseDecimalDigits(value)
+    recentDecimals.set(value, digits)
+  }
+  return digits
+}
+
+function parseDecimalDigits(value: string): DecimalDigits {
   const match = decimalPattern.exec(value)
   if (match === null) return undefined
   const [, integer = '', fraction = '', exponent = '0'] = match
