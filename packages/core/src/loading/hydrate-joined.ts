@@ -4,10 +4,10 @@ import { relationKey } from './join-strategy.js'
 import type { LoadContext } from './load-context.js'
 import type { LoadNode } from './load-plan.js'
 
-export function hydrateJoined(ctx: LoadContext, entity: object, row: Record<string, unknown>, children: readonly LoadNode[]): void {
+export function hydrateJoined(ctx: LoadContext, entity: object, row: Record<string, unknown>, children: readonly LoadNode[], prefix = ''): void {
   for (const node of children) {
     if (node.strategy !== 'join') continue
-    let raw = row[relationKey(node.relation)]
+    let raw = row[prefix + relationKey(node.relation)]
     // MariaDB (and a driver that does not parse json) hands the aggregate over as text.
     if (typeof raw === 'string') raw = JSON.parse(raw)
     const target = node.relation.target

@@ -3,22 +3,20 @@ import { sql } from 'kysely'
 import { compileFilters, orderItems } from '../query/filters.js'
 import type { QueryState } from '../query/query-state.js'
 import { stateOf } from '../session/entity-state.js'
-import { hydrateJoined } from './hydrate-joined.js'
-import { joinedChildren, type SqlContext } from './join-strategy.js'
+import type { SqlContext } from './join-strategy.js'
 import type { LoadContext } from './load-context.js'
 import { buildLoadPlan, type LoadNode } from './load-plan.js'
+import { hasJoined, hydrateRow, selectJoined } from './row-shape.js'
 import { aliasCounter, selectIn } from './select-in.js'
 
 const ROOT = 't0'
 
-/** The root statement of a query, with its join-loaded relations embedded. */
+/** The root statement of a query, with its join-loaded relations embedded, and the shape of its rows. */
 export function rootQuery(ctx: LoadContext, state: QueryState, plan: readonly LoadNode[]) {
   const sqlCtx: SqlContext = { db: ctx.db, capabilities: ctx.capabilities, nextAlias: aliasCounter() }
   const { table } = state
-  let query = ctx.db
-    .selectFrom(`${table.sqlName} as ${ROOT}`)
-    .select(table.columns.map((c) => `${ROOT}.${c.sqlName}`))
-    .select(joinedChildren(sqlCtx, plan, ROOT))
+  const joined = selectJoined(sqlCtx, ctx.db.selectFrom(`${table.sqlName} as ${ROOT}`).select(table.columns.map((c) => `${ROOT}.${c.sqlName}`)), plan, ROOT)
+  let query = joined.query
   if (state.filters.length > 0) query = query.where((eb) => eb.and(compileFilters(eb, state.filters, table, ROOT)))
   // The primary key breaks ties of a requested order, so pages and tests are deterministic.
   const order = state.orderBy.length > 0 ? orderItems(state.orderBy, table) : []
@@ -29,18 +27,15 @@ export function rootQuery(ctx: LoadContext, state: QueryState, plan: readonly Lo
     if (state.limit === undefined && ctx.capabilities.family === 'mysql') query = query.limit(sql.lit(Number.MAX_SAFE_INTEGER) as never)
     query = query.offset(state.offset)
   }
-  return query
+  return { query, shape: joined.shape }
 }
 
 export async function runQuery(ctx: LoadContext, state: QueryState): Promise<object[]> {
   const plan = buildLoadPlan(state, ctx.capabilities)
-  const rows = (await rootQuery(ctx, state, plan).execute()) as Record<string, unknown>[]
-  const entities = new Array<object>(rows.length)
-  for (let i = 0; i < rows.length; i++) {
-    const entity = ctx.hydrator.fromRow(state.table, rows[i]!)
-    hydrateJoined(ctx, entity, rows[i]!, plan)
-    entities[i] = entity
-  }
+  const { query, shape } = rootQuery(ctx, state, plan)
+  const rows = (await query.execute()) as Record<string, unknown>[]
+  const entities = ctx.hydrator.fromRows(state.table, rows)
+  if (hasJoined(shape)) for (let i = 0; i < rows.length; i++) hydrateRow(ctx, entities[i]!, rows[i]!, shape)
   await loadLevels(ctx, entities, plan)
   return entities
 }

@@ -8,10 +8,10 @@ import { inTuples } from '../query/sql-helpers.js'
 import { orderItems } from '../query/filters.js'
 import type { ColumnModel, RelationModel } from '../schema/model.js'
 import { assignRelation } from './assign.js'
-import { joinedChildren, relationSource, type SqlContext } from './join-strategy.js'
+import { relationSource, type SqlContext } from './join-strategy.js'
 import type { LoadNode } from './load-plan.js'
 import type { LoadContext } from './load-context.js'
-import { hydrateJoined } from './hydrate-joined.js'
+import { hasJoined, hydrateRow, referencesPrimaryKey, selectJoined } from './row-shape.js'
 
 const SEPARATOR = '\u0000'
 
@@ -79,11 +79,6 @@ export async function selectIn(ctx: LoadContext, node: LoadNode, parents: readon
   return [...loaded]
 }
 
-function referencesPrimaryKey(relation: RelationModel): boolean {
-  const pk = relation.target.primaryKey
-  return pk.length === relation.targetColumns.length && pk.every((c, i) => relation.targetColumns[i] === c)
-}
-
 async function queryChunk(ctx: LoadContext, node: LoadNode, keys: unknown[][], found: Map<unknown, object[]>): Promise<void> {
   const { relation } = node
   const sqlCtx: SqlContext = { db: ctx.db, capabilities: ctx.capabilities, nextAlias: aliasCounter() }
@@ -94,11 +89,12 @@ async function queryChunk(ctx: LoadContext, node: LoadNode, keys: unknown[][], f
   const linkAlias = relation.association ? association : child
   const linkKeys = relation.association ? linkColumns.map((_, i) => `__k${i}`) : linkColumns.map((c) => c.sqlName)
 
-  let query = relationSource(sqlCtx, node, child, association)
+  const source = relationSource(sqlCtx, node, child, association)
     .select(relation.target.columns.map((c) => `${child}.${c.sqlName}`))
     .select(relation.association ? linkColumns.map((c, i) => sql.ref(`${linkAlias}.${c.sqlName}`).as(linkKeys[i]!)) : [])
-    .select(joinedChildren(sqlCtx, node.children, child))
     .where(inTuples(linkColumns.map((c) => `${linkAlias}.${c.sqlName}`), keys))
+  const { query: joined, shape } = selectJoined(sqlCtx, source, node.children, child)
+  let query = joined
   for (const item of orderItems(node.query.orderBy, relation.target)) {
     query = query.orderBy(`${child}.${item.column.sqlName}`, item.direction)
   }
@@ -106,10 +102,11 @@ async function queryChunk(ctx: LoadContext, node: LoadNode, keys: unknown[][], f
   const decoders = linkColumns.map((c) => ctx.hydrator.keyDecoder(c))
   const entities = ctx.hydrator.fromRows(relation.target, rows)
   const single = linkKeys.length === 1 ? linkKeys[0]! : undefined
+  const joinedLevel = hasJoined(shape)
   for (let r = 0; r < rows.length; r++) {
     const row = rows[r]!
     const entity = entities[r]!
-    if (node.children.length > 0) hydrateJoined(ctx, entity, row, node.children)
+    if (joinedLevel) hydrateRow(ctx, entity, row, shape)
     let id: unknown
     if (single !== undefined) {
       const raw = row[single]

@@ -23,11 +23,11 @@ const isJson = (column: ColumnModel) => column.config.dataType === 'json' || col
  * Builds `(row, entries, session) => entity` for one table. Names enter the generated source only
  * as JSON string literals; decoders and classes are passed in, never written as code.
  */
-function compile(table: TableModel, decoderOf: (column: ColumnModel) => Decoder | undefined): Hydrate {
+function compile(table: TableModel, decoderOf: (column: ColumnModel) => Decoder | undefined, prefix = ''): Hydrate {
   const decoders = table.columns.map(decoderOf)
   const lit = (name: string) => JSON.stringify(name)
   const read = (i: number) => {
-    const raw = `row[${lit(table.columns[i]!.sqlName)}]`
+    const raw = `row[${lit(prefix + table.columns[i]!.sqlName)}]`
     return decoders[i] === undefined ? `(${raw} ?? null)` : `(${raw} == null ? null : d[${i}](${raw}))`
   }
   const pk = table.primaryKey.map((c) => table.columns.indexOf(c))
@@ -48,6 +48,8 @@ function compile(table: TableModel, decoderOf: (column: ColumnModel) => Decoder 
 export class Hydrator {
   readonly #rowPlans = new Map<TableModel, Hydrate>()
   readonly #jsonPlans = new Map<TableModel, Hydrate>()
+  /** Rows of a table joined into another's statement, its columns under a prefix: per table, per prefix. */
+  readonly #prefixedPlans = new Map<TableModel, Map<string, Hydrate>>()
 
   constructor(
     private readonly session: SessionCore,
@@ -70,9 +72,21 @@ export class Hydrator {
     return hydrate
   }
 
-  /** An entity from a result row keyed by SQL column names. */
-  fromRow(table: TableModel, row: Record<string, unknown>): object {
-    return this.#compiled(table, 'row')(row, this.identityMap.tableEntries(table), this.session)
+  /** An entity from a result row keyed by SQL column names (each behind `prefix` when the table was joined in). */
+  fromRow(table: TableModel, row: Record<string, unknown>, prefix = ''): object {
+    const hydrate = prefix === '' ? this.#compiled(table, 'row') : this.#prefixed(table, prefix)
+    return hydrate(row, this.identityMap.tableEntries(table), this.session)
+  }
+
+  #prefixed(table: TableModel, prefix: string): Hydrate {
+    let plans = this.#prefixedPlans.get(table)
+    if (plans === undefined) this.#prefixedPlans.set(table, (plans = new Map()))
+    let hydrate = plans.get(prefix)
+    if (hydrate === undefined) {
+      hydrate = compile(table, (c) => rowDecoder(c, this.family), prefix)
+      plans.set(prefix, hydrate)
+    }
+    return hydrate
   }
 
   /** An entity from an object inside a JSON aggregate (numerics as text, dates as strings). */
