@@ -217,6 +217,19 @@ describeEachDialect('relation loading', (target) => {
       expect(graphs(albums, spec)).toEqual(want)
     })
 
+    test('join: a many-to-one chain is LEFT JOINs read as columns, not JSON; a filter that matches nothing leaves it null', async () => {
+      const tracks = await ctx.orm.session().query('tracks').where('trackId', 'in', [1, 2]).with({ album: { artist: true } }).orderBy('trackId').all()
+      expect(ctx.recorder.sql).toHaveLength(1)
+      expect(ctx.recorder.sql[0]).toMatch(/ left join [`"]album[`"] as [`"]t\d+[`"] on .* left join [`"]artist[`"] as /)
+      expect(ctx.recorder.sql[0]).not.toMatch(/json/i)
+      expect(tracks.map((t) => [t.album!.title, t.album!.artist.name])).toEqual([
+        ['For Those About To Rock We Salute You', 'AC/DC'],
+        ['Balls to the Wall', 'Accept'],
+      ])
+      const filtered = await ctx.orm.session().query('tracks').where({ trackId: 1 }).with({ album: (q) => q.where({ title: 'Nope' }) }).one()
+      expect(filtered.album).toBeNull()
+    })
+
     // A loaded to-one reads as the object itself, whose load() resolves to itself.
     test('load() on a to-one relation that is already loaded', async () => {
       const session = ctx.orm.session()
