@@ -59,7 +59,7 @@ describeEachDialect('relation queries and values', (target) => {
         { tracks: {} },
         (s, strategy) =>
           s.query('albums').with({ tracks: (q) => q.strategy(strategy).where('milliseconds', '>', 600_000).orderBy('milliseconds', 'desc') }).orderBy('albumId').all(),
-        { join: ['album>track'], selectIn: ['album', 'track IN(347)'] },
+        { join: ['album>track'], selectIn: ['album', 'track'] },
       )
     })
 
@@ -74,7 +74,7 @@ describeEachDialect('relation queries and values', (target) => {
         want,
         { invoices: {} },
         (s, strategy) => s.query('customers').with({ invoices: (q) => q.strategy(strategy).orderBy('total', 'desc') }).orderBy('customerId').all(),
-        { join: ['customer>invoice'], selectIn: ['customer', 'invoice IN(59)'] },
+        { join: ['customer>invoice'], selectIn: ['customer', 'invoice'] },
       )
     })
 
@@ -132,7 +132,7 @@ describeEachDialect('relation queries and values', (target) => {
         { tracks: {} },
         (s, strategy) =>
           s.query('playlists').with({ tracks: (q) => q.strategy(strategy).where({ genreId: 1 }).orderBy('milliseconds', 'desc') }).orderBy('playlistId').all(),
-        { join: ['playlist>track>playlist_track'], selectIn: ['playlist', 'track>playlist_track IN(18)'] },
+        { join: ['playlist>track>playlist_track'], selectIn: ['playlist', 'track>playlist_track'] },
       )
     })
 

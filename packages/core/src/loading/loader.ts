@@ -36,18 +36,34 @@ export async function runQuery(ctx: LoadContext, state: QueryState): Promise<obj
   const rows = (await query.execute()) as Record<string, unknown>[]
   const entities = ctx.hydrator.fromRows(state.table, rows)
   if (hasJoined(shape)) for (let i = 0; i < rows.length; i++) hydrateRow(ctx, entities[i]!, rows[i]!, shape)
-  await loadLevels(ctx, entities, plan)
+  // Without filters or a page, the rows are the whole table: their relations need no key lists.
+  const wholeTable = state.filters.length === 0 && state.limit === undefined && state.offset === undefined
+  await loadLevels(ctx, entities, plan, wholeTable)
   return entities
 }
 
-/** Loads the `selectIn` relations of a level, then recurses into every relation's children. */
-export async function loadLevels(ctx: LoadContext, parents: readonly object[], plan: readonly LoadNode[]): Promise<void> {
+/**
+ * Loads the `selectIn` relations of a level, then recurses into every relation's children.
+ * `wholeTable`: the parents are every row of their table, so a relation read from the related
+ * table's side needs no list of their keys (see `selectIn`).
+ */
+export async function loadLevels(ctx: LoadContext, parents: readonly object[], plan: readonly LoadNode[], wholeTable = false): Promise<void> {
   if (parents.length === 0) return
   for (const node of plan) {
     if (node.strategy === 'join' && !needsSelectIn(node.children)) continue
-    const targets = node.strategy === 'selectIn' ? await selectIn(ctx, node, parents) : loadedTargets(parents, node)
-    if (node.children.length > 0) await loadLevels(ctx, targets, node.children)
+    const targets = node.strategy === 'selectIn' ? await selectIn(ctx, node, parents, wholeTable) : loadedTargets(parents, node)
+    if (node.children.length > 0) await loadLevels(ctx, targets, node.children, wholeTable && coversTable(node))
   }
+}
+
+/**
+ * Whether a relation of every row of its source table reaches every row of its target table: a
+ * one-to-many, unfiltered, whose key cannot be null (every album has an artist: all artists' albums
+ * are all albums).
+ */
+function coversTable(node: LoadNode): boolean {
+  const { relation } = node
+  return !relation.owning && relation.association === undefined && node.query.filters.length === 0 && relation.targetColumns.every((c) => !c.config.nullable)
 }
 
 function needsSelectIn(plan: readonly LoadNode[]): boolean {

@@ -34,8 +34,13 @@ function readKey(entity: object, columns: readonly ColumnModel[]): unknown[] | u
   return values
 }
 
-/** Loads `node.relation` for every parent; returns the distinct related objects, for the next level. */
-export async function selectIn(ctx: LoadContext, node: LoadNode, parents: readonly object[]): Promise<object[]> {
+/**
+ * Loads `node.relation` for every parent; returns the distinct related objects, for the next level.
+ * `wholeTable`: the parents are every row of their table; a relation keyed on the related side
+ * (one-to-many, many-to-many) then reads every related row in one statement, without a key list
+ * (which costs PostgreSQL more to plan than to run for a few hundred keys).
+ */
+export async function selectIn(ctx: LoadContext, node: LoadNode, parents: readonly object[], wholeTable = false): Promise<object[]> {
   const { relation } = node
   const byKey = new Map<unknown, { key: unknown[]; parents: object[] }>()
   for (const parent of parents) {
@@ -66,6 +71,10 @@ export async function selectIn(ctx: LoadContext, node: LoadNode, parents: readon
   }
 
   const chunkSize = Math.max(1, Math.floor((ctx.capabilities.maxParameters - 1000) / relation.sourceColumns.length))
+  if (wholeTable && !relation.owning && pending.length > 0) {
+    await queryChunk(ctx, node, undefined, found)
+    pending = []
+  }
   for (let start = 0; start < pending.length; start += chunkSize) {
     const chunk = pending.slice(start, start + chunkSize).map(([, entry]) => entry.key)
     await queryChunk(ctx, node, chunk, found)
@@ -79,7 +88,8 @@ export async function selectIn(ctx: LoadContext, node: LoadNode, parents: readon
   return [...loaded]
 }
 
-async function queryChunk(ctx: LoadContext, node: LoadNode, keys: unknown[][], found: Map<unknown, object[]>): Promise<void> {
+/** One statement: the related rows of the parents with these keys, or (`undefined`) of every parent row. */
+async function queryChunk(ctx: LoadContext, node: LoadNode, keys: unknown[][] | undefined, found: Map<unknown, object[]>): Promise<void> {
   const { relation } = node
   const sqlCtx: SqlContext = { db: ctx.db, capabilities: ctx.capabilities, nextAlias: aliasCounter() }
   const child = sqlCtx.nextAlias()
@@ -92,7 +102,11 @@ async function queryChunk(ctx: LoadContext, node: LoadNode, keys: unknown[][], f
   const source = relationSource(sqlCtx, node, child, association)
     .select(relation.target.columns.map((c) => `${child}.${c.sqlName}`))
     .select(relation.association ? linkColumns.map((c, i) => sql.ref(`${linkAlias}.${c.sqlName}`).as(linkKeys[i]!)) : [])
-    .where(inTuples(linkColumns.map((c) => `${linkAlias}.${c.sqlName}`), keys))
+    .where((eb) =>
+      keys !== undefined
+        ? inTuples(linkColumns.map((c) => `${linkAlias}.${c.sqlName}`), keys)
+        : eb.and(linkColumns.map((c) => eb(`${linkAlias}.${c.sqlName}`, 'is not', null))),
+    )
   const { query: joined, shape } = selectJoined(sqlCtx, source, node.children, child)
   let query = joined
   for (const item of orderItems(node.query.orderBy, relation.target)) {
