@@ -190,7 +190,7 @@ describeEachDialect('unit of work: basics', (target) => {
     await session.flush()
     expect(normalizeSql(ctx.recorder.sql)).toEqual([
       target.family === 'postgres'
-        ? 'update "books" set "title" = "relata_v"."c0" from (values (cast(? as integer), cast(? as text)), (cast(? as integer), cast(? as text))) as relata_v("k0", "c0") where "books"."id" = "relata_v"."k0"'
+        ? 'update "books" set "title" = "relata_v"."c0" from (values (cast(? as integer), cast(? as text)), (?, ?)) as relata_v("k0", "c0") where "books"."id" = "relata_v"."k0"'
         : 'update "books" join (select ? as "k0", ? as "c0" union all select ?, ?) as relata_v on "books"."id" = "relata_v"."k0" set "title" = "relata_v"."c0"',
       'update "books" set "author_id" = ? where "id" in (?)',
     ])

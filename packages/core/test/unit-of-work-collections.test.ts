@@ -93,7 +93,7 @@ describeEachDialect('unit of work: collections', (target) => {
     expect(normalizeSql(ctx.recorder.sql)).toEqual([
       `insert into "books" ("title", "author_id") values (?, ?)${target.family === 'postgres' || target.name === 'mariadb' ? ' returning "id"' : ''}`,
       target.family === 'postgres'
-        ? 'update "books" set "author_id" = "relata_v"."c0" from (values (cast(? as integer), cast(? as integer)), (cast(? as integer), cast(? as integer))) as relata_v("k0", "c0") where "books"."id" = "relata_v"."k0"'
+        ? 'update "books" set "author_id" = "relata_v"."c0" from (values (cast(? as integer), cast(? as integer)), (?, ?)) as relata_v("k0", "c0") where "books"."id" = "relata_v"."k0"'
         : 'update "books" join (select ? as "k0", ? as "c0" union all select ?, ?) as relata_v on "books"."id" = "relata_v"."k0" set "author_id" = "relata_v"."c0"',
     ])
     expect(await bookRows()).toEqual([

@@ -4,7 +4,7 @@
  * what the database wrote is collected in `written`, applied by the session once committed.
  */
 import { sql, type Kysely, type RawBuilder } from 'kysely'
-import { inTuples } from '../query/sql-helpers.js'
+import { inTuples, rowList, unionAllRows } from '../query/sql-helpers.js'
 import type { DialectCapabilities } from '../dialect/dialect.js'
 import { FlushError, QueryTimeoutError, RelataError, StaleObjectError, TransactionConflictError } from '../errors.js'
 import { rowDecoder } from '../loading/codecs.js'
@@ -350,21 +350,17 @@ export class Persister {
     ]
     const query =
       this.capabilities.family === 'postgres'
-        ? sql`update ${t} set ${sql.join(assignments)} from (values ${sql.join(
-            rows.map((row) => sql`(${sql.join(row.map((value, i) => this.#typed(i < keys.length ? keys[i]! : columns[i - keys.length]!, value)))})`),
-          )}) as relata_v(${sql.join(names.map((name) => sql.ref(name)))}) where ${match}`
-        : sql`update ${t} join (${sql.join(
-            rows.map((row, r) => (r === 0 ? sql`select ${sql.join(row.map((value, i) => sql`${value} as ${sql.ref(names[i]!)}`))}` : sql`select ${sql.join(row)}`)),
-            sql` union all `,
-          )}) as relata_v on ${match} set ${sql.join(assignments)}`
+        ? // The first row's casts type the columns; the other rows' parameters take those types.
+          sql`update ${t} set ${sql.join(assignments)} from (values ${rowList(rows, (r, i) => (r === 0 ? this.#cast(i < keys.length ? keys[i]! : columns[i - keys.length]!) : undefined))}) as relata_v(${sql.join(names.map((name) => sql.ref(name)))}) where ${match}`
+        : sql`update ${t} join (${unionAllRows(rows, names)}) as relata_v on ${match} set ${sql.join(assignments)}`
     const result = await query.execute(this.db)
     return Number(result.numAffectedRows ?? 0n)
   }
 
-  /** A parameter with its column's type: PostgreSQL types the columns of a VALUES list from them. */
-  #typed(column: ColumnModel, value: unknown): RawBuilder<unknown> {
+  /** SQL around a parameter that gives it its column's type: PostgreSQL types the columns of a VALUES list from its first row. */
+  #cast(column: ColumnModel): readonly [string, string] {
     const type = column.config.dataType === 'timestamp' ? (column.config.withTimezone ? 'timestamptz' : 'timestamp') : castTypes[column.config.dataType]!
-    return sql`cast(${value} as ${sql.raw(type)})`
+    return ['cast(', ` as ${type})`]
   }
 
   #linkRow(link: LinkRecord): Row {
