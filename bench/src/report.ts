@@ -86,7 +86,7 @@ export function markdown(results: readonly Measurement[], scenarios: readonly Sc
   )
   for (const skipped of info.skippedDatabases) lines.push(`- ${skipped.database}: skipped, ${skipped.reason}`)
   if (info.skippedDatabases.length > 0) lines.push('')
-  lines.push('Times in ms; × floor = median / kysely median; statements per operation counted at the driver (BEGIN/COMMIT included); peak heap = largest heap growth over a post-GC baseline during a round.', '')
+  lines.push('Times in ms; × floor = median / kysely median; statements per operation counted at the driver (BEGIN/COMMIT included); peak heap = largest heap growth over a post-GC baseline during the untimed check run (timed rounds force no collection).', '')
   for (const database of databases) {
     const rows = results.filter((r) => r.database === database)
     if (rows.length === 0) continue
