@@ -125,8 +125,8 @@ function relata(strategy: Strategy): Contestant {
     name: strategy === 'join' ? 'relata-join' : 'relata-selectin',
     description:
       strategy === 'join'
-        ? "Relata, `.strategy('join')`: one statement per query, children aggregated as JSON"
-        : "Relata, `.strategy('selectIn')`: one statement per relation level, `WHERE key IN (…)`; R3 by `session.get` and lazy loads through the identity map",
+        ? "Relata, `.strategy('join')`: one statement per query, a many-to-one as a LEFT JOIN, to-many children aggregated as JSON"
+        : "Relata, `.strategy('selectIn')`: one statement per relation level, `WHERE key IN (…)` (no key list under a whole-table read); R3 by `session.get` and lazy loads through the identity map",
     async open(db): Promise<ContestantOnDatabase> {
       const orm = openOrm(db)
       return {

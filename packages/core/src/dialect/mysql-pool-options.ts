@@ -2,8 +2,8 @@
 import { format, type PoolOptions, type TypeCast } from 'mysql2'
 
 /**
- * `TINYINT(1)` (MySQL's `BOOLEAN`) as `boolean` and `BIGINT` as `bigint`; everything else as
- * mysql2 reads it (JSON parsed, also MariaDB's, which mysql2 recognises from its metadata).
+ * `TINYINT(1)` (MySQL's `BOOLEAN`) as `boolean`, `BIGINT` as `bigint`, JSON (MySQL's, and
+ * MariaDB's, known from its metadata) parsed the same on every Node; everything else as mysql2 reads it.
  *
  * @example
  * ```ts
@@ -11,6 +11,13 @@ import { format, type PoolOptions, type TypeCast } from 'mysql2'
  * ```
  */
 export const relataTypeCast: TypeCast = (field, next) => {
+  // JSON is parsed here: with supportBigNumbers on a Node whose JSON.parse gives the source text
+  // (Node 22+), mysql2 would read integers beyond 2^53 inside documents as strings. Here they are
+  // numbers on every Node, as on PostgreSQL. MariaDB's JSON shows only in the extended metadata.
+  if (field.type === 'JSON' || (field as { extendedFormat?: string }).extendedFormat === 'json') {
+    const text = field.string('utf8')
+    return text === null ? null : JSON.parse(text)
+  }
   if (field.type === 'TINY' && field.length === 1) {
     const value = field.string()
     return value === null ? null : value !== '0'
