@@ -45,12 +45,26 @@ function compile(table: TableModel, decoderOf: (column: ColumnModel) => Decoder 
   return factory(entityClassOf(table), decoders, attachState, EntityState, table, snapshotValue) as Hydrate
 }
 
-export class Hydrator {
-  readonly #rowPlans = new Map<TableModel, Hydrate>()
-  readonly #jsonPlans = new Map<TableModel, Hydrate>()
-  /** Rows of a table joined into another's statement, its columns under a prefix: per table, per prefix. */
-  readonly #prefixedPlans = new Map<TableModel, Map<string, Hydrate>>()
+/**
+ * Compiled hydrators, shared by every session: per table, per source, family and column prefix.
+ * A session is often short (one request): compiling per session would also start every one of
+ * them in V8's interpreter instead of reusing optimised code.
+ */
+const compiled = new WeakMap<TableModel, Map<string, Hydrate>>()
 
+function hydratorOf(table: TableModel, source: 'row' | 'json', family: SqlFamily, prefix: string): Hydrate {
+  let plans = compiled.get(table)
+  if (plans === undefined) compiled.set(table, (plans = new Map()))
+  const key = `${source}|${family}|${prefix}`
+  let hydrate = plans.get(key)
+  if (hydrate === undefined) {
+    hydrate = compile(table, (c) => (source === 'row' ? rowDecoder(c, family) : jsonDecoder(c, family)), prefix)
+    plans.set(key, hydrate)
+  }
+  return hydrate
+}
+
+export class Hydrator {
   constructor(
     private readonly session: SessionCore,
     private readonly identityMap: IdentityMap,
@@ -62,41 +76,19 @@ export class Hydrator {
     return rowDecoder(column, this.family)
   }
 
-  #compiled(table: TableModel, source: 'row' | 'json'): Hydrate {
-    const plans = source === 'row' ? this.#rowPlans : this.#jsonPlans
-    let hydrate = plans.get(table)
-    if (hydrate === undefined) {
-      hydrate = compile(table, (c) => (source === 'row' ? rowDecoder(c, this.family) : jsonDecoder(c, this.family)))
-      plans.set(table, hydrate)
-    }
-    return hydrate
-  }
-
   /** An entity from a result row keyed by SQL column names (each behind `prefix` when the table was joined in). */
   fromRow(table: TableModel, row: Record<string, unknown>, prefix = ''): object {
-    const hydrate = prefix === '' ? this.#compiled(table, 'row') : this.#prefixed(table, prefix)
-    return hydrate(row, this.identityMap.tableEntries(table), this.session)
-  }
-
-  #prefixed(table: TableModel, prefix: string): Hydrate {
-    let plans = this.#prefixedPlans.get(table)
-    if (plans === undefined) this.#prefixedPlans.set(table, (plans = new Map()))
-    let hydrate = plans.get(prefix)
-    if (hydrate === undefined) {
-      hydrate = compile(table, (c) => rowDecoder(c, this.family), prefix)
-      plans.set(prefix, hydrate)
-    }
-    return hydrate
+    return hydratorOf(table, 'row', this.family, prefix)(row, this.identityMap.tableEntries(table), this.session)
   }
 
   /** An entity from an object inside a JSON aggregate (numerics as text, dates as strings). */
   fromJson(table: TableModel, row: Record<string, unknown>): object {
-    return this.#compiled(table, 'json')(row, this.identityMap.tableEntries(table), this.session)
+    return hydratorOf(table, 'json', this.family, '')(row, this.identityMap.tableEntries(table), this.session)
   }
 
   /** Many rows of one table, the per-table lookups done once. */
   fromRows(table: TableModel, rows: readonly Record<string, unknown>[]): object[] {
-    const hydrate = this.#compiled(table, 'row')
+    const hydrate = hydratorOf(table, 'row', this.family, '')
     const entries = this.identityMap.tableEntries(table)
     const entities = new Array<object>(rows.length)
     for (let i = 0; i < rows.length; i++) entities[i] = hydrate(rows[i]!, entries, this.session)
