@@ -80,7 +80,7 @@ export function markdown(results: readonly Measurement[], scenarios: readonly Sc
   lines.push(`# Relata benchmark`, '')
   lines.push(
     `Started ${info.startedAt}, Node ${info.node}, wall time ${info.wallSeconds.toFixed(0)} s. Up to ${info.rounds} timed rounds per contestant after an untimed check run ` +
-      `(and ${info.warmup} warm-up round for runs under 0.5 s); fewer, at least ${Math.min(info.minRounds, info.rounds)}, when they would take over ${info.budgetMs / 1000} s; ` +
+      `(and ${info.warmup} warm-up round(s) for runs under 0.5 s); fewer, at least ${Math.min(info.minRounds, info.rounds)}, when they would take over ${info.budgetMs / 1000} s; ` +
       `a contestant whose one run takes longer is timed by its check run alone (rounds = 1).`,
     '',
   )
