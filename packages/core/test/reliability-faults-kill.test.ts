@@ -7,26 +7,11 @@ import { afterAll, beforeAll, beforeEach, expect, test } from 'vitest'
 import { createOrm, FlushError, type Orm } from '../src/index.js'
 import { mysql } from '../src/dialect/mysql.js'
 import { postgres } from '../src/dialect/postgres.js'
-import { stateOf } from '../src/session/entity-state.js'
 import { emptyTables, schema } from './fixtures/unit-of-work.js'
 import { backendId, connectAdmin, withStatementHook, type Admin, type HookedDialect } from './support/fault-injection.js'
 import { mariadbTestServer, postgresTestServer } from './support/servers.js'
+import { failure, inside } from './support/session-state.js'
 import { describeEachDialect } from './support/targets.js'
-
-/** What the session knows of an object: status, snapshot and column values. */
-const inside = (entity: object) => {
-  const state = stateOf(entity)!
-  return { status: state.status, snapshot: state.snapshot === undefined ? undefined : [...state.snapshot], values: { ...entity } }
-}
-
-async function failure(promise: Promise<unknown>): Promise<Error> {
-  return promise.then(
-    () => {
-      throw new Error('expected a failure')
-    },
-    (error: Error) => error,
-  )
-}
 
 describeEachDialect(
   'faults: the connection is killed in the middle of a flush',

@@ -1,24 +1,9 @@
 /** Failures: a statement failing mid-flush, invalid values, optimistic locking, transactions and savepoints. */
 import { beforeEach, expect, test } from 'vitest'
 import { FlushError, RelataError, StaleObjectError } from '../src/index.js'
-import { stateOf } from '../src/session/entity-state.js'
 import { emptyTables, normalizeSql, schema } from './fixtures/unit-of-work.js'
+import { failure, inside } from './support/session-state.js'
 import { describeEachDialect } from './support/targets.js'
-
-/** What the session knows of an object: status, snapshot and column values. */
-const inside = (entity: object) => {
-  const state = stateOf(entity)!
-  return { status: state.status, snapshot: state.snapshot === undefined ? undefined : [...state.snapshot], values: { ...entity } }
-}
-
-async function failure(promise: Promise<unknown>): Promise<Error> {
-  return promise.then(
-    () => {
-      throw new Error('expected a failure')
-    },
-    (error: Error) => error,
-  )
-}
 
 describeEachDialect('unit of work: failures', (target) => {
   const ctx = target.setup(schema)
