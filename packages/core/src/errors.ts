@@ -178,3 +178,49 @@ export class QueryTimeoutError extends RelataError {
     super(message, options)
   }
 }
+
+/**
+ * Why a statement could not get a connection: `timeout` (none became free within the ORM's
+ * `acquireTimeout`), `deadlock` (every connection is held by a transaction whose own code is waiting
+ * for another one, so the wait could never end), or `closed` (`orm.destroy()` was called).
+ *
+ * @example
+ * ```ts
+ * try {
+ *   await orm.transaction(async () => {
+ *     await orm.session().query('books').all()   // a second connection, from inside a transaction
+ *   })
+ * } catch (error) {
+ *   if (error instanceof ConnectionWaitError) console.error(error.kind)   // 'deadlock' on PGlite (one connection)
+ * }
+ * ```
+ */
+export class ConnectionWaitError extends RelataError {
+  override name = 'ConnectionWaitError'
+  constructor(
+    message: string,
+    readonly kind: 'timeout' | 'deadlock' | 'closed',
+  ) {
+    super(message)
+  }
+}
+
+/**
+ * The connection was lost while COMMIT was on its way, and whether the server committed could not
+ * be learnt (on PostgreSQL Relata asks the server with `pg_xact_status()` and only raises this when
+ * even that fails; MySQL and MariaDB have no way to ask). The session keeps its changes as they were
+ * before the flush; check the database before writing them again. `orm.transaction()` never retries it.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   await session.commit()
+ * } catch (error) {
+ *   if (error instanceof CommitUnknownError) await reconcile()   // look before writing again
+ *   else throw error
+ * }
+ * ```
+ */
+export class CommitUnknownError extends RelataError {
+  override name = 'CommitUnknownError'
+}

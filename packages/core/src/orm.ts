@@ -3,6 +3,8 @@ import { Kysely, type KyselyPlugin, type LogEvent } from 'kysely'
 import { createTables, type CreateTablesOptions } from './ddl/create-tables.js'
 import { dropTables, type DropTablesOptions } from './ddl/drop-tables.js'
 import type { RelataDialect } from './dialect/dialect.js'
+import { gatedDialect } from './dialect/connection-gate.js'
+import { RelataError } from './errors.js'
 import { consoleLogger, toQueryEvent, type QueryLogger } from './query-log.js'
 import type { AnySchema } from './schema/define-schema.js'
 import { QueryRecorder } from './testing/query-recorder.js'
@@ -29,6 +31,19 @@ export interface OrmOptions<S extends AnySchema> {
   readonly plugins?: readonly KyselyPlugin[]
   /** Reports every statement with its parameters and duration (SQLAlchemy's `echo`); `'console'` prints them. */
   readonly log?: QueryLogger | 'console'
+  /**
+   * Milliseconds a statement may wait for a free connection before it fails with a
+   * `ConnectionWaitError` that says what holds the connections (default 30 000; `Infinity` waits
+   * without end). A wait that could never end (every connection held by a transaction whose own
+   * code waits for another one, as a nested `orm.transaction()` on PGlite's single connection)
+   * fails at once.
+   */
+  readonly acquireTimeout?: number
+  /**
+   * Milliseconds `orm.destroy()` waits for connections in use (default 5 000); then it ends them,
+   * and the server rolls back their open transactions.
+   */
+  readonly destroyTimeout?: number
 }
 
 /**
@@ -102,8 +117,13 @@ class RelataOrm<S extends AnySchema> implements Orm<S> {
   constructor(options: OrmOptions<S>) {
     this.schema = options.schema
     this.dialect = options.dialect
+    const dialect = options.dialect
     this.db = new Kysely<Database<S>>({
-      dialect: options.dialect.createKyselyDialect(),
+      dialect: gatedDialect(dialect.createKyselyDialect(), {
+        acquireTimeout: milliseconds('acquireTimeout', options.acquireTimeout, 30_000),
+        destroyTimeout: milliseconds('destroyTimeout', options.destroyTimeout, 5_000),
+        capacity: () => dialect.maxConnections?.(),
+      }),
       plugins: [...(options.plugins ?? [])],
       log: queryLog(options),
     })
@@ -138,6 +158,12 @@ class RelataOrm<S extends AnySchema> implements Orm<S> {
   get #anyDb(): Kysely<any> {
     return this.db as Kysely<any>
   }
+}
+
+function milliseconds(option: string, value: number | undefined, fallback: number): number {
+  if (value === undefined) return fallback
+  if (typeof value !== 'number' || !(value > 0)) throw new RelataError(`createOrm(): ${option} must be a positive number of milliseconds (or Infinity), got ${String(value)}`)
+  return value
 }
 
 /** Kysely's `log` option: the user's logger and every `QueryRecorder` among the plugins, or nothing. */

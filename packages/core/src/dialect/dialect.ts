@@ -68,4 +68,15 @@ export interface RelataDialect {
    * ```
    */
   resolveCapabilities(db: Kysely<any>): Promise<DialectCapabilities>
+  /**
+   * How many connections the pool lends at most, once it exists (1 for PGlite); `undefined` when
+   * not known. A wait for a connection that every holder's own code is waiting on fails at once
+   * instead of after `acquireTimeout`.
+   *
+   * @example
+   * ```ts
+   * orm.dialect.maxConnections?.()   // 10: pg's and mysql2's default pool size
+   * ```
+   */
+  maxConnections?(): number | undefined
 }

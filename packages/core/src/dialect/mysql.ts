@@ -67,6 +67,7 @@ class MysqlRelataDialect implements RelataDialect {
   readonly #options: MysqlDialectOptions
   #server: MysqlServer | undefined
   #capabilities: DialectCapabilities
+  #pool: Pool | undefined
 
   constructor(connection: MysqlConnection, options: MysqlDialectOptions) {
     const { statementTimeout } = options
@@ -85,11 +86,15 @@ class MysqlRelataDialect implements RelataDialect {
 
   createKyselyDialect(): KyselyDialect {
     const connection = this.#connection
-    const pool = async (): Promise<MysqlPool> => (isPool(connection) ? callbackPool(connection) : createRelataPool(connection)) as unknown as MysqlPool
+    const pool = async (): Promise<MysqlPool> => (this.#pool = isPool(connection) ? callbackPool(connection) : createRelataPool(connection)) as unknown as MysqlPool
     return new ReturningMysqlDialect(
       { pool, onCreateConnection: (created) => this.#prepare(created) },
       () => this.#server !== undefined && supportsReturning(this.#server),
     )
+  }
+
+  maxConnections(): number | undefined {
+    return (this.#pool as { config?: { connectionLimit?: number } } | undefined)?.config?.connectionLimit
   }
 
   async resolveCapabilities(db: Kysely<any>): Promise<DialectCapabilities> {

@@ -29,6 +29,7 @@ export function pglite(options: PGliteOptions | PGlite = {}): RelataDialect {
     capabilities: postgresCapabilities,
     createKyselyDialect: () => new PGliteDialect({ pglite: instance }),
     resolveCapabilities: async (_db: Kysely<any>): Promise<DialectCapabilities> => postgresCapabilities,
+    maxConnections: () => 1,
   })
 }
 

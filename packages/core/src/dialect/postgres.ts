@@ -95,11 +95,13 @@ function connectionSetup(options: PostgresDialectOptions): ((connection: Databas
  */
 export function postgres(connection: PostgresConnection, options: PostgresDialectOptions = {}): RelataDialect {
   const onCreateConnection = connectionSetup(options)
+  // The pool the latest ORM on this dialect connected with (each ORM creates its own from settings).
+  let pool: pg.Pool | undefined = isPool(connection) ? connection : undefined
   return Object.freeze({
     name: 'postgres',
     capabilities: postgresCapabilities,
-    createKyselyDialect: () =>
-      new PostgresDialect({ pool: async () => (isPool(connection) ? connection : createPool(connection)), onCreateConnection }),
+    createKyselyDialect: () => new PostgresDialect({ pool: async () => (pool = isPool(connection) ? connection : createPool(connection)), onCreateConnection }),
+    maxConnections: () => pool?.options.max,
     resolveCapabilities: async (_db: Kysely<any>): Promise<DialectCapabilities> => postgresCapabilities,
   })
 }

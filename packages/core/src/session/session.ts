@@ -10,6 +10,7 @@ import { relationChanges } from '../unit-of-work/relation-changes.js'
 import { describePlan, type PlannedStatement } from '../unit-of-work/describe-plan.js'
 import { transientDatabaseError } from '../unit-of-work/database-error.js'
 import { applyFlush, revertChanges, undoFlushes, type AppliedFlush } from '../unit-of-work/apply-flush.js'
+import { inTransactionScope } from '../dialect/transaction-scope.js'
 import { BatchLoader } from '../loading/batch-loader.js'
 import type { LoadContext } from '../loading/load-context.js'
 import { runQuery } from '../loading/loader.js'
@@ -386,8 +387,10 @@ export class SessionImpl implements SessionCore, QueryRunner {
     }
   }
 
-  async transaction<T>(fn: (session: Session<AnySchema>) => Promise<T>, options: { isolation?: TransactionIsolation } = {}): Promise<T> {
+  async transaction<T>(fn: (session: Session<AnySchema>) => Promise<T>, options: { isolation?: TransactionIsolation } = {}, scoped = false): Promise<T> {
     const self = this as unknown as Session<AnySchema>
+    // The callback runs in a scope of its own: a wait for a second connection from inside it can be told from an ordinary wait.
+    if (this.#transaction === undefined && !scoped) return inTransactionScope(() => this.transaction(fn, options, true))
     if (this.#transaction === undefined) {
       const begin = this.connection.db.startTransaction()
       this.#transaction = await (options.isolation === undefined ? begin : begin.setIsolationLevel(options.isolation)).execute()
