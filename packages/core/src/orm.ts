@@ -123,6 +123,7 @@ class RelataOrm<S extends AnySchema> implements Orm<S> {
         acquireTimeout: milliseconds('acquireTimeout', options.acquireTimeout, 30_000),
         destroyTimeout: milliseconds('destroyTimeout', options.destroyTimeout, 5_000),
         capacity: () => dialect.maxConnections?.(),
+        commitOutcome: dialect.commitOutcome,
       }),
       plugins: [...(options.plugins ?? [])],
       log: queryLog(options),

@@ -95,8 +95,8 @@ describeEachDialect(
         expect(killed).toHaveLength(1)
         const last = seen.at(-1)!.sql
         kills.push({ at, error, killed: killed[0]!, sql: last })
-        if (last === 'commit') {
-          // Killed before COMMIT: the driver's error, no table to name.
+        if (last === 'commit' || /pg_current_xact_id/.test(last)) {
+          // Killed before COMMIT (or before reading the transaction's id, just before it): no table to name.
           expect(error).not.toBeInstanceOf(FlushError)
         } else {
           expect(error).toBeInstanceOf(FlushError)
@@ -110,8 +110,9 @@ describeEachDialect(
         expect(kite.ownerId).toBeUndefined()
         expect(await session.plan()).toEqual(plan)
       }
-      // One fault per statement of the plan, and one before COMMIT.
-      expect(kills.length).toBe(plan.length + 1)
+      // One fault per statement of the plan, and one before COMMIT (on PostgreSQL also one before
+      // the transaction's id is read, to ask the server afterwards whether a lost COMMIT landed).
+      expect(kills.length).toBe(plan.length + (target.family === 'postgres' ? 2 : 1))
       // Each fault ended a different connection; the last kill was before COMMIT.
       expect(new Set(kills.map((k) => k.killed)).size).toBe(kills.length)
       expect(kills.at(-1)!.error).not.toBeInstanceOf(FlushError)

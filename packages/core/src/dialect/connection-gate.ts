@@ -4,7 +4,9 @@
  * `orm.destroy()` ends even while a transaction is stuck. PGlite's single connection is lent here too.
  */
 import type { DatabaseConnection, Dialect, DialectAdapter, Driver, TransactionSettings } from 'kysely'
-import { ConnectionWaitError } from '../errors.js'
+import { CommitUnknownError, ConnectionWaitError, RelataError } from '../errors.js'
+import { commitMayHaveLanded } from '../unit-of-work/database-error.js'
+import type { CommitOutcome } from './dialect.js'
 import { currentTransactionScope, type TransactionScope } from './transaction-scope.js'
 
 export interface GateOptions {
@@ -14,6 +16,8 @@ export interface GateOptions {
   readonly destroyTimeout: number
   /** How many connections the pool can lend at most, when known. */
   readonly capacity: () => number | undefined
+  /** How to learn whether a COMMIT whose reply was lost took effect (none: it cannot be known). */
+  readonly commitOutcome: CommitOutcome | undefined
 }
 
 interface DriverOptions extends GateOptions {
@@ -209,8 +213,30 @@ export class ConnectionGate implements Driver {
     if (holder !== undefined) holder.transaction = true
   }
 
-  commitTransaction(connection: DatabaseConnection): Promise<void> {
-    return this.driver.commitTransaction(connection)
+  /**
+   * COMMIT. When its reply is lost (the connection ended before the server answered), the server is
+   * asked whether it committed: committed is success, rolled back is an error, and when it cannot
+   * tell, a `CommitUnknownError` (never retried: running the transaction again could write twice).
+   */
+  async commitTransaction(connection: DatabaseConnection): Promise<void> {
+    const outcome = this.options.commitOutcome
+    const marker = await outcome?.mark?.(connection)
+    try {
+      await this.driver.commitTransaction(connection)
+    } catch (error) {
+      if (!commitMayHaveLanded(error)) throw error
+      const status = outcome === undefined ? 'unknown' : await outcome.resolve(marker)
+      if (status === 'committed') return
+      const reason = error instanceof Error ? error.message : String(error)
+      if (status === 'aborted') {
+        throw new RelataError(`COMMIT failed (${reason}), and the server says the transaction did not commit: nothing of it was written.`, { cause: error })
+      }
+      throw new CommitUnknownError(
+        `The connection was lost during COMMIT (${reason}): whether the server committed cannot be known` +
+          `${outcome === undefined ? ' on this database' : ''}. Nothing was applied to the session; check the database before writing the changes again.`,
+        { cause: error },
+      )
+    }
   }
 
   rollbackTransaction(connection: DatabaseConnection): Promise<void> {

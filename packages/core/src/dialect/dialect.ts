@@ -1,5 +1,5 @@
 /** What Relata needs from a database: a Kysely dialect, what the server can do, and its SQL types. */
-import type { Kysely, Dialect as KyselyDialect } from 'kysely'
+import type { DatabaseConnection, Kysely, Dialect as KyselyDialect } from 'kysely'
 
 /**
  * The SQL family a dialect speaks; loading and DDL switch on it where the two differ.
@@ -79,4 +79,23 @@ export interface RelataDialect {
    * ```
    */
   maxConnections?(): number | undefined
+  /** How to learn whether a COMMIT whose reply was lost took effect; absent where the server cannot tell (MySQL, MariaDB). */
+  readonly commitOutcome?: CommitOutcome
+}
+
+/**
+ * Learning, after the connection was lost during COMMIT, whether the server committed: a marker
+ * read on the transaction's connection just before COMMIT, then asked about on a new connection.
+ * Part of COMMIT: these statements are not logged.
+ *
+ * @example
+ * ```ts
+ * const marker = await outcome.mark?.(connection)   // PostgreSQL: the transaction's id
+ * // ... COMMIT fails with "Connection terminated unexpectedly" ...
+ * await outcome.resolve(marker)                      // 'committed' | 'aborted' | 'unknown'
+ * ```
+ */
+export interface CommitOutcome {
+  mark?(connection: DatabaseConnection): Promise<unknown>
+  resolve(marker: unknown): Promise<'committed' | 'aborted' | 'unknown'>
 }

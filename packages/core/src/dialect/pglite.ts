@@ -30,6 +30,8 @@ export function pglite(options: PGliteOptions | PGlite = {}): RelataDialect {
     createKyselyDialect: () => new PGliteDialect({ pglite: instance }),
     resolveCapabilities: async (_db: Kysely<any>): Promise<DialectCapabilities> => postgresCapabilities,
     maxConnections: () => 1,
+    // In-process: a COMMIT that failed was answered, so it did not commit.
+    commitOutcome: { resolve: async () => 'aborted' as const },
   })
 }
 

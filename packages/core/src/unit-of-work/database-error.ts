@@ -1,4 +1,5 @@
 /** Reads what PostgreSQL and MariaDB errors say (message, constraint) so a flush error can name them. */
+import { isAbortedTransactionError } from 'kysely'
 import type { TransactionConflictKind } from '../errors.js'
 
 export interface DatabaseErrorInfo {
@@ -54,4 +55,17 @@ export function transientDatabaseError(error: unknown): TransientDatabaseError |
     }
   }
   return undefined
+}
+
+/**
+ * Whether a failed COMMIT may have committed: the server never answered it (the connection was
+ * lost, reset or ended before a reply). A reply with an error (a SQLSTATE, a MySQL error number,
+ * Kysely's aborted-transaction error) means the transaction did not commit.
+ */
+export function commitMayHaveLanded(error: unknown): boolean {
+  if (isAbortedTransactionError(error)) return false
+  const e = (typeof error === 'object' && error !== null ? error : {}) as Record<string, unknown>
+  if (typeof e.sqlState === 'string' || (typeof e.errno === 'number' && e.errno > 0 && e.fatal !== true)) return false
+  if (typeof e.code === 'string' && /^[0-9A-Z]{5}$/.test(e.code)) return false
+  return true
 }

@@ -36,6 +36,8 @@ export function withStatementHook(dialect: RelataDialect): HookedDialect {
       return dialect.capabilities
     },
     resolveCapabilities: (db: Kysely<any>) => dialect.resolveCapabilities(db),
+    maxConnections: () => dialect.maxConnections?.(),
+    commitOutcome: dialect.commitOutcome,
     hook: undefined,
     createKyselyDialect: () => hookedKyselyDialect(dialect.createKyselyDialect(), (statement) => hooked.hook?.(statement) ?? Promise.resolve()),
   }
