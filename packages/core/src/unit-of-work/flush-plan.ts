@@ -10,7 +10,7 @@ import { orderTables } from '../schema/table-order.js'
 import { stateOf } from '../session/entity-state.js'
 import { identityKeyOf } from '../session/identity-map.js'
 import type { ChangeSet, KeyNulling, UpdateWrite } from './change-set.js'
-import { orderKeyChanges } from './key-changes.js'
+import { leavingUpdates, orderKeyChanges } from './key-changes.js'
 import type { LinkRecord } from './link-records.js'
 import type { RowSwitch } from './row-switch.js'
 
@@ -59,10 +59,14 @@ export function planFlush(tables: Iterable<TableModel>, changes: ChangeSet): Flu
   const [earlyPurges, purges] = splitParents(changes.linkPurges, replaced)
   for (const purge of earlyPurges) steps.push({ kind: 'purgeLinks', table: purge.key.table, purge })
   const rekeys = groupBy(changes.updates.filter((w) => w.rekey !== undefined), (w) => w.state.table)
+  const leaving = rekeys.size === 0 ? undefined : leavingUpdates(changes.updates)
+  const early = new Set(leaving === undefined ? [] : [...leaving.values()].flat())
 
   for (const table of order) {
-    // A row changes its key before new rows that point at (or take) the key are inserted.
+    // A row changes its key before new rows that point at (or take) the key are inserted, and after
+    // rows without ON UPDATE CASCADE have left it.
     const keyWrites = rekeys.get(table)
+    for (const [childTable, writes] of groupBy(leaving?.get(table) ?? [], (w) => w.state.table)) steps.push(...updateSteps(childTable, writes))
     if (keyWrites !== undefined) steps.push(...updateSteps(table, keyWrites))
     let rest = changes.inserts.get(table) ?? []
     while (rest.length > 0) {
@@ -96,7 +100,7 @@ export function planFlush(tables: Iterable<TableModel>, changes: ChangeSet): Flu
   }
   steps.push(...postUpdates)
 
-  const updates = groupBy(changes.updates.filter((w) => w.rekey === undefined), (w) => w.state.table)
+  const updates = groupBy(changes.updates.filter((w) => w.rekey === undefined && !early.has(w)), (w) => w.state.table)
   const switches = groupBy(changes.switches, (s) => stateOf(s.entity)!.table)
   // Parents first: a child's new key may name a parent's new key.
   for (const table of order) {

@@ -56,6 +56,46 @@ export function orderKeyChanges(table: TableModel, writes: readonly UpdateWrite[
   return steps
 }
 
+/**
+ * Updates that move a row away from a parent whose key changes in the same flush, through a
+ * foreign key without `ON UPDATE CASCADE`: they must run before the parent's key changes, or the
+ * database refuses it while the row still points at the old key. By the parent's table; only
+ * updates whose keys point at rows that exist and keep their keys can go that early.
+ */
+export function leavingUpdates(updates: readonly UpdateWrite[]): Map<TableModel, UpdateWrite[]> {
+  const renamed = new Map<TableModel, Set<IdentityKey>>()
+  const moving = new Set<object>()
+  for (const { entity, state, rekey } of updates) {
+    if (rekey === undefined) continue
+    moving.add(entity)
+    let keys = renamed.get(state.table)
+    if (keys === undefined) renamed.set(state.table, (keys = new Set()))
+    keys.add(rekey.from)
+  }
+  const leaving = new Map<TableModel, UpdateWrite[]>()
+  if (renamed.size === 0) return leaving
+  for (const write of updates) {
+    if (write.rekey !== undefined) continue
+    const { state } = write
+    const parent = state.table.foreignKeys.find((key) => {
+      const from = renamed.get(key.references)
+      if (from === undefined || key.onUpdate === 'cascade' || key.onUpdate === 'set null' || !key.columns.some((c) => write.columns.includes(c))) return false
+      const old = identityKeyOf(key.references, (property) => {
+        const i = key.referencedColumns.findIndex((c) => c.property === property)
+        return i < 0 ? undefined : state.snapshot![state.table.columns.indexOf(key.columns[i]!)]
+      })
+      return from.has(old)
+    })
+    if (parent === undefined) continue
+    const ready = [...(state.refs?.values() ?? [])].every((target) => target === null || (stateOf(target)!.status === 'persistent' && !moving.has(target)))
+    if (!ready) continue
+    const list = leaving.get(parent.references)
+    if (list === undefined) leaving.set(parent.references, [write])
+    else list.push(write)
+  }
+  return leaving
+}
+
 /** The key column a row can be moved to a temporary value of: an integer, a long enough text, or a uuid. */
 export function parkableColumn(table: TableModel): ColumnModel | undefined {
   return table.primaryKey.find((c) => {
