@@ -106,7 +106,7 @@ export async function computeChangeSet(source: FlushSource, keyOf: (entity: obje
     const state = stateOf(entity)!
     const columns = changedColumns(entity, state, keyOf, source.family)
     if (columns.length === 0) continue
-    const rekey = columns.some((c) => c.config.primaryKey) ? { from: state.identityKey, to: newKeyOf(entity, state, keyOf) } : undefined
+    const rekey = changesKey(columns) ? { from: state.identityKey, to: newKeyOf(entity, state, keyOf) } : undefined
     changes.updates.push(rekey === undefined ? { entity, state, columns } : { entity, state, columns, rekey })
   }
   for (const entity of deleted.entities) {
@@ -305,6 +305,11 @@ function switchColumns(entity: object, snapshot: readonly unknown[], keyOf: (ent
     if (written !== undefined && !sameValue(isJsonColumn(column), written, snapshot[i])) changed.push(column)
   }
   return changed
+}
+
+function changesKey(columns: readonly ColumnModel[]): boolean {
+  for (let i = 0; i < columns.length; i++) if (columns[i]!.config.primaryKey) return true
+  return false
 }
 
 /** The identity key an object's row has once its update is written: foreign-key columns follow their relation's object. */
