@@ -322,7 +322,8 @@ export class SessionImpl implements SessionCore, QueryRunner {
     const capabilities = await this.connection.capabilities()
     const probe = new Persister(this.#db, capabilities)
     const { steps, changes } = await this.#planSteps(probe.keyOf)
-    if (steps.length === 0) return
+    // A row switch that writes nothing still hands the row to the new object.
+    if (steps.length === 0 && changes.switches.length === 0) return
     let written: Written
     if (this.#transaction !== undefined) {
       // Inside a transaction: a savepoint, so that a failed flush leaves the transaction usable.

@@ -4,14 +4,16 @@
  * `rollback()`: unflushed changes are undone in memory, and so are the flushes of a transaction
  * (or savepoint) that rolled back.
  */
-import type { ForeignKeyModel, TableModel } from '../schema/model.js'
+import type { ColumnModel, ForeignKeyModel, TableModel } from '../schema/model.js'
 import { stateOf, type EntityState } from '../session/entity-state.js'
 import { snapshotValue } from '../session/hydrator.js'
-import { identityKeyOf, type IdentityMap } from '../session/identity-map.js'
+import { identityKeyOf, type IdentityKey, type IdentityMap } from '../session/identity-map.js'
 import type { RelationArray } from '../session/relation-array.js'
-import type { ChangeSet } from './change-set.js'
+import { refTarget, type ChangeSet } from './change-set.js'
+import { followKeyChanges, type KeyChange } from './key-changes.js'
 import type { LinkRecords } from './link-records.js'
 import type { Written } from './persister.js'
+import { switchedRow } from './row-switch.js'
 import { isJsonColumn } from './write-values.js'
 
 export interface SessionBookkeeping {
@@ -43,6 +45,8 @@ export interface AppliedFlush {
   /** Updated objects and their snapshots before the flush. */
   readonly updated: readonly (readonly [object, unknown[] | undefined])[]
   readonly deleted: readonly object[]
+  /** Objects whose primary key changed, and the identity key they had. */
+  readonly rekeyed: readonly (readonly [object, IdentityKey])[]
 }
 
 const columnValues = (entity: object, table: TableModel): Record<string, unknown> =>
@@ -50,7 +54,7 @@ const columnValues = (entity: object, table: TableModel): Record<string, unknown
 
 /** Applies a committed flush; with `journal`, also returns what it changed, so a rollback of the enclosing transaction can undo it. */
 export function applyFlush(session: SessionBookkeeping, changes: ChangeSet, written: Written, journal: boolean): AppliedFlush {
-  const applied = { inserted: [] as [object, Record<string, unknown>][], updated: [] as [object, unknown[] | undefined][], deleted: [] as object[] }
+  const applied = { inserted: [] as [object, Record<string, unknown>][], updated: [] as [object, unknown[] | undefined][], deleted: [] as object[], rekeyed: [] as [object, IdentityKey][] }
   for (const entities of changes.inserts.values()) {
     for (const entity of entities) {
       const state = stateOf(entity)!
@@ -64,10 +68,36 @@ export function applyFlush(session: SessionBookkeeping, changes: ChangeSet, writ
       settle(state)
     }
   }
-  for (const { entity, state } of changes.updates) {
+  for (const { entity, replaced } of changes.switches) {
+    const state = stateOf(entity)!
+    if (journal) applied.inserted.push([entity, columnValues(entity, state.table)])
+    // Without a statement (nothing differed) the row is what the new object would have written.
+    Object.assign(entity, written.get(entity) ?? switchedRow(replaced, (column) => valueAfterFlush(entity, state, column)))
+    state.status = 'persistent'
+    state.snapshot = snapshotOf(entity, state.table)
+    state.identityKey = stateOf(replaced)!.identityKey
+    session.identityMap.set(state.table, state.identityKey, entity)
+    session.pending.delete(entity)
+    settle(state)
+    const old = stateOf(replaced)!
+    applied.deleted.push(replaced)
+    unlinkEverywhere(replaced, old)
+    old.status = 'detached'
+    session.deleted.delete(replaced)
+  }
+  const keyChanges: KeyChange[] = []
+  for (const { entity, state, rekey } of changes.updates) {
     if (journal) applied.updated.push([entity, state.snapshot])
+    if (rekey !== undefined) keyChanges.push({ entity, from: state.identityKey, snapshot: state.snapshot! })
     Object.assign(entity, written.get(entity))
     state.snapshot = snapshotOf(entity, state.table)
+  }
+  if (keyChanges.length > 0) {
+    const followed = followKeyChanges(session.identityMap, keyChanges, written)
+    if (journal) {
+      applied.updated.push(...followed)
+      for (const { entity, from } of keyChanges) applied.rekeyed.push([entity, from])
+    }
   }
   for (const entities of changes.deletes.values()) {
     for (const entity of entities) {
@@ -102,20 +132,22 @@ export function applyFlush(session: SessionBookkeeping, changes: ChangeSet, writ
 export function undoFlushes(session: SessionBookkeeping, flushes: readonly AppliedFlush[]): void {
   if (flushes.length === 0) return
   for (const flush of [...flushes].reverse()) {
-    for (const entity of flush.deleted) {
-      const state = stateOf(entity)!
-      state.status = 'persistent'
-      session.identityMap.set(state.table, state.identityKey, entity)
-    }
-    for (const [entity, snapshot] of [...flush.updated].reverse()) stateOf(entity)!.snapshot = snapshot
+    // New objects leave first: a new object that took over a deleted object's row hands its key back.
     for (const [entity, values] of flush.inserted) {
       const state = stateOf(entity)!
-      session.identityMap.delete(state.table, state.identityKey)
+      if (session.identityMap.get(state.table, state.identityKey) === entity) session.identityMap.delete(state.table, state.identityKey)
       Object.assign(entity, values)
       state.status = 'pending'
       state.snapshot = undefined
       state.identityKey = undefined
       session.pending.add(entity)
+    }
+    undoKeyChanges(session.identityMap, flush.rekeyed)
+    for (const [entity, snapshot] of [...flush.updated].reverse()) stateOf(entity)!.snapshot = snapshot
+    for (const entity of flush.deleted) {
+      const state = stateOf(entity)!
+      state.status = 'persistent'
+      session.identityMap.set(state.table, state.identityKey, entity)
     }
   }
   for (const entity of session.identityMap.entities()) {
@@ -124,6 +156,26 @@ export function undoFlushes(session: SessionBookkeeping, flushes: readonly Appli
       slot.value = undefined
     }
   }
+}
+
+/** Objects whose key change rolled back are found by their old keys again (every new key leaves first: keys may have swapped). */
+function undoKeyChanges(identityMap: IdentityMap, rekeyed: readonly (readonly [object, IdentityKey])[]): void {
+  for (const [entity] of rekeyed) {
+    const state = stateOf(entity)!
+    if (identityMap.get(state.table, state.identityKey) === entity) identityMap.delete(state.table, state.identityKey)
+  }
+  for (const [entity, from] of rekeyed) {
+    const state = stateOf(entity)!
+    state.identityKey = from
+    identityMap.set(state.table, from, entity)
+  }
+}
+
+/** A column's value once a flush is applied: a foreign key from its relation's object, which has its key by now. */
+function valueAfterFlush(entity: object, state: EntityState, column: ColumnModel): unknown {
+  const ref = refTarget(state, column)
+  if (ref === undefined) return (entity as Record<string, unknown>)[column.property]
+  return ref.target === null ? null : (ref.target as Record<string, unknown>)[ref.key.referencedColumns[ref.key.columns.indexOf(column)]!.property]
 }
 
 /** Children in the identity map whose key was set to NULL in the database because their parent was deleted. */

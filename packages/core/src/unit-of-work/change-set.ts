@@ -7,8 +7,10 @@ import type { SqlFamily } from '../dialect/dialect.js'
 import { RelataError } from '../errors.js'
 import type { ColumnModel, ForeignKeyModel, RelationModel, TableModel } from '../schema/model.js'
 import { stateOf, type EntityState } from '../session/entity-state.js'
+import { identityKeyOf, type IdentityKey } from '../session/identity-map.js'
 import type { RelationArray } from '../session/relation-array.js'
 import type { LinkRecord } from './link-records.js'
+import { findRowSwitches, pendingByKey, switchedValue, type RowSwitch } from './row-switch.js'
 import { checkValue, isJsonColumn, sameValue } from './write-values.js'
 
 /** The session's side of a flush. */
@@ -31,6 +33,8 @@ export interface UpdateWrite {
   readonly entity: object
   readonly state: EntityState
   readonly columns: readonly ColumnModel[]
+  /** The identity key the row had and will have, when the update changes its primary key. */
+  readonly rekey?: { readonly from: IdentityKey; readonly to: IdentityKey }
 }
 
 /** Children of deleted rows whose foreign key is set to NULL in one statement, when they are not loaded. */
@@ -42,6 +46,8 @@ export interface KeyNulling {
 export interface ChangeSet {
   readonly inserts: Map<TableModel, object[]>
   readonly updates: UpdateWrite[]
+  /** New objects taking over the rows of deleted objects with the same key: UPDATEs instead of a DELETE and an INSERT. */
+  readonly switches: RowSwitch[]
   readonly deletes: Map<TableModel, object[]>
   readonly nullings: KeyNulling[]
   /** Link rows of deleted objects, removed in one statement per association key. */
@@ -70,10 +76,14 @@ function addTo<K, V>(map: Map<K, V[]>, key: K, value: V): void {
 
 export async function computeChangeSet(source: FlushSource, keyOf: (entity: object, column: ColumnModel) => unknown): Promise<ChangeSet> {
   cascadeSaves(source)
-  const deleted = await cascadeDeletes(source)
+  // New objects by key, to find those replacing a deleted row (only when something is deleted: W1 inserts stay cheap).
+  const byKey = source.deleted.size > 0 ? pendingByKey(source.pending) : undefined
+  const deleted = await cascadeDeletes(source, (entity) => byKey?.get(stateOf(entity)!.table)?.has(stateOf(entity)!.identityKey) === true)
+  const switches = byKey === undefined ? [] : findRowSwitches(byKey, deleted.entities, (entity, snapshot) => switchColumns(entity, snapshot, keyOf))
   const changes: ChangeSet = {
     inserts: new Map(),
     updates: [],
+    switches,
     deletes: new Map(),
     nullings: deleted.nullings,
     linkPurges: deleted.linkPurges,
@@ -83,20 +93,25 @@ export async function computeChangeSet(source: FlushSource, keyOf: (entity: obje
   }
   for (const entity of orphans(source, deleted.entities)) deleted.entities.add(entity)
 
+  const switched = new Set<object>()
+  for (const { entity, replaced } of switches) switched.add(entity).add(replaced)
   for (const entity of source.pending) {
     if (deleted.entities.has(entity)) continue
     const state = stateOf(entity)!
     checkInsert(entity, state, source.family)
-    addTo(changes.inserts, state.table, entity)
+    if (!switched.has(entity)) addTo(changes.inserts, state.table, entity)
   }
   for (const entity of source.persistent()) {
     if (deleted.entities.has(entity)) continue
     const state = stateOf(entity)!
     const columns = changedColumns(entity, state, keyOf, source.family)
-    if (columns.length > 0) changes.updates.push({ entity, state, columns })
+    if (columns.length === 0) continue
+    const rekey = changesKey(columns) ? { from: state.identityKey, to: newKeyOf(entity, state, keyOf) } : undefined
+    changes.updates.push(rekey === undefined ? { entity, state, columns } : { entity, state, columns, rekey })
   }
   for (const entity of deleted.entities) {
     const state = stateOf(entity)!
+    if (switched.has(entity)) continue
     if (state.status === 'persistent' || state.status === 'deleted') addTo(changes.deletes, state.table, entity)
   }
   for (const link of source.links) {
@@ -133,8 +148,12 @@ function cascadeSaves(source: FlushSource): void {
   }
 }
 
-/** Deleted objects plus those their relations' delete cascades reach; children of the rest are unlinked. */
-async function cascadeDeletes(source: FlushSource): Promise<{ entities: Set<object>; nullings: KeyNulling[]; linkPurges: KeyNulling[] }> {
+/**
+ * Deleted objects plus those their relations' delete cascades reach; children of the rest are
+ * unlinked. A row a new object takes over (`replaced`) is never deleted, so nothing is left to the
+ * database's `ON DELETE`: its relations load and its link rows go, as if no cascade were passive.
+ */
+async function cascadeDeletes(source: FlushSource, replaced: (entity: object) => boolean): Promise<{ entities: Set<object>; nullings: KeyNulling[]; linkPurges: KeyNulling[] }> {
   const entities = new Set<object>()
   const nullings = new Map<ForeignKeyModel, object[]>()
   const linkPurges = new Map<ForeignKeyModel, object[]>()
@@ -145,19 +164,25 @@ async function cascadeDeletes(source: FlushSource): Promise<{ entities: Set<obje
     entities.add(entity)
     const state = stateOf(entity)!
     if (state.status === 'pending') continue
+    const switching = replaced(entity)
     for (const relation of state.table.relations.values()) {
       if (relation.owning) continue
+      const passive = relation.cascade.passive && !switching
       if (relation.association !== undefined) {
-        if (!relation.cascade.passive) addTo(linkPurges, relation.association.sourceKey, entity)
+        if (!passive) addTo(linkPurges, relation.association.sourceKey, entity)
         continue
       }
-      const slot = state.relations?.[relation.name]
+      let slot = state.relations?.[relation.name]
       if (relation.cascade.delete) {
-        if (!slot?.loaded && !relation.cascade.passive) await source.load(entity, relation)
+        if (!slot?.loaded && !passive) await source.load(entity, relation)
         for (const child of loadedMembers(entity, relation)) queue.push(child)
         continue
       }
-      if (relation.cascade.passive) continue
+      if (passive) continue
+      if (switching && !slot?.loaded) {
+        await source.load(entity, relation)
+        slot = state.relations?.[relation.name]
+      }
       if (slot?.loaded) {
         for (const child of loadedMembers(entity, relation)) {
           const childState = stateOf(child)!
@@ -257,4 +282,42 @@ function changedColumns(entity: object, state: EntityState, keyOf: (entity: obje
     }
   }
   return changed
+}
+
+/** A row switch's columns: those (not the key, not the version) whose new value differs from the deleted row's snapshot. */
+function switchColumns(entity: object, snapshot: readonly unknown[], keyOf: (entity: object, column: ColumnModel) => unknown): ColumnModel[] {
+  const state = stateOf(entity)!
+  const columns = state.table.columns
+  const changed: ColumnModel[] = []
+  for (let i = 0; i < columns.length; i++) {
+    const column = columns[i]!
+    if (column.config.primaryKey || column.config.version) continue
+    const ref = refTarget(state, column)
+    let value: unknown
+    if (ref === undefined) value = (entity as Record<string, unknown>)[column.property]
+    else if (ref.target === null) value = null
+    else if (stateOf(ref.target)!.status !== 'persistent') {
+      // Its key is known only once its row is written.
+      changed.push(column)
+      continue
+    } else value = keyOf(ref.target, ref.key.referencedColumns[ref.key.columns.indexOf(column)]!)
+    const written = switchedValue(column, value)
+    if (written !== undefined && !sameValue(isJsonColumn(column), written, snapshot[i])) changed.push(column)
+  }
+  return changed
+}
+
+function changesKey(columns: readonly ColumnModel[]): boolean {
+  for (let i = 0; i < columns.length; i++) if (columns[i]!.config.primaryKey) return true
+  return false
+}
+
+/** The identity key an object's row has once its update is written: foreign-key columns follow their relation's object. */
+function newKeyOf(entity: object, state: EntityState, keyOf: (entity: object, column: ColumnModel) => unknown): IdentityKey {
+  return identityKeyOf(state.table, (property) => {
+    const column = state.table.columnsByProperty.get(property)!
+    const ref = refTarget(state, column)
+    if (ref === undefined) return (entity as Record<string, unknown>)[property]
+    return ref.target === null ? null : keyOf(ref.target, ref.key.referencedColumns[ref.key.columns.indexOf(column)]!)
+  })
 }

@@ -1,5 +1,6 @@
 /** `session.plan()`: the statements of the next flush as plain data a user can read and a test can assert. */
 import type { FlushStep } from './flush-plan.js'
+import { parkableColumn } from './key-changes.js'
 
 /**
  * One statement the next flush would run, as `session.plan()` lists them: the operation, the SQL
@@ -33,6 +34,10 @@ export function describePlan(steps: readonly FlushStep[]): PlannedStatement[] {
         return { operation: step.kind, table, rows: step.entities.length }
       case 'postUpdate':
         return { operation: step.kind, table, rows: 1, columns: [...step.keys].flatMap((k) => k.columns.map((c) => c.sqlName)) }
+      case 'parkKey':
+        return { operation: 'update', table, rows: 1, columns: [parkableColumn(step.table)!.sqlName] }
+      case 'switchRow':
+        return { operation: 'update', table, rows: 1, columns: step.row.columns.map((c) => c.sqlName) }
       case 'update':
         return { operation: step.kind, table, rows: step.writes.length, columns: [...new Set(step.writes.flatMap((w) => w.columns.map((c) => c.sqlName)))] }
       case 'insertLinks':

@@ -10,7 +10,9 @@ import { orderTables } from '../schema/table-order.js'
 import { stateOf } from '../session/entity-state.js'
 import { identityKeyOf } from '../session/identity-map.js'
 import type { ChangeSet, KeyNulling, UpdateWrite } from './change-set.js'
+import { leavingUpdates, orderKeyChanges } from './key-changes.js'
 import type { LinkRecord } from './link-records.js'
+import type { RowSwitch } from './row-switch.js'
 
 export interface InsertBatch {
   readonly kind: 'insert'
@@ -24,6 +26,8 @@ export type FlushStep =
   | InsertBatch
   | { readonly kind: 'postUpdate'; readonly table: TableModel; readonly entity: object; readonly keys: ReadonlySet<ForeignKeyModel> }
   | { readonly kind: 'update'; readonly table: TableModel; readonly writes: readonly UpdateWrite[] }
+  | { readonly kind: 'parkKey'; readonly table: TableModel; readonly entity: object }
+  | { readonly kind: 'switchRow'; readonly table: TableModel; readonly row: RowSwitch }
   | { readonly kind: 'insertLinks'; readonly table: TableModel; readonly links: readonly LinkRecord[] }
   | { readonly kind: 'updateLinks'; readonly table: TableModel; readonly links: readonly LinkRecord[] }
   | { readonly kind: 'deleteLinks'; readonly table: TableModel; readonly links: readonly LinkRecord[] }
@@ -50,8 +54,20 @@ export function planFlush(tables: Iterable<TableModel>, changes: ChangeSet): Flu
   for (const list of changes.inserts.values()) for (const entity of list) pending.add(entity)
   const inserted = new Set<object>()
   const postUpdates: FlushStep[] = []
+  // Link rows of a row a new object takes over go before that object's own links are written.
+  const replaced = new Set(changes.switches.map((s) => s.replaced))
+  const [earlyPurges, purges] = splitParents(changes.linkPurges, replaced)
+  for (const purge of earlyPurges) steps.push({ kind: 'purgeLinks', table: purge.key.table, purge })
+  const rekeys = groupBy(changes.updates.filter((w) => w.rekey !== undefined), (w) => w.state.table)
+  const leaving = rekeys.size === 0 ? undefined : leavingUpdates(changes.updates)
+  const early = new Set(leaving === undefined ? [] : [...leaving.values()].flat())
 
   for (const table of order) {
+    // A row changes its key before new rows that point at (or take) the key are inserted, and after
+    // rows without ON UPDATE CASCADE have left it.
+    const keyWrites = rekeys.get(table)
+    for (const [childTable, writes] of groupBy(leaving?.get(table) ?? [], (w) => w.state.table)) steps.push(...updateSteps(childTable, writes))
+    if (keyWrites !== undefined) steps.push(...updateSteps(table, keyWrites))
     let rest = changes.inserts.get(table) ?? []
     while (rest.length > 0) {
       const ready: object[] = []
@@ -84,21 +100,21 @@ export function planFlush(tables: Iterable<TableModel>, changes: ChangeSet): Flu
   }
   steps.push(...postUpdates)
 
-  for (const [table, writes] of groupBy(changes.updates, (w) => w.state.table)) {
-    // One statement (per chunk) for each set of changed columns.
-    const bySignature = new Map<string, UpdateWrite[]>()
-    for (const write of writes) {
-      const signature = write.columns.map((c) => c.sqlName).join(',')
-      const group = bySignature.get(signature)
-      if (group === undefined) bySignature.set(signature, [write])
-      else group.push(write)
+  const updates = groupBy(changes.updates.filter((w) => w.rekey === undefined && !early.has(w)), (w) => w.state.table)
+  const switches = groupBy(changes.switches, (s) => stateOf(s.entity)!.table)
+  // Parents first: a child's new key may name a parent's new key.
+  for (const table of order) {
+    for (const row of switches.get(table) ?? []) {
+      // Nothing differs and no version to check: the row stays as it is.
+      if (row.columns.length > 0 || table.versionColumn !== undefined) steps.push({ kind: 'switchRow', table, row })
     }
-    for (const group of bySignature.values()) steps.push({ kind: 'update', table, writes: group })
+    const writes = updates.get(table)
+    if (writes !== undefined) steps.push(...updateSteps(table, writes))
   }
   for (const [table, links] of groupBy(changes.linkInserts, (l) => l.association.table)) steps.push({ kind: 'insertLinks', table, links })
   for (const [table, links] of groupBy(changes.linkUpdates, (l) => l.association.table)) steps.push({ kind: 'updateLinks', table, links })
   for (const [table, links] of groupBy(changes.linkDeletes, (l) => l.association.table)) steps.push({ kind: 'deleteLinks', table, links })
-  for (const purge of changes.linkPurges) steps.push({ kind: 'purgeLinks', table: purge.key.table, purge })
+  for (const purge of purges) steps.push({ kind: 'purgeLinks', table: purge.key.table, purge })
   for (const nulling of changes.nullings) steps.push({ kind: 'nullKeys', table: nulling.key.table, nulling })
   steps.push(...unsetCycleKeys(order, deferred, changes))
   for (const table of [...order].reverse()) {
@@ -106,6 +122,36 @@ export function planFlush(tables: Iterable<TableModel>, changes: ChangeSet): Flu
     if (entities !== undefined) steps.push({ kind: 'delete', table, entities })
   }
   return steps
+}
+
+/** One statement (per chunk) for each set of changed columns; key changes that take each other's keys one row at a time, in order. */
+function updateSteps(table: TableModel, writes: readonly UpdateWrite[]): FlushStep[] {
+  const ordered = writes[0]!.rekey === undefined ? undefined : orderKeyChanges(table, writes)
+  if (ordered !== undefined) {
+    return ordered.map(({ park, write }): FlushStep => (park ? { kind: 'parkKey', table, entity: write.entity } : { kind: 'update', table, writes: [write] }))
+  }
+  const bySignature = new Map<string, UpdateWrite[]>()
+  for (const write of writes) {
+    const signature = write.columns.map((c) => c.sqlName).join(',')
+    const group = bySignature.get(signature)
+    if (group === undefined) bySignature.set(signature, [write])
+    else group.push(write)
+  }
+  return [...bySignature.values()].map((group): FlushStep => ({ kind: 'update', table, writes: group }))
+}
+
+/** Splits each key's parents into those in `set` and the others. */
+function splitParents(list: readonly KeyNulling[], set: ReadonlySet<object>): [KeyNulling[], KeyNulling[]] {
+  if (set.size === 0) return [[], [...list]]
+  const inside: KeyNulling[] = []
+  const outside: KeyNulling[] = []
+  for (const { key, parents } of list) {
+    const early = parents.filter((p) => set.has(p))
+    const late = parents.filter((p) => !set.has(p))
+    if (early.length > 0) inside.push({ key, parents: early })
+    if (late.length > 0) outside.push({ key, parents: late })
+  }
+  return [inside, outside]
 }
 
 /**

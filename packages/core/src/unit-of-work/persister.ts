@@ -13,7 +13,9 @@ import { stateOf } from '../session/entity-state.js'
 import { refTarget, type UpdateWrite } from './change-set.js'
 import { describeDatabaseError, transientDatabaseError } from './database-error.js'
 import type { FlushStep, InsertBatch } from './flush-plan.js'
+import { parkableColumn } from './key-changes.js'
 import type { LinkRecord } from './link-records.js'
+import { switchedRow, type RowSwitch } from './row-switch.js'
 import { checkValue, encodeValue } from './write-values.js'
 
 /** Column values (by property) each object has after the flush, as the database returned or was given them. */
@@ -36,6 +38,8 @@ const castTypes: Record<string, string> = {
 export class Persister {
   readonly written: Written = new Map()
   #autoIncrement: Promise<{ consecutive: boolean; increment: number }> | undefined
+  /** Rows moved to a temporary key (a key swap): their key column's value until their own update. */
+  #parked: Map<object, { readonly column: ColumnModel; readonly value: unknown }> | undefined
 
   constructor(
     private readonly db: Kysely<any>,
@@ -67,6 +71,10 @@ export class Persister {
         return this.#postUpdate(step.table, step.entity, step.keys)
       case 'update':
         return this.#update(step.table, step.writes)
+      case 'parkKey':
+        return this.#parkKey(step.table, step.entity)
+      case 'switchRow':
+        return this.#switchRow(step.table, step.row)
       case 'insertLinks':
         return this.#insertLinks(step.table, step.links)
       case 'updateLinks':
@@ -258,6 +266,8 @@ export class Persister {
 
   /** How the row of an object is found: a persistent object by its values as loaded, even if changed since. */
   #rowKey(entity: object, column: ColumnModel): unknown {
+    const parked = this.#parked?.get(entity)
+    if (parked?.column === column) return parked.value
     const state = stateOf(entity)!
     if (state.status === 'persistent' && state.snapshot !== undefined) return state.snapshot[state.table.columns.indexOf(column)]
     return this.keyOf(entity, column)
@@ -316,6 +326,53 @@ export class Persister {
         }
       }
     }
+  }
+
+  /**
+   * Moves a row to a temporary key, so that another row can take its key in this flush (keys
+   * swapped): below every value of an integer column, or a random text or uuid.
+   */
+  async #parkKey(table: TableModel, entity: object): Promise<void> {
+    const column = parkableColumn(table)!
+    const { dataType, length } = column.config
+    let value: unknown
+    if (dataType === 'integer' || dataType === 'serial' || dataType === 'bigint') {
+      const { rows } = await sql<{ low: unknown }>`select min(${sql.ref(column.sqlName)}) as low from ${sql.table(table.sqlName)}`.execute(this.db)
+      const low = rows[0]?.low
+      const below = (low === null || low === undefined ? 0n : BigInt(String(low))) - 1n
+      const temporary = below < 0n ? below : -1n
+      if (dataType !== 'bigint' && temporary < -2147483648n) throw new RelataError(`${table.key}: no free temporary value for ${table.sqlName}.${column.sqlName} to swap keys through`)
+      value = dataType === 'bigint' ? temporary : Number(temporary)
+    } else {
+      const random = crypto.randomUUID()
+      value = dataType === 'uuid' ? random : `~${random.replace(/-/g, '')}`.slice(0, Math.min(length ?? 33, 33))
+    }
+    await this.db
+      .updateTable(table.sqlName)
+      .set({ [column.sqlName]: encodeValue(column, value, this.capabilities.family) })
+      .where(this.#where(table, [entity], false))
+      .execute()
+    ;(this.#parked ??= new Map()).set(entity, { column, value })
+  }
+
+  /** A new object takes over a deleted object's row: one UPDATE of what differs, the old row's version checked. */
+  async #switchRow(table: TableModel, { entity, replaced, columns }: RowSwitch): Promise<void> {
+    const version = table.versionColumn
+    const set: Record<string, unknown> = {}
+    const row = switchedRow(replaced, (column) => this.#value(entity, column))
+    for (const column of columns) {
+      checkValue(table, column, row[column.property])
+      set[column.sqlName] = encodeValue(column, row[column.property], this.capabilities.family)
+    }
+    if (version !== undefined) set[version.sqlName] = sql`${sql.ref(version.sqlName)} + 1`
+    const result = await this.db.updateTable(table.sqlName).set(set).where(this.#where(table, [replaced], version !== undefined)).executeTakeFirst()
+    if (version !== undefined && Number(result.numUpdatedRows) !== 1) {
+      throw new StaleObjectError(
+        `${table.key}: the row a new object replaces was changed or deleted by someone else since it was loaded ` +
+          `(version check on ${table.sqlName}.${version.sqlName}); nothing of this flush was written`,
+      )
+    }
+    this.written.set(entity, row)
   }
 
   /** Every row takes the same values: `UPDATE t SET a = ? WHERE (key) IN (...)`. Returns the rows updated. */
