@@ -15,6 +15,8 @@ export interface QueryRunner {
   readonly family?: SqlFamily
 }
 
+/** PostgreSQL: longer `in` lists travel as one array parameter rather than a parameter per value. */
+const ARRAY_PARAMETER_FROM = 1000
 const patternOperators: ReadonlySet<string> = new Set(['like', 'not like', 'ilike', 'not ilike'])
 const textTypes: ReadonlySet<string> = new Set(['text', 'varchar', 'enum', 'uuid'])
 const jsonOperators: ReadonlySet<string> = new Set(['=', '<>', '!=', 'in', 'not in', 'is', 'is not'])
@@ -42,7 +44,20 @@ function checkComparison(table: TableModel, column: ColumnModel, operator: Compa
     if (dataType === 'json' && family === 'postgres') throw new RelataError(`${where}: PostgreSQL cannot compare json values; declare ${table.sqlName}.${column.sqlName} as t.jsonb() to filter on it`)
   }
   const values = operator === 'in' || operator === 'not in' ? (value as readonly unknown[]) : [value]
-  for (const each of values) checkValue(table, column, each, family, true)
+  for (let i = 0; i < values.length; i++) {
+    // A missing value would drop the condition (or, in a list, match nothing): never a filter.
+    if (values[i] === undefined) throw new RelataError(`${where}: ${values === value ? `the value at index ${i} is` : 'the value is'} undefined; use null to compare with NULL`)
+    checkValue(table, column, values[i], family, true)
+  }
+}
+
+/** `limit()` and `offset()` take a count the database can hold exactly: a non-negative safe integer. */
+function checkCount(count: unknown, method: string, table: TableModel): number {
+  if (typeof count !== 'number' || !Number.isSafeInteger(count) || count < 0) {
+    const shown = typeof count === 'bigint' ? `${count}n` : typeof count === 'string' ? JSON.stringify(count) : String(count)
+    throw new RelataError(`${method}() on '${table.key}': expects a non-negative integer up to Number.MAX_SAFE_INTEGER, got ${shown}`)
+  }
+  return count
 }
 
 /** PostgreSQL dates travel as UTC literals, as written values do (drivers send local time or unreadable ISO years). */
@@ -100,11 +115,14 @@ export class QueryBuilder {
       if ((op === 'in' || op === 'not in') && !Array.isArray(value)) throw new RelataError(`where('${first}', '${op}', ...) on '${table.key}': expects an array of values`)
       const column = columnOf(table, first, 'where()')
       checkComparison(table, column, op, value, this.#family)
-      filters.push({ kind: 'compare', column, operator: op, value: filterValue(value, this.#family) })
+      const asArray = this.#family === 'postgres' && Array.isArray(value) && value.length > ARRAY_PARAMETER_FROM
+      filters.push({ kind: 'compare', column, operator: op, value: filterValue(value, this.#family), ...(asArray ? { asArray } : {}) })
     } else if (typeof first === 'object' && first !== null) {
       for (const [property, v] of Object.entries(first)) {
-        if (v === undefined) continue
         const column = columnOf(table, property, 'where()')
+        if (v === undefined) {
+          throw new RelataError(`where({ ${property}: undefined }) on '${table.key}': a filter value cannot be undefined (it would match every row); leave the property out, or use null to compare with NULL`)
+        }
         checkComparison(table, column, '=', v, this.#family)
         filters.push({ kind: 'compare', column, operator: '=', value: filterValue(v, this.#family) })
       }
@@ -121,13 +139,11 @@ export class QueryBuilder {
   }
 
   limit(count: number): QueryBuilder {
-    if (!Number.isInteger(count) || count < 0) throw new RelataError(`limit(): expects a non-negative integer, got ${count}`)
-    return this.#with({ limit: count })
+    return this.#with({ limit: checkCount(count, 'limit', this.#state.table) })
   }
 
   offset(count: number): QueryBuilder {
-    if (!Number.isInteger(count) || count < 0) throw new RelataError(`offset(): expects a non-negative integer, got ${count}`)
-    return this.#with({ offset: count })
+    return this.#with({ offset: checkCount(count, 'offset', this.#state.table) })
   }
 
   strategy(strategy: LoadStrategy): QueryBuilder {

@@ -1,5 +1,5 @@
 /** Rewrites a Kysely expression written with property names into one with SQL column names and the query's table alias. */
-import { ColumnNode, OperationNodeTransformer, ReferenceNode, TableNode, type Expression, type OperationNode, type SqlBool } from 'kysely'
+import { ColumnNode, OperationNodeTransformer, ReferenceNode, TableNode, type Expression, type OperationNode, type PrimitiveValueListNode, type SqlBool, type ValueNode } from 'kysely'
 import { RelataError } from '../errors.js'
 import type { TableModel } from '../schema/model.js'
 
@@ -29,6 +29,17 @@ class PropertyNameTransformer extends OperationNodeTransformer {
       throw new RelataError(`'${tableName}.${String((node.column as ColumnNode).column?.name)}': only columns of '${this.table.key}' can be referenced here`)
     }
     return ReferenceNode.create(column as ColumnNode, TableNode.create(this.alias))
+  }
+
+  // An undefined value would be sent as NULL: a comparison that silently matches nothing.
+  protected override transformValue(node: ValueNode): ValueNode {
+    if (node.value === undefined) throw new RelataError(`where((eb) => ...) on '${this.table.key}': a value is undefined; use null (with 'is') to compare with NULL`)
+    return super.transformValue(node)
+  }
+
+  protected override transformPrimitiveValueList(node: PrimitiveValueListNode): PrimitiveValueListNode {
+    if (node.values.includes(undefined)) throw new RelataError(`where((eb) => ...) on '${this.table.key}': a list of values holds undefined`)
+    return super.transformPrimitiveValueList(node)
   }
 }
 

@@ -20,7 +20,14 @@ export const comparisonOperators: ReadonlySet<string> = new Set<ComparisonOperat
 
 /** One filter, with column names already checked against the table. */
 export type Filter =
-  | { readonly kind: 'compare'; readonly column: ColumnModel; readonly operator: ComparisonOperator; readonly value: unknown }
+  | {
+      readonly kind: 'compare'
+      readonly column: ColumnModel
+      readonly operator: ComparisonOperator
+      readonly value: unknown
+      /** PostgreSQL: an `in` list sent as one array parameter (a statement carries at most 65,535 parameters). */
+      readonly asArray?: boolean
+    }
   /** A Kysely expression built over property names; renamed to SQL names when compiled. */
   | { readonly kind: 'expression'; readonly build: (eb: any) => Expression<SqlBool> }
 

@@ -17,6 +17,7 @@ export function resolveTables(tables: Record<string, AnyTable>, casing: Casing):
   for (const [key, declared] of Object.entries(tables)) {
     if (!isTable(declared)) throw new SchemaError(`defineSchema(): '${key}' is not a table (declare it with table())`)
     const { name: sqlName, columns } = declared[TableMeta]
+    checkSqlName(sqlName, `Table '${key}'`)
     const clash = bySqlName.get(sqlName)
     if (clash !== undefined) throw new SchemaError(`defineSchema(): tables '${clash}' and '${key}' both use the SQL name '${sqlName}'`)
     bySqlName.set(sqlName, key)
@@ -30,11 +31,22 @@ export function resolveTables(tables: Record<string, AnyTable>, casing: Casing):
   return models
 }
 
+/**
+ * Kysely reads a name given as a string: `a.b` as schema and table (or table and column), `x as y`
+ * as an alias, and trims spaces. Such a name would reach SQL as something else, so it is refused.
+ */
+function checkSqlName(name: string, what: string): void {
+  if (name === '' || name.includes('.') || name.includes(' as ') || name.trim() !== name) {
+    throw new SchemaError(`${what}: the SQL name ${JSON.stringify(name)} cannot be used: it is empty, has a '.' or ' as ', or starts or ends with a space, which Kysely reads as a schema, an alias or nothing`)
+  }
+}
+
 function tableModel(key: string, sqlName: string, columns: Record<string, AnyColumn>, casing: Casing): MutableTableModel {
   const list: ColumnModel[] = []
   const sqlNames = new Map<string, string>()
   for (const [property, column] of Object.entries(columns)) {
     const columnSqlName = column.config.sqlName ?? toSqlIdentifier(property, casing)
+    checkSqlName(columnSqlName, `Column '${key}.${property}'`)
     const clash = sqlNames.get(columnSqlName)
     if (clash !== undefined) {
       throw new SchemaError(`Table '${sqlName}': columns '${clash}' and '${property}' both use the SQL name '${columnSqlName}'`)

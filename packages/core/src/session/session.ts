@@ -15,7 +15,7 @@ import { BatchLoader } from '../loading/batch-loader.js'
 import type { LoadContext } from '../loading/load-context.js'
 import { runQuery } from '../loading/loader.js'
 import { QueryBuilder, type QueryRunner } from '../query/entity-query.js'
-import { compileFilters } from '../query/filters.js'
+import { countQuery } from '../query/count-query.js'
 import { emptyQueryState, type QueryState } from '../query/query-state.js'
 import type { AnySchema } from '../schema/define-schema.js'
 import type { ForeignKeyModel, RelationModel, TableModel } from '../schema/model.js'
@@ -209,11 +209,8 @@ export class SessionImpl implements SessionCore, QueryRunner {
   }
 
   async count(state: QueryState): Promise<number> {
-    const { table } = state
-    await this.#loadContext()
-    let query = this.#db.selectFrom(`${table.sqlName} as t0`).select((eb) => eb.fn.countAll().as('count'))
-    if (state.filters.length > 0) query = query.where((eb) => eb.and(compileFilters(eb, state.filters, table, 't0')))
-    const row = (await query.executeTakeFirstOrThrow()) as { count: unknown }
+    const { capabilities } = await this.#loadContext()
+    const row = (await countQuery(this.#db, state, capabilities.family).executeTakeFirstOrThrow()) as { count: unknown }
     return Number(row.count)
   }
 

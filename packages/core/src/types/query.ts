@@ -20,10 +20,32 @@ import type { TableKey } from './schema-types.js'
  */
 export type PropertyDatabase<S extends AnySchema> = { [K in TableKey<S>]: Row<S, K> }
 
+/** Whether the compiling project sets `exactOptionalPropertyTypes` (then an optional property cannot hold `undefined`). */
+type ExactOptional = { a?: number | undefined } extends { a?: number } ? false : true
+
+/**
+ * What `where({ ... })` accepts for a filter object `F` over row `R`: each property a column, each
+ * value the column's (null where it is nullable), and never `undefined`, which would otherwise drop
+ * the condition and match every row. Without `exactOptionalPropertyTypes` an optional property may
+ * hold `undefined`, so it is refused too: build the filter with the properties you have.
+ *
+ * @example
+ * ```ts
+ * declare const body: { id?: number }
+ * session.query('books').where({ id: 1 })
+ * // @ts-expect-error body.id may be undefined
+ * session.query('books').where({ id: body.id })
+ * if (body.id !== undefined) session.query('books').where({ id: body.id })
+ * ```
+ */
+export type FilterValues<R, F> = ExactOptional extends true
+  ? { [P in keyof F]: P extends keyof R ? Exclude<F[P], undefined> : never }
+  : { [P in keyof F]-?: P extends keyof R ? Exclude<F[P], undefined> : never }
+
 /** Filters and order shared by root queries and relation queries. */
 export interface Filterable<S extends AnySchema, K extends TableKey<S>, Self> {
-  /** `filter_by`: every given property equals its value (`null` means `IS NULL`). */
-  where(values: Partial<Row<S, K>>): Self
+  /** `filter_by`: every given property equals its value (`null` means `IS NULL`; `undefined` is an error). */
+  where<F extends Partial<Row<S, K>>>(values: F & NoInfer<FilterValues<Row<S, K>, F>>): Self
   /** A comparison on one property: `where('title', 'like', 'B%')`, `where('id', 'in', [1, 2])`. */
   where<C extends keyof Row<S, K> & string>(column: C, operator: 'in' | 'not in', values: readonly Row<S, K>[C][]): Self
   where<C extends keyof Row<S, K> & string>(column: C, operator: Exclude<ComparisonOperator, 'in' | 'not in'>, value: Row<S, K>[C] | null): Self
@@ -84,6 +106,6 @@ export interface EntityQuery<S extends AnySchema, K extends TableKey<S>, W = {}>
   first(): Promise<Loaded<S, K, W> | undefined>
   /** Exactly one matching object; throws a `NotFoundError` or `MultipleResultsError` otherwise. */
   one(): Promise<Loaded<S, K, W>>
-  /** How many rows match (ignores `with`, `limit` and `offset`). */
+  /** How many rows match, within `limit` and `offset` when given (ignores `with`). */
   count(): Promise<number>
 }

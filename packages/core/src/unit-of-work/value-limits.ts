@@ -49,12 +49,14 @@ type DecimalDigits = { integer: number; fraction: number } | undefined
 
 /**
  * Recently parsed decimals: a flush checks every value of every new row, and decimal values repeat
- * (prices, quantities). Bounded; emptied when full.
+ * (prices, quantities). Bounded in entries and in size: only short strings are kept; emptied when full.
  */
 const recentDecimals = new Map<string, DecimalDigits>()
+const CACHED_DECIMAL_LENGTH = 64
 
 /** Digits before and after the point of a decimal string, leading and trailing zeros left out. */
 function decimalDigits(value: string): DecimalDigits {
+  if (value.length > CACHED_DECIMAL_LENGTH) return parseDecimalDigits(value)
   let digits = recentDecimals.get(value)
   if (digits === undefined && !recentDecimals.has(value)) {
     if (recentDecimals.size >= 4096) recentDecimals.clear()
@@ -72,7 +74,9 @@ function parseDecimalDigits(value: string): DecimalDigits {
   const digits = integer + fraction
   const first = digits.search(/[1-9]/)
   if (first === -1) return { integer: 0, fraction: 0 }
-  const end = digits.replace(/0+$/, '').length
+  // A loop, not /0+$/: that regex retries from every zero of a long run (quadratic time).
+  let end = digits.length
+  while (digits.charCodeAt(end - 1) === 48) end--
   const point = integer.length + Number(exponent)
   return { integer: Math.max(0, point - first), fraction: Math.max(0, end - point) }
 }
@@ -147,38 +151,53 @@ function isPlainObject(value: object): boolean {
   return prototype === Object.prototype || prototype === null
 }
 
+/**
+ * Deeper JSON is refused on every database: JavaScript's own `JSON.stringify` runs out of stack a
+ * few thousand levels down, and PostgreSQL's parser soon after.
+ */
+const JSON_NESTING = 1000
+
+/** Where a walk is in a JSON value, as `$.a[0]`: kept as steps and joined only for an error message. */
+const at = (trail: readonly (string | number)[]) => `$${trail.map((step) => (typeof step === 'number' ? `[${step}]` : `.${step}`)).join('')}`
+
 /** Walks a JSON value: only what `JSON.stringify` writes and `JSON.parse` reads back equal is accepted. */
-function jsonValueProblem(value: unknown, path: string, nesting: number, family: SqlFamily | undefined, seen: Set<object>): string | undefined {
+function jsonValueProblem(value: unknown, trail: (string | number)[], family: SqlFamily | undefined, seen: Set<object>): string | undefined {
   switch (typeof value) {
     case 'boolean':
       return undefined
-    case 'string':
-      return textProblem(value, family) && `at ${path}: ${textProblem(value, family)}`
+    case 'string': {
+      const problem = textProblem(value, family)
+      return problem && `at ${at(trail)}: ${problem}`
+    }
     case 'number':
-      if (!Number.isFinite(value)) return `at ${path}: JSON has no ${value} (it would be written as null)`
-      if (Object.is(value, -0)) return `at ${path}: JSON numbers have no negative zero`
+      if (!Number.isFinite(value)) return `at ${at(trail)}: JSON has no ${value} (it would be written as null)`
+      if (Object.is(value, -0)) return `at ${at(trail)}: JSON numbers have no negative zero`
       return undefined
     case 'object': {
       if (value === null) return undefined
-      if (seen.has(value)) return `at ${path}: the value is circular`
-      if (!Array.isArray(value) && !isPlainObject(value)) return `at ${path}: only plain objects and arrays are JSON (a ${value.constructor?.name ?? 'class instance'} would not read back as one)`
-      if (family === 'mysql' && nesting >= MYSQL_JSON_NESTING) return `MariaDB refuses JSON with more than ${MYSQL_JSON_NESTING} nested arrays and objects`
+      if (seen.has(value)) return `at ${at(trail)}: the value is circular`
+      if (!Array.isArray(value) && !isPlainObject(value)) return `at ${at(trail)}: only plain objects and arrays are JSON (a ${value.constructor?.name ?? 'class instance'} would not read back as one)`
+      if (family === 'mysql' && trail.length >= MYSQL_JSON_NESTING) return `MariaDB refuses JSON with more than ${MYSQL_JSON_NESTING} nested arrays and objects`
+      if (trail.length >= JSON_NESTING) return `JSON nested deeper than ${JSON_NESTING} arrays and objects is not written (it could not be read back)`
       seen.add(value)
       try {
         if (Array.isArray(value)) {
           for (let i = 0; i < value.length; i++) {
-            if (value[i] === undefined) return `at ${path}[${i}]: undefined in an array would be written as null`
-            const problem = jsonValueProblem(value[i], `${path}[${i}]`, nesting + 1, family, seen)
+            trail.push(i)
+            const problem = value[i] === undefined ? `at ${at(trail)}: undefined in an array would be written as null` : jsonValueProblem(value[i], trail, family, seen)
+            trail.pop()
             if (problem !== undefined) return problem
           }
           return undefined
         }
         for (const key of Object.keys(value)) {
           const keyProblem = textProblem(key, family)
-          if (keyProblem !== undefined) return `at ${path}, key ${JSON.stringify(key)}: ${keyProblem}`
+          if (keyProblem !== undefined) return `at ${at(trail)}, key ${JSON.stringify(key)}: ${keyProblem}`
           const member = (value as Record<string, unknown>)[key]
           if (member === undefined) continue
-          const problem = jsonValueProblem(member, `${path}.${key}`, nesting + 1, family, seen)
+          trail.push(key)
+          const problem = jsonValueProblem(member, trail, family, seen)
+          trail.pop()
           if (problem !== undefined) return problem
         }
         return undefined
@@ -187,10 +206,10 @@ function jsonValueProblem(value: unknown, path: string, nesting: number, family:
       }
     }
     default:
-      return `at ${path}: a ${typeof value} is not JSON`
+      return `at ${at(trail)}: a ${typeof value} is not JSON`
   }
 }
 
 export function jsonProblem(value: unknown, _type: 'json' | 'jsonb', family: SqlFamily | undefined): string | undefined {
-  return jsonValueProblem(value, '$', 0, family, new Set())
+  return jsonValueProblem(value, [], family, new Set())
 }
