@@ -47,6 +47,17 @@ function expected(column: ColumnModel): string {
   }
 }
 
+/** Whether a string has at most `max` characters (code points), reading no further than needed. */
+function codePointsAtMost(value: string, max: number): boolean {
+  let count = 0
+  for (let i = 0; i < value.length; i++) {
+    const code = value.charCodeAt(i)
+    if (code >= 0xd800 && code <= 0xdbff && (value.charCodeAt(i + 1) & 0xfc00) === 0xdc00) i++
+    if (++count > max) return false
+  }
+  return true
+}
+
 /** Whether the value has the column's JavaScript type and fits the type's own range (any database). */
 function valid(column: ColumnModel, value: unknown, comparing: boolean): boolean {
   const { dataType, enumValues, length } = column.config
@@ -62,7 +73,7 @@ function valid(column: ColumnModel, value: unknown, comparing: boolean): boolean
       return typeof value === 'string' && uuidPattern.test(value)
     case 'varchar':
       // Compared with, a longer string simply matches nothing.
-      return typeof value === 'string' && (comparing || value.length <= (length ?? 255) || [...value].length <= (length ?? 255))
+      return typeof value === 'string' && (comparing || value.length <= (length ?? 255) || codePointsAtMost(value, length ?? 255))
     case 'boolean':
       return typeof value === 'boolean'
     case 'numeric':
