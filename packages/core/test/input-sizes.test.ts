@@ -40,14 +40,22 @@ function settle(action: () => unknown): void {
   }
 }
 
-/** Asserts that `make(size)`'s action at 1 MB takes less than ten times its time at 100 KB, plus 30 ms. */
+/**
+ * Asserts that `make(size)`'s action at 1 MB takes less than ten times its time at 100 KB, plus
+ * 30 ms. On a loaded machine a linear path can miss once; a quadratic one misses every time, so it
+ * is measured up to three times.
+ */
 function expectLinear(label: string, make: (size: number) => () => unknown): void {
   const small = make(KB100)
   const large = make(MB)
   settle(small)
   settle(large)
-  const tSmall = best(() => settle(small))
-  const tLarge = best(() => settle(large))
+  let tSmall = 0
+  let tLarge = Number.POSITIVE_INFINITY
+  for (let attempt = 0; attempt < 3 && tLarge >= 10 * tSmall + 30; attempt++) {
+    tSmall = best(() => settle(small))
+    tLarge = best(() => settle(large))
+  }
   expect(tLarge, `${label}: ${tLarge.toFixed(1)} ms at 1 MB, ${tSmall.toFixed(1)} ms at 100 KB`).toBeLessThan(10 * tSmall + 30)
 }
 
