@@ -166,6 +166,35 @@ describeEachDialect('query inputs', (target: TestTarget) => {
       expect(names).toBe(MANY)
     })
 
+    test('long in lists of every type find their rows: odd strings, bigints, dates, decimals, uuids, JSON', async () => {
+      const odd = ['a"b', '\\', "it's", '{x,y}', 'NULL', '', ' spaced ', 'é😀', 'a,b']
+      const session = ctx.orm.session()
+      const rows = odd.map((name, i) =>
+        session.create('items', {
+          name,
+          label: name,
+          big: 2n ** 62n + BigInt(i),
+          price: `12345678901234567890.${i}5`,
+          at: new Date(Date.UTC(2020, 0, 1, 0, 0, i, 5)),
+          token: `00000000-0000-4000-8000-00000000000${i}`,
+          doc: { name, list: [i] },
+        }),
+      )
+      await session.flush()
+      const rowIds = rows.map((row) => row.id)
+      const filler = <T>(make: (i: number) => T) => Array.from({ length: 1_200 }, (_, i) => make(i))
+      const q = ctx.orm.session().query('items').where('id', 'in', rowIds)
+      expect(await q.where('name', 'in', [...odd, ...filler((i) => `filler ${i}`)]).count()).toBe(odd.length)
+      expect(await q.where('label', 'in', [...odd, ...filler((i) => `filler ${i}`)]).count()).toBe(odd.length)
+      expect(await q.where('big', 'in', [...rows.map((r) => r.big!), ...filler((i) => BigInt(i))]).count()).toBe(odd.length)
+      expect(await q.where('price', 'in', [...rows.map((r) => r.price!), ...filler((i) => `${i}.5`)]).count()).toBe(odd.length)
+      expect(await q.where('at', 'in', [...rows.map((r) => r.at!), ...filler((i) => new Date(i))]).count()).toBe(odd.length)
+      expect(await q.where('token', 'in', [...rows.map((r) => r.token!), ...filler((i) => `10000000-0000-4000-8000-${String(i).padStart(12, '0')}`)]).count()).toBe(odd.length)
+      expect(await q.where('doc', 'in', [...rows.map((r) => r.doc), ...filler((i) => ({ i }))]).count()).toBe(odd.length)
+      expect(await q.where('name', 'not in', [...odd.slice(1), ...filler((i) => `filler ${i}`)]).count()).toBe(1)
+      await ctx.orm.db.deleteFrom('qi_items').where('id', 'in', rowIds).execute()
+    })
+
     test('selectIn over 70,000 parents, and a flush deleting 70,000 rows, are chunked', async () => {
       const tagRows = manyIds.map((itemId) => ({ item_id: itemId, tag: `t${itemId}` }))
       for (let start = 0; start < tagRows.length; start += 5_000) await ctx.orm.db.insertInto('qi_tags').values(tagRows.slice(start, start + 5_000)).execute()
