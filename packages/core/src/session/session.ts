@@ -30,6 +30,7 @@ import { newEntity } from './new-entity.js'
 import type { RelationArray } from './relation-array.js'
 import { Hydrator } from './hydrator.js'
 import { IdentityMap } from './identity-map.js'
+import { findByUniqueKey } from './unique-key-index.js'
 
 /**
  * A unit of work over one schema. Within a session one row is one object.
@@ -240,7 +241,7 @@ export class SessionImpl implements SessionCore, QueryRunner {
 
   find(key: ForeignKeyModel, values: readonly unknown[]): object | undefined {
     const pk = key.references.primaryKey
-    if (pk.length !== key.referencedColumns.length || !pk.every((c, i) => key.referencedColumns[i] === c)) return undefined
+    if (pk.length !== key.referencedColumns.length || !pk.every((c, i) => key.referencedColumns[i] === c)) return findByUniqueKey(this.identityMap, key, values)
     return this.identityMap.get(key.references, identityOf(key.references, [...values]))
   }
 

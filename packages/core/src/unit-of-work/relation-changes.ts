@@ -72,7 +72,12 @@ function addMember(owner: object, relation: RelationModel, item: object, knownAb
 function removeMember(owner: object, relation: RelationModel, item: object): void {
   const slot = stateOf(owner)!.slot(relation.name)
   if (relation.toOne) {
-    if (slot.loaded && slot.value === item) slot.value = null
+    if (slot.loaded) {
+      if (slot.value === item) slot.value = null
+    } else if (!relation.owning) {
+      // An inverse one-to-one loaded later must not show the object that left it.
+      ;(slot.removed ??= new Set()).add(item)
+    }
     return
   }
   if (slot.loaded) {
@@ -99,6 +104,21 @@ function checkLinkValues(relation: RelationModel, values: Record<string, unknown
     }
     checkValue(table, column, value)
   }
+}
+
+const keyRelations = new WeakMap<ForeignKeyModel, readonly RelationModel[]>()
+
+/** The relations joined on a foreign key: to-one on the table that holds it, and their inverses (collections, inverse one-to-one). */
+function relationsOf(key: ForeignKeyModel): readonly RelationModel[] {
+  let relations = keyRelations.get(key)
+  if (relations === undefined) {
+    relations = [
+      ...[...key.table.relations.values()].filter((r) => r.owning && r.foreignKey === key),
+      ...[...key.references.relations.values()].filter((r) => !r.owning && r.association === undefined && r.foreignKey === key),
+    ]
+    keyRelations.set(key, relations)
+  }
+  return relations
 }
 
 /** Relation changes of one entity; stateless, shared by every session. */
@@ -226,7 +246,16 @@ class RelationChanges {
    */
   mergeUnloaded(entity: object, state: EntityState, relation: RelationModel): void {
     const slot = state.slot(relation.name)
-    if (relation.toOne || !slot.loaded) return
+    if (!slot.loaded) return
+    if (relation.toOne) {
+      const value = slot.value as object | null
+      if (!relation.owning && value !== null && value !== undefined) {
+        const ref = stateOf(value)?.refs?.get(relation.foreignKey)
+        if (slot.removed?.has(value) || (ref !== undefined && ref !== entity)) slot.value = null
+      }
+      slot.removed = undefined
+      return
+    }
     const array = slot.value as RelationArray
     const gone = (item: object): boolean => {
       if (slot.removed?.has(item)) return true
@@ -238,6 +267,32 @@ class RelationChanges {
     for (const item of slot.added ?? []) if (!array.includes(item)) Array.prototype.push.call(array, item)
     slot.added = undefined
     slot.removed = undefined
+  }
+
+  /**
+   * A foreign key written as columns (`pet.ownerId = bob.id`), not through a relation: the loaded
+   * relations follow it, as the flush will write it (SQLAlchemy's relations agree with such a
+   * write once it is flushed). `from`: the object the row pointed at before (null: none); `to`: the
+   * object it points at now (null: none, undefined: not in the session, so to-one slots unload).
+   */
+  followKey(entity: object, state: EntityState, key: ForeignKeyModel, from: object | null | undefined, to: object | null | undefined): void {
+    for (const relation of relationsOf(key)) {
+      if (relation.owning) {
+        const slot = state.relations?.[relation.name]
+        if (slot === undefined ? !state.fresh || to === undefined : !slot.loaded) continue
+        const own = slot ?? state.slot(relation.name)
+        own.loaded = to !== undefined
+        own.value = to
+      } else {
+        if (from) removeMember(from, relation, entity)
+        if (to) addMember(to, relation, entity)
+      }
+    }
+    const session = state.session
+    if (session === undefined) return
+    session.touch(entity)
+    if (from) session.touch(from)
+    if (to) session.touch(to)
   }
 
   /**
