@@ -4,7 +4,7 @@ import type { DialectCapabilities } from '../dialect/dialect.js'
 import { RelataError, TransactionConflictError } from '../errors.js'
 import { computeChangeSet, type FlushSource } from '../unit-of-work/change-set.js'
 import { planFlush, type FlushStep } from '../unit-of-work/flush-plan.js'
-import { LinkRecords, type LinkChange } from '../unit-of-work/link-records.js'
+import { LinkRecords, type LinkEvent } from '../unit-of-work/link-records.js'
 import { Persister, type Written } from '../unit-of-work/persister.js'
 import { relationChanges } from '../unit-of-work/relation-changes.js'
 import { describePlan, type PlannedStatement } from '../unit-of-work/describe-plan.js'
@@ -231,7 +231,7 @@ export class SessionImpl implements SessionCore, QueryRunner {
     return value
   }
 
-  recordLink(relation: RelationModel, source: object, target: object, change: LinkChange, values?: Record<string, unknown>): void {
+  recordLink(relation: RelationModel, source: object, target: object, change: LinkEvent, values?: Record<string, unknown>): void {
     this.#links.record(relation, source, target, change, values)
   }
 

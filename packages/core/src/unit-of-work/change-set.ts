@@ -54,6 +54,8 @@ export interface ChangeSet {
   /** Link rows of deleted objects, removed in one statement per association key. */
   readonly linkPurges: KeyNulling[]
   readonly linkInserts: LinkRecord[]
+  /** Link inserts between rows of the database made while neither collection was loaded: the row may exist already. */
+  readonly unverifiedLinks: Set<LinkRecord>
   readonly linkDeletes: LinkRecord[]
   readonly linkUpdates: LinkRecord[]
 }
@@ -90,6 +92,7 @@ export async function computeChangeSet(source: FlushSource, keyOf: (entity: obje
     nullings: deleted.nullings,
     linkPurges: deleted.linkPurges,
     linkInserts: [],
+    unverifiedLinks: new Set(),
     linkDeletes: [],
     linkUpdates: [],
   }
@@ -120,8 +123,26 @@ export async function computeChangeSet(source: FlushSource, keyOf: (entity: obje
     if (deleted.entities.has(link.source) || deleted.entities.has(link.target)) continue
     const list = link.change === 'add' ? changes.linkInserts : link.change === 'remove' ? changes.linkDeletes : changes.linkUpdates
     list.push(link)
+    if (link.change === 'add' && !linkKnown(link)) changes.unverifiedLinks.add(link)
   }
   return changes
+}
+
+/**
+ * Whether a link to insert is known to be new: an end is new, or a collection holding it was
+ * loaded (a loaded collection that did not hold it is taken at its word, as SQLAlchemy does).
+ */
+function linkKnown(link: LinkRecord): boolean {
+  const source = stateOf(link.source)!
+  const target = stateOf(link.target)!
+  if (source.status !== 'persistent' || target.status !== 'persistent') return true
+  const table = link.association.table
+  for (const [state, key] of [[source, link.association.sourceKey], [target, link.association.targetKey]] as const) {
+    for (const relation of state.table.relations.values()) {
+      if (relation.association?.table === table && relation.association.sourceKey === key && state.relations?.[relation.name]?.loaded) return true
+    }
+  }
+  return false
 }
 
 /** Per table: its foreign keys that relations are joined on, with their columns' indexes. */

@@ -28,7 +28,7 @@ export type FlushStep =
   | { readonly kind: 'update'; readonly table: TableModel; readonly writes: readonly UpdateWrite[] }
   | { readonly kind: 'parkKey'; readonly table: TableModel; readonly entity: object }
   | { readonly kind: 'switchRow'; readonly table: TableModel; readonly row: RowSwitch }
-  | { readonly kind: 'insertLinks'; readonly table: TableModel; readonly links: readonly LinkRecord[] }
+  | { readonly kind: 'insertLinks'; readonly table: TableModel; readonly links: readonly LinkRecord[]; readonly unverified?: ReadonlySet<LinkRecord> }
   | { readonly kind: 'updateLinks'; readonly table: TableModel; readonly links: readonly LinkRecord[] }
   | { readonly kind: 'deleteLinks'; readonly table: TableModel; readonly links: readonly LinkRecord[] }
   | { readonly kind: 'purgeLinks'; readonly table: TableModel; readonly purge: KeyNulling }
@@ -111,7 +111,7 @@ export function planFlush(tables: Iterable<TableModel>, changes: ChangeSet): Flu
     const writes = updates.get(table)
     if (writes !== undefined) steps.push(...updateSteps(table, writes))
   }
-  for (const [table, links] of groupBy(changes.linkInserts, (l) => l.association.table)) steps.push({ kind: 'insertLinks', table, links })
+  for (const [table, links] of groupBy(changes.linkInserts, (l) => l.association.table)) steps.push({ kind: 'insertLinks', table, links, unverified: changes.unverifiedLinks })
   for (const [table, links] of groupBy(changes.linkUpdates, (l) => l.association.table)) steps.push({ kind: 'updateLinks', table, links })
   for (const [table, links] of groupBy(changes.linkDeletes, (l) => l.association.table)) steps.push({ kind: 'deleteLinks', table, links })
   for (const purge of purges) steps.push({ kind: 'purgeLinks', table: purge.key.table, purge })

@@ -264,7 +264,11 @@ class RelationChanges {
       return ref !== undefined && ref !== entity
     }
     for (let i = array.length - 1; i >= 0; i--) if (gone(array[i]!)) Array.prototype.splice.call(array, i, 1)
-    for (const item of slot.added ?? []) if (!array.includes(item)) Array.prototype.push.call(array, item)
+    for (const item of slot.added ?? []) {
+      if (!array.includes(item)) Array.prototype.push.call(array, item)
+      // Added while not loaded, but linked already: no row to insert.
+      else if (relation.association !== undefined) state.session?.recordLink(relation, entity, item, 'exists')
+    }
     slot.added = undefined
     slot.removed = undefined
   }
