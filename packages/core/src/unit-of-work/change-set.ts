@@ -78,6 +78,7 @@ function addTo<K, V>(map: Map<K, V[]>, key: K, value: V): void {
 }
 
 export async function computeChangeSet(source: FlushSource, keyOf: (entity: object, column: ColumnModel) => unknown): Promise<ChangeSet> {
+  await relationChanges.releaseReplaced([...source.persistent()], (entity, relation) => source.load(entity, relation))
   followKeyColumns(source)
   cascadeSaves(source)
   // New objects by key, to find those replacing a deleted row (only when something is deleted: W1 inserts stay cheap).

@@ -322,7 +322,10 @@ export class Persister {
           const written: Row = {}
           for (const column of columns) written[column.property] = this.#value(entity, column)
           if (version !== undefined) written[version.property] = Number(state.snapshot![table.columns.indexOf(version)]) + 1
-          this.written.set(entity, written)
+          // A row whose unique key was released first is updated twice: both writes count.
+          const before = this.written.get(entity)
+          if (before === undefined) this.written.set(entity, written)
+          else Object.assign(before, written)
         }
       }
     }

@@ -6,7 +6,7 @@
  */
 import { RelataError } from '../errors.js'
 import type { ForeignKeyModel, RelationModel } from '../schema/model.js'
-import { stateOf, type EntityState } from '../session/entity-state.js'
+import { stateOf, type EntityState, type RelationSlot } from '../session/entity-state.js'
 import type { RelationArray } from '../session/relation-array.js'
 import { checkValue } from './write-values.js'
 
@@ -90,6 +90,38 @@ function removeMember(owner: object, relation: RelationModel, item: object): voi
   }
 }
 
+/** An owner's inverse one-to-one was replaced while not loaded: what it held is unknown until the flush reads it. */
+function markUnknown(state: EntityState, slot: RelationSlot): void {
+  if (state.status === 'persistent') slot.added ??= new Set()
+}
+
+/** `owner.relation` (inverse one-to-one) now holds `child`: the object it held before gives up its key. */
+function replaceOne(owner: object, relation: RelationModel, child: object): void {
+  const ownerState = stateOf(owner)!
+  const slot = ownerState.slot(relation.name)
+  if (!slot.loaded) markUnknown(ownerState, slot)
+  else if (slot.value && slot.value !== child) releaseOne(owner, relation, slot.value as object)
+  slot.loaded = true
+  slot.value = child
+}
+
+/** `previous` no longer belongs to `owner.relation` (inverse one-to-one): its key is unset (an orphan, under delete-orphan). */
+function releaseOne(owner: object, relation: RelationModel, previous: object): void {
+  const state = stateOf(previous)!
+  const key = relation.foreignKey
+  const ref = state.refs?.get(key)
+  // Already given to another owner.
+  if (ref !== undefined && ref !== owner) return
+  setRef(state, key, null)
+  for (const own of relationsOf(key)) {
+    if (!own.owning || own.source !== state.table) continue
+    const slot = state.slot(own.name)
+    slot.loaded = true
+    slot.value = null
+  }
+  state.session?.touch(previous)
+}
+
 /** The values of an association row's own columns (`{ role: 'editor' }`), checked before any SQL. */
 function checkLinkValues(relation: RelationModel, values: Record<string, unknown>): void {
   const association = relation.association
@@ -141,12 +173,21 @@ class RelationChanges {
     const old = slot.loaded ? (slot.value as object | null) : relation.owning ? currentRefTarget(entity, state, relation.foreignKey) : undefined
     if (old === target && slot.loaded) return
     const mirror = mirrorOf(relation)
+    const key = relation.foreignKey
     if (relation.owning) {
-      setRef(state, relation.foreignKey, target)
+      setRef(state, key, target)
+      // One-to-one: the new owner's previous object gives the key up.
+      if (target) for (const inverse of relationsOf(key)) if (inverse.toOne && !inverse.owning) replaceOne(target, inverse, entity)
     } else {
-      // Inverse one-to-one: the key lives in the other row.
-      if (old) setRef(stateOf(old)!, relation.foreignKey, null)
-      if (target) setRef(stateOf(target)!, relation.foreignKey, entity)
+      // Inverse one-to-one: the key lives in the other row; the object leaves its previous owner.
+      const previousOwner = target ? currentRefTarget(target, stateOf(target)!, key) : undefined
+      if (old) releaseOne(entity, relation, old)
+      else if (!slot.loaded) markUnknown(state, slot)
+      if (target) setRef(stateOf(target)!, key, entity)
+      if (previousOwner && previousOwner !== entity) {
+        removeMember(previousOwner, relation, target!)
+        state.session?.touch(previousOwner)
+      }
     }
     slot.loaded = true
     slot.value = target
@@ -155,6 +196,39 @@ class RelationChanges {
       if (target) addMember(target, mirror, entity)
     }
     this.#touch(relation, entity, target, old)
+  }
+
+  /**
+   * Inverse one-to-one relations assigned while not loaded (SQLAlchemy loads the old value on
+   * assignment; an assignment here cannot wait): the flush reads what the owner held, which gives
+   * its key up. `load` reads one relation from the database.
+   */
+  async releaseReplaced(entities: readonly object[], load: (entity: object, relation: RelationModel) => Promise<void>): Promise<void> {
+    const replaced: [object, RelationModel, object | null][] = []
+    for (const entity of entities) {
+      const state = stateOf(entity)!
+      if (state.relations === undefined) continue
+      for (const relation of state.table.relations.values()) {
+        const slot = state.relations[relation.name]
+        if (!relation.toOne || relation.owning || slot?.added === undefined || !slot.loaded) continue
+        replaced.push([entity, relation, slot.value as object | null])
+        slot.added = undefined
+        slot.loaded = false
+        slot.value = undefined
+      }
+    }
+    if (replaced.length === 0) return
+    try {
+      await Promise.all(replaced.map(([entity, relation]) => load(entity, relation)))
+    } finally {
+      for (const [entity, relation, assigned] of replaced) {
+        const slot = stateOf(entity)!.slot(relation.name)
+        const previous = slot.loaded ? (slot.value as object | null) : null
+        slot.loaded = true
+        slot.value = assigned
+        if (previous && previous !== assigned) releaseOne(entity, relation, previous)
+      }
+    }
   }
 
   /** `add` / `remove` / `set` on a one-to-many or many-to-many collection. */
