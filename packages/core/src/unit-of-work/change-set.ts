@@ -78,7 +78,7 @@ function addTo<K, V>(map: Map<K, V[]>, key: K, value: V): void {
 }
 
 export async function computeChangeSet(source: FlushSource, keyOf: (entity: object, column: ColumnModel) => unknown): Promise<ChangeSet> {
-  await relationChanges.releaseReplaced([...source.persistent()], (entity, relation) => source.load(entity, relation))
+  await relationChanges.releaseReplaced(source.persistent(), (entity, relation) => source.load(entity, relation))
   followKeyColumns(source)
   cascadeSaves(source)
   // New objects by key, to find those replacing a deleted row (only when something is deleted: W1 inserts stay cheap).
@@ -186,7 +186,9 @@ function followKeyColumns(source: FlushSource): void {
     const state = stateOf(entity)!
     for (const { key } of relatedKeysOf(state.table)) {
       if (state.refs?.has(key)) continue
-      const to = pointedAt(state, key, key.columns.map((c) => (entity as Record<string, unknown>)[c.property]))
+      const first = (entity as Record<string, unknown>)[key.columns[0]!.property]
+      if (first === null || first === undefined) continue
+      const to = pointedAt(state, key, key.columns.length === 1 ? [first] : key.columns.map((c) => (entity as Record<string, unknown>)[c.property]))
       if (to) relationChanges.followKey(entity, state, key, null, to)
     }
   }

@@ -203,7 +203,7 @@ class RelationChanges {
    * assignment; an assignment here cannot wait): the flush reads what the owner held, which gives
    * its key up. `load` reads one relation from the database.
    */
-  async releaseReplaced(entities: readonly object[], load: (entity: object, relation: RelationModel) => Promise<void>): Promise<void> {
+  async releaseReplaced(entities: Iterable<object>, load: (entity: object, relation: RelationModel) => Promise<void>): Promise<void> {
     const replaced: [object, RelationModel, object | null][] = []
     for (const entity of entities) {
       const state = stateOf(entity)!
