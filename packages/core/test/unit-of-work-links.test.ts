@@ -60,6 +60,18 @@ describeEachDialect('unit of work: many-to-many link rows', (target) => {
     expect(await links()).toEqual([[n1.id, w1.id, 'editor']])
   })
 
+  test('a collection loaded after a link was added to it while not loaded shows it once, and nothing is inserted when it existed', async () => {
+    const { session, w1, n1 } = await seed()
+    w1.novels.add(n1)
+    const novels = await w1.novels.load()
+    expect([...novels]).toEqual([n1])
+    expect(await session.plan()).toEqual([])
+    ctx.recorder.clear()
+    await session.commit()
+    expect(ctx.recorder.sql).toEqual([])
+    expect(await links()).toEqual([[n1.id, w1.id, null]])
+  })
+
   test('a link added while a collection is loaded needs no read', async () => {
     const { session, w1, n2 } = await seed()
     await w1.novels.load()
