@@ -16,7 +16,7 @@ export interface SessionCore {
   /** Loads one relation of one entity; loads started in the same tick are batched. */
   loadRelation(entity: object, relation: RelationModel): Promise<unknown>
   /** Records a many-to-many link change between two objects of this session. */
-  recordLink(relation: RelationModel, source: object, target: object, change: 'add' | 'remove' | 'update', values?: Record<string, unknown>): void
+  recordLink(relation: RelationModel, source: object, target: object, change: 'add' | 'remove' | 'update' | 'exists', values?: Record<string, unknown>): void
   /** Remembers an object of this session whose relations changed, so the next flush looks at it. */
   touch(entity: object): void
   /** Takes transient objects (and those they reach through relations that cascade saves) into the session. */

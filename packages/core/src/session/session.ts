@@ -4,7 +4,7 @@ import type { DialectCapabilities } from '../dialect/dialect.js'
 import { RelataError, TransactionConflictError } from '../errors.js'
 import { computeChangeSet, type FlushSource } from '../unit-of-work/change-set.js'
 import { planFlush, type FlushStep } from '../unit-of-work/flush-plan.js'
-import { LinkRecords, type LinkChange } from '../unit-of-work/link-records.js'
+import { LinkRecords, type LinkEvent } from '../unit-of-work/link-records.js'
 import { Persister, type Written } from '../unit-of-work/persister.js'
 import { relationChanges } from '../unit-of-work/relation-changes.js'
 import { describePlan, type PlannedStatement } from '../unit-of-work/describe-plan.js'
@@ -30,6 +30,7 @@ import { newEntity } from './new-entity.js'
 import type { RelationArray } from './relation-array.js'
 import { Hydrator } from './hydrator.js'
 import { IdentityMap } from './identity-map.js'
+import { findByUniqueKey } from './unique-key-index.js'
 
 /**
  * A unit of work over one schema. Within a session one row is one object.
@@ -227,7 +228,7 @@ export class SessionImpl implements SessionCore, QueryRunner {
     return value
   }
 
-  recordLink(relation: RelationModel, source: object, target: object, change: LinkChange, values?: Record<string, unknown>): void {
+  recordLink(relation: RelationModel, source: object, target: object, change: LinkEvent, values?: Record<string, unknown>): void {
     this.#links.record(relation, source, target, change, values)
   }
 
@@ -237,7 +238,7 @@ export class SessionImpl implements SessionCore, QueryRunner {
 
   find(key: ForeignKeyModel, values: readonly unknown[]): object | undefined {
     const pk = key.references.primaryKey
-    if (pk.length !== key.referencedColumns.length || !pk.every((c, i) => key.referencedColumns[i] === c)) return undefined
+    if (pk.length !== key.referencedColumns.length || !pk.every((c, i) => key.referencedColumns[i] === c)) return findByUniqueKey(this.identityMap, key, values)
     return this.identityMap.get(key.references, identityOf(key.references, [...values]))
   }
 

@@ -38,6 +38,20 @@ function settle(state: EntityState): void {
   }
 }
 
+/**
+ * A key column written directly and then overridden by its relation in the same flush (`a.bId = 1;
+ * a.b = null`) may need no UPDATE (the row already had the relation's value): the object still
+ * takes the relation's value, as the database has it.
+ */
+function keysFollowRefs(entity: object, state: EntityState): void {
+  for (const [key, target] of state.refs!) {
+    if (target !== null && stateOf(target)?.status !== 'persistent') continue
+    key.columns.forEach((column, i) => {
+      ;(entity as Record<string, unknown>)[column.property] = target === null ? null : (target as Record<string, unknown>)[key.referencedColumns[i]!.property]
+    })
+  }
+}
+
 /** What one flush changed in the session: enough to undo it if the transaction it ran in rolls back. */
 export interface AppliedFlush {
   /** New objects and their column values before the flush. */
@@ -112,11 +126,13 @@ export function applyFlush(session: SessionBookkeeping, changes: ChangeSet, writ
   for (const { key, parents } of changes.nullings) nullLoadedChildren(session.identityMap, key, parents)
   // Pending objects dropped as orphans never reached the database.
   for (const entity of session.pending) if (stateOf(entity)!.status !== 'pending') session.pending.delete(entity)
-  for (const entity of session.touched) settle(stateOf(entity)!)
   for (const entity of session.identityMap.entities()) {
     const state = stateOf(entity)!
-    if (state.refs !== undefined) settle(state)
+    if (state.refs === undefined) continue
+    keysFollowRefs(entity, state)
+    settle(state)
   }
+  for (const entity of session.touched) settle(stateOf(entity)!)
   session.touched.clear()
   session.deleted.clear()
   session.links.clear()

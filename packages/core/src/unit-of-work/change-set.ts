@@ -10,6 +10,7 @@ import { stateOf, type EntityState } from '../session/entity-state.js'
 import { identityKeyOf, type IdentityKey } from '../session/identity-map.js'
 import type { RelationArray } from '../session/relation-array.js'
 import type { LinkRecord } from './link-records.js'
+import { relationChanges } from './relation-changes.js'
 import { findRowSwitches, pendingByKey, switchedValue, type RowSwitch } from './row-switch.js'
 import { checkValue, isJsonColumn, sameValue } from './write-values.js'
 
@@ -53,6 +54,8 @@ export interface ChangeSet {
   /** Link rows of deleted objects, removed in one statement per association key. */
   readonly linkPurges: KeyNulling[]
   readonly linkInserts: LinkRecord[]
+  /** Link inserts between rows of the database made while neither collection was loaded: the row may exist already. */
+  readonly unverifiedLinks: Set<LinkRecord>
   readonly linkDeletes: LinkRecord[]
   readonly linkUpdates: LinkRecord[]
 }
@@ -75,6 +78,8 @@ function addTo<K, V>(map: Map<K, V[]>, key: K, value: V): void {
 }
 
 export async function computeChangeSet(source: FlushSource, keyOf: (entity: object, column: ColumnModel) => unknown): Promise<ChangeSet> {
+  await relationChanges.releaseReplaced(source.persistent(), (entity, relation) => source.load(entity, relation))
+  followKeyColumns(source)
   cascadeSaves(source)
   // New objects by key, to find those replacing a deleted row (only when something is deleted: W1 inserts stay cheap).
   const byKey = source.deleted.size > 0 ? pendingByKey(source.pending) : undefined
@@ -88,6 +93,7 @@ export async function computeChangeSet(source: FlushSource, keyOf: (entity: obje
     nullings: deleted.nullings,
     linkPurges: deleted.linkPurges,
     linkInserts: [],
+    unverifiedLinks: new Set(),
     linkDeletes: [],
     linkUpdates: [],
   }
@@ -118,8 +124,80 @@ export async function computeChangeSet(source: FlushSource, keyOf: (entity: obje
     if (deleted.entities.has(link.source) || deleted.entities.has(link.target)) continue
     const list = link.change === 'add' ? changes.linkInserts : link.change === 'remove' ? changes.linkDeletes : changes.linkUpdates
     list.push(link)
+    if (link.change === 'add' && !linkKnown(link)) changes.unverifiedLinks.add(link)
   }
   return changes
+}
+
+/**
+ * Whether a link to insert is known to be new: an end is new, or a collection holding it was
+ * loaded (a loaded collection that did not hold it is taken at its word, as SQLAlchemy does).
+ */
+function linkKnown(link: LinkRecord): boolean {
+  const source = stateOf(link.source)!
+  const target = stateOf(link.target)!
+  if (source.status !== 'persistent' || target.status !== 'persistent') return true
+  const table = link.association.table
+  for (const [state, key] of [[source, link.association.sourceKey], [target, link.association.targetKey]] as const) {
+    for (const relation of state.table.relations.values()) {
+      if (relation.association?.table === table && relation.association.sourceKey === key && state.relations?.[relation.name]?.loaded) return true
+    }
+  }
+  return false
+}
+
+/** Per table: its foreign keys that relations are joined on, with their columns' indexes. */
+const relatedKeys = new WeakMap<TableModel, readonly { key: ForeignKeyModel; indexes: readonly number[] }[]>()
+
+function relatedKeysOf(table: TableModel): readonly { key: ForeignKeyModel; indexes: readonly number[] }[] {
+  let keys = relatedKeys.get(table)
+  if (keys === undefined) {
+    keys = table.foreignKeys
+      .filter((key) => [...table.relations.values(), ...key.references.relations.values()].some((r) => r.association === undefined && r.foreignKey === key))
+      .map((key) => ({ key, indexes: key.columns.map((c) => table.columns.indexOf(c)) }))
+    relatedKeys.set(table, keys)
+  }
+  return keys
+}
+
+/**
+ * Foreign keys written as columns (`pet.ownerId = bob.id`) rather than through a relation: the
+ * relations in memory follow them before cascades are computed, so that deleting the old parent
+ * does not cascade to a child that left it. A relation changed in the same flush wins (its `refs`).
+ */
+function followKeyColumns(source: FlushSource): void {
+  for (const entity of source.persistent()) {
+    const state = stateOf(entity)!
+    const snapshot = state.snapshot
+    if (snapshot === undefined || source.deleted.has(entity)) continue
+    for (const { key, indexes } of relatedKeysOf(state.table)) {
+      if (state.refs?.has(key)) continue
+      let changed = false
+      for (let i = 0; i < indexes.length; i++) {
+        if (!sameValue(false, (entity as Record<string, unknown>)[key.columns[i]!.property], snapshot[indexes[i]!])) changed = true
+      }
+      if (!changed) continue
+      const before = indexes.map((index) => snapshot[index])
+      relationChanges.followKey(entity, state, key, pointedAt(state, key, before), pointedAt(state, key, key.columns.map((c) => (entity as Record<string, unknown>)[c.property])))
+    }
+  }
+  // A new object given key columns: the loaded relations of its parent, when in the session, show it.
+  for (const entity of source.pending) {
+    const state = stateOf(entity)!
+    for (const { key } of relatedKeysOf(state.table)) {
+      if (state.refs?.has(key)) continue
+      const first = (entity as Record<string, unknown>)[key.columns[0]!.property]
+      if (first === null || first === undefined) continue
+      const to = pointedAt(state, key, key.columns.length === 1 ? [first] : key.columns.map((c) => (entity as Record<string, unknown>)[c.property]))
+      if (to) relationChanges.followKey(entity, state, key, null, to)
+    }
+  }
+}
+
+/** The object of the session a key's values point at: null when a value is null, undefined when it is not in the session. */
+function pointedAt(state: EntityState, key: ForeignKeyModel, values: unknown[]): object | null | undefined {
+  if (values.some((v) => v === null || v === undefined)) return null
+  return state.session?.find(key, values)
 }
 
 /** New objects reachable from the session's objects through relations that cascade saves become pending. */

@@ -5,11 +5,11 @@
  * a cycle unset beforehand).
  */
 import { RelataError } from '../errors.js'
-import type { ForeignKeyModel, TableModel } from '../schema/model.js'
+import type { ColumnModel, ForeignKeyModel, TableModel } from '../schema/model.js'
 import { orderTables } from '../schema/table-order.js'
 import { stateOf } from '../session/entity-state.js'
 import { identityKeyOf } from '../session/identity-map.js'
-import type { ChangeSet, KeyNulling, UpdateWrite } from './change-set.js'
+import { refTarget, type ChangeSet, type KeyNulling, type UpdateWrite } from './change-set.js'
 import { leavingUpdates, orderKeyChanges } from './key-changes.js'
 import type { LinkRecord } from './link-records.js'
 import type { RowSwitch } from './row-switch.js'
@@ -28,7 +28,7 @@ export type FlushStep =
   | { readonly kind: 'update'; readonly table: TableModel; readonly writes: readonly UpdateWrite[] }
   | { readonly kind: 'parkKey'; readonly table: TableModel; readonly entity: object }
   | { readonly kind: 'switchRow'; readonly table: TableModel; readonly row: RowSwitch }
-  | { readonly kind: 'insertLinks'; readonly table: TableModel; readonly links: readonly LinkRecord[] }
+  | { readonly kind: 'insertLinks'; readonly table: TableModel; readonly links: readonly LinkRecord[]; readonly unverified?: ReadonlySet<LinkRecord> }
   | { readonly kind: 'updateLinks'; readonly table: TableModel; readonly links: readonly LinkRecord[] }
   | { readonly kind: 'deleteLinks'; readonly table: TableModel; readonly links: readonly LinkRecord[] }
   | { readonly kind: 'purgeLinks'; readonly table: TableModel; readonly purge: KeyNulling }
@@ -61,6 +61,9 @@ export function planFlush(tables: Iterable<TableModel>, changes: ChangeSet): Flu
   const rekeys = groupBy(changes.updates.filter((w) => w.rekey !== undefined), (w) => w.state.table)
   const leaving = rekeys.size === 0 ? undefined : leavingUpdates(changes.updates)
   const early = new Set(leaving === undefined ? [] : [...leaving.values()].flat())
+  const released = releaseUniqueKeys(changes, early)
+  for (const [table, writes] of groupBy(released.releases, (w) => w.state.table)) steps.push({ kind: 'update', table, writes })
+  for (const [table, entities] of released.deletes) steps.push({ kind: 'delete', table, entities })
 
   for (const table of order) {
     // A row changes its key before new rows that point at (or take) the key are inserted, and after
@@ -100,7 +103,7 @@ export function planFlush(tables: Iterable<TableModel>, changes: ChangeSet): Flu
   }
   steps.push(...postUpdates)
 
-  const updates = groupBy(changes.updates.filter((w) => w.rekey === undefined && !early.has(w)), (w) => w.state.table)
+  const updates = groupBy(released.updates.filter((w) => w.rekey === undefined && !early.has(w)), (w) => w.state.table)
   const switches = groupBy(changes.switches, (s) => stateOf(s.entity)!.table)
   // Parents first: a child's new key may name a parent's new key.
   for (const table of order) {
@@ -111,7 +114,7 @@ export function planFlush(tables: Iterable<TableModel>, changes: ChangeSet): Flu
     const writes = updates.get(table)
     if (writes !== undefined) steps.push(...updateSteps(table, writes))
   }
-  for (const [table, links] of groupBy(changes.linkInserts, (l) => l.association.table)) steps.push({ kind: 'insertLinks', table, links })
+  for (const [table, links] of groupBy(changes.linkInserts, (l) => l.association.table)) steps.push({ kind: 'insertLinks', table, links, unverified: changes.unverifiedLinks })
   for (const [table, links] of groupBy(changes.linkUpdates, (l) => l.association.table)) steps.push({ kind: 'updateLinks', table, links })
   for (const [table, links] of groupBy(changes.linkDeletes, (l) => l.association.table)) steps.push({ kind: 'deleteLinks', table, links })
   for (const purge of purges) steps.push({ kind: 'purgeLinks', table: purge.key.table, purge })
@@ -119,7 +122,7 @@ export function planFlush(tables: Iterable<TableModel>, changes: ChangeSet): Flu
   steps.push(...unsetCycleKeys(order, deferred, changes))
   for (const table of [...order].reverse()) {
     const entities = changes.deletes.get(table)
-    if (entities !== undefined) steps.push({ kind: 'delete', table, entities })
+    if (entities !== undefined && !released.deletes.has(table)) steps.push({ kind: 'delete', table, entities })
   }
   return steps
 }
@@ -152,6 +155,57 @@ function splitParents(list: readonly KeyNulling[], set: ReadonlySet<object>): [K
     if (late.length > 0) outside.push({ key, parents: late })
   }
   return [inside, outside]
+}
+
+/** The value a column of a row is written with: its relation's, else its own. */
+function writtenValue(entity: object, column: ColumnModel): unknown {
+  const ref = refTarget(stateOf(entity)!, column)
+  if (ref === undefined) return (entity as Record<string, unknown>)[column.property]
+  return ref.target === null ? null : undefined
+}
+
+/**
+ * A unique foreign key (one-to-one) given up in a flush must be free before another row takes it:
+ * rows setting it to NULL do so first (in a statement of their own), and rows deleted (orphans)
+ * go first when no other change of the flush touches what points at them.
+ */
+function releaseUniqueKeys(changes: ChangeSet, early: ReadonlySet<UpdateWrite>): { releases: UpdateWrite[]; updates: UpdateWrite[]; deletes: Map<TableModel, object[]> } {
+  const taken = new Set<ColumnModel>()
+  const releases: UpdateWrite[] = []
+  let updates = changes.updates
+  const unique = (column: ColumnModel) => column.config.unique && column.config.references !== undefined
+  for (const [table, entities] of changes.inserts) {
+    for (const column of table.columns) if (unique(column) && entities.some((e) => writtenValue(e, column) !== null)) taken.add(column)
+  }
+  for (const write of changes.updates) {
+    const released = write.columns.filter((c) => unique(c) && writtenValue(write.entity, c) === null)
+    for (const column of write.columns) if (unique(column) && !released.includes(column)) taken.add(column)
+    // Key changes have an order of their own.
+    if (released.length === 0 || write.rekey !== undefined || early.has(write)) continue
+    if (updates === changes.updates) updates = [...changes.updates]
+    const rest = write.columns.filter((c) => !released.includes(c))
+    const index = updates.indexOf(write)
+    // A versioned row is updated once: it moves whole.
+    if (rest.length === 0 || write.state.table.versionColumn !== undefined) {
+      updates.splice(index, 1)
+      releases.push(write)
+    } else {
+      updates[index] = { ...write, columns: rest }
+      releases.push({ ...write, columns: released })
+    }
+  }
+  const deletes = new Map<TableModel, object[]>()
+  if (taken.size === 0) return { releases, updates, deletes }
+  for (const [table, entities] of changes.deletes) {
+    if (!table.columns.some((c) => taken.has(c))) continue
+    // Rows pointing at these must not change in this flush, or they would be deleted under them.
+    const touched = [...changes.deletes.keys(), ...changes.updates.map((w) => w.state.table)]
+    const pointedAt = touched.some((t) => t.foreignKeys.some((k) => k.references === table && t !== table)) ||
+      changes.nullings.some((n) => n.key.references === table) || changes.linkPurges.some((n) => n.key.references === table) ||
+      changes.inserts.size > 0 && [...changes.inserts.keys()].some((t) => t.foreignKeys.some((k) => k.references === table))
+    if (!pointedAt) deletes.set(table, entities)
+  }
+  return { releases, updates, deletes }
 }
 
 /**

@@ -2,6 +2,8 @@
 import type { AssociationModel, RelationModel, TableModel } from '../schema/model.js'
 
 export type LinkChange = 'add' | 'remove' | 'update'
+/** `exists`: the link turned out to be in the database already (a collection loaded after the add), so it is not inserted. */
+export type LinkEvent = LinkChange | 'exists'
 
 export interface LinkRecord {
   readonly association: AssociationModel
@@ -32,7 +34,7 @@ export class LinkRecords {
   readonly #records = new Set<LinkRecord>()
 
   /** Records a change seen from `relation`; both directions of one link land on the same record. */
-  record(relation: RelationModel, source: object, target: object, change: LinkChange, values?: Record<string, unknown>): void {
+  record(relation: RelationModel, source: object, target: object, change: LinkEvent, values?: Record<string, unknown>): void {
     const association = relation.association!
     const forward = isSourceFirst(association)
     const first = forward ? source : target
@@ -42,6 +44,16 @@ export class LinkRecords {
     let bySecond = byFirst.get(first)
     if (bySecond === undefined) byFirst.set(first, (bySecond = new Map()))
     const existing = bySecond.get(second)
+    if (change === 'exists') {
+      // Only the link row's own values (if any) remain to be written.
+      if (existing?.change !== 'add') return
+      if (existing.values !== undefined) existing.change = 'update'
+      else {
+        bySecond.delete(second)
+        this.#records.delete(existing)
+      }
+      return
+    }
     if (existing !== undefined) {
       if ((existing.change === 'add' && change === 'remove') || (existing.change === 'remove' && change === 'add' && values === undefined)) {
         bySecond.delete(second)

@@ -76,7 +76,7 @@ export class Persister {
       case 'switchRow':
         return this.#switchRow(step.table, step.row)
       case 'insertLinks':
-        return this.#insertLinks(step.table, step.links)
+        return this.#insertLinks(step.table, await this.#newLinks(step.table, step.links, step.unverified))
       case 'updateLinks':
         for (const link of step.links) await this.#updateLink(step.table, link)
         return
@@ -322,7 +322,10 @@ export class Persister {
           const written: Row = {}
           for (const column of columns) written[column.property] = this.#value(entity, column)
           if (version !== undefined) written[version.property] = Number(state.snapshot![table.columns.indexOf(version)]) + 1
-          this.written.set(entity, written)
+          // A row whose unique key was released first is updated twice: both writes count.
+          const before = this.written.get(entity)
+          if (before === undefined) this.written.set(entity, written)
+          else Object.assign(before, written)
         }
       }
     }
@@ -432,6 +435,46 @@ export class Persister {
       row[column.sqlName] = encodeValue(column, value, this.capabilities.family)
     }
     return row
+  }
+
+  /**
+   * Leaves out links that exist already, among those made while neither collection was loaded:
+   * one SELECT of the candidate pairs, in the flush's transaction, locking the rows found against
+   * deletion until it commits (no INSERT ... ON CONFLICT / IGNORE, which would hide other errors).
+   * A link found with values of its own has them updated instead.
+   */
+  async #newLinks(table: TableModel, links: readonly LinkRecord[], unverified: ReadonlySet<LinkRecord> | undefined): Promise<readonly LinkRecord[]> {
+    const candidates = unverified === undefined ? [] : links.filter((link) => unverified.has(link))
+    if (candidates.length === 0) return links
+    const first = candidates[0]!.association
+    const columns = [...first.sourceKey.columns, ...first.targetKey.columns].sort((a, b) => table.columns.indexOf(a) - table.columns.indexOf(b))
+    const text = (value: unknown) => String(value instanceof Date ? value.getTime() : value)
+    const pairKey = (values: readonly unknown[]) => values.map((v) => { const t = text(v); return `${t.length}:${t}` }).join('')
+    const found = new Set<string>()
+    for (const chunk of this.#chunks(candidates, columns.length)) {
+      const tuples = chunk.map((link) => {
+        const row = this.#linkRow({ ...link, values: undefined })
+        return columns.map((c) => row[c.sqlName])
+      })
+      const query = this.db.selectFrom(table.sqlName).select(columns.map((c) => c.sqlName)).where(inTuples(columns.map((c) => c.sqlName), tuples))
+      const locked = this.capabilities.family === 'postgres' ? query.forShare() : query.modifyEnd(sql`lock in share mode`)
+      for (const row of (await locked.execute()) as Row[]) {
+        const decoded = this.#decodeRow(table, row, columns)
+        found.add(pairKey(columns.map((c) => decoded[c.property])))
+      }
+    }
+    if (found.size === 0) return links
+    const fresh: LinkRecord[] = []
+    for (const link of links) {
+      if (!unverified!.has(link)) {
+        fresh.push(link)
+        continue
+      }
+      const row = this.#linkRow({ ...link, values: undefined })
+      if (!found.has(pairKey(columns.map((c) => row[c.sqlName])))) fresh.push(link)
+      else if (link.values !== undefined) await this.#updateLink(table, link)
+    }
+    return fresh
   }
 
   async #insertLinks(table: TableModel, links: readonly LinkRecord[]): Promise<void> {

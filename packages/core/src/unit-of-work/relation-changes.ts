@@ -6,7 +6,7 @@
  */
 import { RelataError } from '../errors.js'
 import type { ForeignKeyModel, RelationModel } from '../schema/model.js'
-import { stateOf, type EntityState } from '../session/entity-state.js'
+import { stateOf, type EntityState, type RelationSlot } from '../session/entity-state.js'
 import type { RelationArray } from '../session/relation-array.js'
 import { checkValue } from './write-values.js'
 
@@ -72,7 +72,12 @@ function addMember(owner: object, relation: RelationModel, item: object, knownAb
 function removeMember(owner: object, relation: RelationModel, item: object): void {
   const slot = stateOf(owner)!.slot(relation.name)
   if (relation.toOne) {
-    if (slot.loaded && slot.value === item) slot.value = null
+    if (slot.loaded) {
+      if (slot.value === item) slot.value = null
+    } else if (!relation.owning) {
+      // An inverse one-to-one loaded later must not show the object that left it.
+      ;(slot.removed ??= new Set()).add(item)
+    }
     return
   }
   if (slot.loaded) {
@@ -83,6 +88,38 @@ function removeMember(owner: object, relation: RelationModel, item: object): voi
     slot.added?.delete(item)
     ;(slot.removed ??= new Set()).add(item)
   }
+}
+
+/** An owner's inverse one-to-one was replaced while not loaded: what it held is unknown until the flush reads it. */
+function markUnknown(state: EntityState, slot: RelationSlot): void {
+  if (state.status === 'persistent') slot.added ??= new Set()
+}
+
+/** `owner.relation` (inverse one-to-one) now holds `child`: the object it held before gives up its key. */
+function replaceOne(owner: object, relation: RelationModel, child: object): void {
+  const ownerState = stateOf(owner)!
+  const slot = ownerState.slot(relation.name)
+  if (!slot.loaded) markUnknown(ownerState, slot)
+  else if (slot.value && slot.value !== child) releaseOne(owner, relation, slot.value as object)
+  slot.loaded = true
+  slot.value = child
+}
+
+/** `previous` no longer belongs to `owner.relation` (inverse one-to-one): its key is unset (an orphan, under delete-orphan). */
+function releaseOne(owner: object, relation: RelationModel, previous: object): void {
+  const state = stateOf(previous)!
+  const key = relation.foreignKey
+  const ref = state.refs?.get(key)
+  // Already given to another owner.
+  if (ref !== undefined && ref !== owner) return
+  setRef(state, key, null)
+  for (const own of relationsOf(key)) {
+    if (!own.owning || own.source !== state.table) continue
+    const slot = state.slot(own.name)
+    slot.loaded = true
+    slot.value = null
+  }
+  state.session?.touch(previous)
 }
 
 /** The values of an association row's own columns (`{ role: 'editor' }`), checked before any SQL. */
@@ -99,6 +136,21 @@ function checkLinkValues(relation: RelationModel, values: Record<string, unknown
     }
     checkValue(table, column, value)
   }
+}
+
+const keyRelations = new WeakMap<ForeignKeyModel, readonly RelationModel[]>()
+
+/** The relations joined on a foreign key: to-one on the table that holds it, and their inverses (collections, inverse one-to-one). */
+function relationsOf(key: ForeignKeyModel): readonly RelationModel[] {
+  let relations = keyRelations.get(key)
+  if (relations === undefined) {
+    relations = [
+      ...[...key.table.relations.values()].filter((r) => r.owning && r.foreignKey === key),
+      ...[...key.references.relations.values()].filter((r) => !r.owning && r.association === undefined && r.foreignKey === key),
+    ]
+    keyRelations.set(key, relations)
+  }
+  return relations
 }
 
 /** Relation changes of one entity; stateless, shared by every session. */
@@ -121,12 +173,21 @@ class RelationChanges {
     const old = slot.loaded ? (slot.value as object | null) : relation.owning ? currentRefTarget(entity, state, relation.foreignKey) : undefined
     if (old === target && slot.loaded) return
     const mirror = mirrorOf(relation)
+    const key = relation.foreignKey
     if (relation.owning) {
-      setRef(state, relation.foreignKey, target)
+      setRef(state, key, target)
+      // One-to-one: the new owner's previous object gives the key up.
+      if (target) for (const inverse of relationsOf(key)) if (inverse.toOne && !inverse.owning) replaceOne(target, inverse, entity)
     } else {
-      // Inverse one-to-one: the key lives in the other row.
-      if (old) setRef(stateOf(old)!, relation.foreignKey, null)
-      if (target) setRef(stateOf(target)!, relation.foreignKey, entity)
+      // Inverse one-to-one: the key lives in the other row; the object leaves its previous owner.
+      const previousOwner = target ? currentRefTarget(target, stateOf(target)!, key) : undefined
+      if (old) releaseOne(entity, relation, old)
+      else if (!slot.loaded) markUnknown(state, slot)
+      if (target) setRef(stateOf(target)!, key, entity)
+      if (previousOwner && previousOwner !== entity) {
+        removeMember(previousOwner, relation, target!)
+        state.session?.touch(previousOwner)
+      }
     }
     slot.loaded = true
     slot.value = target
@@ -135,6 +196,39 @@ class RelationChanges {
       if (target) addMember(target, mirror, entity)
     }
     this.#touch(relation, entity, target, old)
+  }
+
+  /**
+   * Inverse one-to-one relations assigned while not loaded (SQLAlchemy loads the old value on
+   * assignment; an assignment here cannot wait): the flush reads what the owner held, which gives
+   * its key up. `load` reads one relation from the database.
+   */
+  async releaseReplaced(entities: Iterable<object>, load: (entity: object, relation: RelationModel) => Promise<void>): Promise<void> {
+    const replaced: [object, RelationModel, object | null][] = []
+    for (const entity of entities) {
+      const state = stateOf(entity)!
+      if (state.relations === undefined) continue
+      for (const relation of state.table.relations.values()) {
+        const slot = state.relations[relation.name]
+        if (!relation.toOne || relation.owning || slot?.added === undefined || !slot.loaded) continue
+        replaced.push([entity, relation, slot.value as object | null])
+        slot.added = undefined
+        slot.loaded = false
+        slot.value = undefined
+      }
+    }
+    if (replaced.length === 0) return
+    try {
+      await Promise.all(replaced.map(([entity, relation]) => load(entity, relation)))
+    } finally {
+      for (const [entity, relation, assigned] of replaced) {
+        const slot = stateOf(entity)!.slot(relation.name)
+        const previous = slot.loaded ? (slot.value as object | null) : null
+        slot.loaded = true
+        slot.value = assigned
+        if (previous && previous !== assigned) releaseOne(entity, relation, previous)
+      }
+    }
   }
 
   /** `add` / `remove` / `set` on a one-to-many or many-to-many collection. */
@@ -226,7 +320,16 @@ class RelationChanges {
    */
   mergeUnloaded(entity: object, state: EntityState, relation: RelationModel): void {
     const slot = state.slot(relation.name)
-    if (relation.toOne || !slot.loaded) return
+    if (!slot.loaded) return
+    if (relation.toOne) {
+      const value = slot.value as object | null
+      if (!relation.owning && value !== null && value !== undefined) {
+        const ref = stateOf(value)?.refs?.get(relation.foreignKey)
+        if (slot.removed?.has(value) || (ref !== undefined && ref !== entity)) slot.value = null
+      }
+      slot.removed = undefined
+      return
+    }
     const array = slot.value as RelationArray
     const gone = (item: object): boolean => {
       if (slot.removed?.has(item)) return true
@@ -235,9 +338,39 @@ class RelationChanges {
       return ref !== undefined && ref !== entity
     }
     for (let i = array.length - 1; i >= 0; i--) if (gone(array[i]!)) Array.prototype.splice.call(array, i, 1)
-    for (const item of slot.added ?? []) if (!array.includes(item)) Array.prototype.push.call(array, item)
+    for (const item of slot.added ?? []) {
+      if (!array.includes(item)) Array.prototype.push.call(array, item)
+      // Added while not loaded, but linked already: no row to insert.
+      else if (relation.association !== undefined) state.session?.recordLink(relation, entity, item, 'exists')
+    }
     slot.added = undefined
     slot.removed = undefined
+  }
+
+  /**
+   * A foreign key written as columns (`pet.ownerId = bob.id`), not through a relation: the loaded
+   * relations follow it, as the flush will write it (SQLAlchemy's relations agree with such a
+   * write once it is flushed). `from`: the object the row pointed at before (null: none); `to`: the
+   * object it points at now (null: none, undefined: not in the session, so to-one slots unload).
+   */
+  followKey(entity: object, state: EntityState, key: ForeignKeyModel, from: object | null | undefined, to: object | null | undefined): void {
+    for (const relation of relationsOf(key)) {
+      if (relation.owning) {
+        const slot = state.relations?.[relation.name]
+        if (slot === undefined ? !state.fresh || to === undefined : !slot.loaded) continue
+        const own = slot ?? state.slot(relation.name)
+        own.loaded = to !== undefined
+        own.value = to
+      } else {
+        if (from) removeMember(from, relation, entity)
+        if (to) addMember(to, relation, entity)
+      }
+    }
+    const session = state.session
+    if (session === undefined) return
+    session.touch(entity)
+    if (from) session.touch(from)
+    if (to) session.touch(to)
   }
 
   /**

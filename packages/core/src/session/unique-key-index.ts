@@ -1,0 +1,57 @@
+/** Finds an object of the identity map by a foreign key that references unique columns other than its table's primary key. */
+import type { ForeignKeyModel } from '../schema/model.js'
+import { stateOf } from './entity-state.js'
+import type { IdentityMap } from './identity-map.js'
+
+interface UniqueKeyIndex {
+  /** The number of entries of the referenced table when the index was built: a load or a delete rebuilds it. */
+  readonly size: number
+  readonly byValues: Map<unknown, object>
+}
+
+const indexes = new WeakMap<IdentityMap, Map<ForeignKeyModel, UniqueKeyIndex>>()
+
+/** One map key per list of values: the value itself for one column, length-prefixed texts (which cannot collide) for several. */
+function valuesKey(values: readonly unknown[]): unknown {
+  if (values.length === 1) return normal(values[0])
+  let key = ''
+  for (const value of values) {
+    const text = String(normal(value))
+    key += `${text.length}:${text}`
+  }
+  return key
+}
+
+const normal = (value: unknown) => (value instanceof Date ? value.getTime() : value)
+
+/** The referenced columns' values of a row as the database has them (its snapshot), or as the object holds them. */
+function referencedValues(entity: object, key: ForeignKeyModel): unknown[] {
+  const state = stateOf(entity)!
+  const columns = key.references.columns
+  return key.referencedColumns.map((c) => (state.snapshot !== undefined ? state.snapshot[columns.indexOf(c)] : (entity as Record<string, unknown>)[c.property]))
+}
+
+function build(identityMap: IdentityMap, key: ForeignKeyModel): UniqueKeyIndex {
+  const entries = identityMap.tableEntries(key.references)
+  const byValues = new Map<unknown, object>()
+  for (const entity of entries.values()) byValues.set(valuesKey(referencedValues(entity, key)), entity)
+  return { size: entries.size, byValues }
+}
+
+/**
+ * The object whose referenced columns hold `values`. Indexed per session and key; a hit is checked
+ * against the object's values, a miss rebuilds the index (the values may have changed in a flush).
+ */
+export function findByUniqueKey(identityMap: IdentityMap, key: ForeignKeyModel, values: readonly unknown[]): object | undefined {
+  let perKey = indexes.get(identityMap)
+  if (perKey === undefined) indexes.set(identityMap, (perKey = new Map()))
+  const wanted = valuesKey(values)
+  const index = perKey.get(key)
+  if (index !== undefined && index.size === identityMap.tableEntries(key.references).size) {
+    const found = index.byValues.get(wanted)
+    if (found !== undefined && valuesKey(referencedValues(found, key)) === wanted) return found
+  }
+  const fresh = build(identityMap, key)
+  perKey.set(key, fresh)
+  return fresh.byValues.get(wanted)
+}
