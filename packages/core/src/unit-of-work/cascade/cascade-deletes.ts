@@ -7,7 +7,7 @@ import type { ForeignKeyModel, RelationModel } from '../../schema/model.js'
 import { stateOf } from '../../session/entity-state.js'
 import type { CascadeKind, CascadeRun, CascadeSource } from './cascade-run.js'
 import { checkSingleParentLinks, linkOrphans, manyToMany } from './many-to-many.js'
-import { checkSingleParents, formerTarget, manyToOne } from './many-to-one.js'
+import { checkSingleParents, formerTarget, manyToOne, mayOrphan } from './many-to-one.js'
 import { isOrphanOf, oneToMany } from './one-to-many.js'
 
 /** Keys to unset, or link rows to delete, for a list of parents in one statement. */
@@ -33,14 +33,20 @@ class Run implements CascadeRun {
   readonly #queue: object[] = []
   readonly #nullings = new Map<ForeignKeyModel, Set<object>>()
   readonly #purges = new Map<ForeignKeyModel, Set<object>>()
+  readonly #released = new Map<object, ForeignKeyModel>()
 
   constructor(
     readonly source: CascadeSource,
     readonly replaced: (entity: object) => boolean,
   ) {}
 
-  delete(entity: object): void {
+  delete(entity: object, via?: ForeignKeyModel): void {
+    if (via !== undefined) this.#released.set(entity, via)
     if (!this.entities.has(entity)) this.#queue.push(entity)
+  }
+
+  released(entity: object, key: ForeignKeyModel): boolean {
+    return this.#released.get(entity) === key
   }
 
   nullKey(key: ForeignKeyModel, parent: object): void {
@@ -52,8 +58,9 @@ class Run implements CascadeRun {
     if (status === 'persistent' || status === 'deleted') add(this.#purges, key, entity)
   }
 
-  /** Deletes what is queued and, through each relation's cascade, what that reaches. */
-  async drain(): Promise<void> {
+  /** Deletes what is queued and, through each relation's cascade, what that reaches; false when nothing was queued. */
+  async drain(): Promise<boolean> {
+    if (this.#queue.length === 0) return false
     while (this.#queue.length > 0) {
       const entity = this.#queue.shift()!
       if (this.entities.has(entity)) continue
@@ -61,6 +68,7 @@ class Run implements CascadeRun {
       const state = stateOf(entity)!
       for (const relation of state.table.relations.values()) await kindOf(relation).ownerDeleted(this, entity, state, relation)
     }
+    return true
   }
 
   result(): Deletions {
@@ -87,10 +95,9 @@ export async function cascadeDeletes(source: CascadeSource, replaced: (entity: o
     const changed = changedRows(source, run.entities)
     if (first) checkSingleParents(source, changed, run.entities)
     first = false
-    const orphans = [...(await keyOrphans(run, changed)), ...linkOrphans(run, links)]
-    if (orphans.length === 0) return run.result()
-    for (const orphan of orphans) run.delete(orphan)
-    await run.drain()
+    await keyOrphans(run, changed)
+    linkOrphans(run, links)
+    if (!(await run.drain())) return run.result()
   }
 }
 
@@ -108,19 +115,20 @@ function changedRows(source: CascadeSource, deleted: ReadonlySet<object>): objec
  * one-to-one that deletes orphans was set to another object or null, unless another row now
  * points at it.
  */
-async function keyOrphans(run: CascadeRun, changed: readonly object[]): Promise<object[]> {
+async function keyOrphans(run: CascadeRun, changed: readonly object[]): Promise<void> {
   const found = new Set<object>()
-  const former: object[] = []
+  const former: [object, ForeignKeyModel][] = []
   const claimed = new Set<object>()
   for (const entity of changed) {
     const state = stateOf(entity)!
     for (const [key, target] of state.refs!) {
       if (target !== null) claimed.add(target)
       if (target === null && !found.has(entity) && isOrphanOf(state, key)) found.add(entity)
+      if (!mayOrphan(state, key)) continue
       const previous = await formerTarget(run.source, state, key, target)
-      if (previous !== undefined) former.push(previous)
+      if (previous !== undefined) former.push([previous, key])
     }
   }
-  for (const entity of former) if (!claimed.has(entity) && !run.entities.has(entity)) found.add(entity)
-  return [...found]
+  for (const entity of found) run.delete(entity)
+  for (const [entity, key] of former) if (!claimed.has(entity) && !run.entities.has(entity)) run.delete(entity, key)
 }

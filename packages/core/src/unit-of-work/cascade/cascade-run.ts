@@ -21,8 +21,18 @@ export interface CascadeRun {
   readonly source: CascadeSource
   /** Every object deleted so far, by the user or by a cascade. */
   readonly entities: ReadonlySet<object>
-  /** Deletes an object; its own relations cascade in turn. */
-  delete(entity: object): void
+  /**
+   * Deletes an object; its own relations cascade in turn. `via`: the single-parent key through
+   * which the one row pointing at it was deleted or pointed elsewhere, so nothing else points at it.
+   */
+  delete(entity: object, via?: ForeignKeyModel): void
+  /**
+   * Whether a new object takes over `entity`'s row (a row switch): the row is never deleted, so
+   * nothing is left to the database's `ON DELETE` (no cascade is passive for it).
+   */
+  replaced(entity: object): boolean
+  /** Whether `delete(entity, key)` said that no row points at `entity` through `key` any more. */
+  released(entity: object, key: ForeignKeyModel): boolean
   /** Unsets, in one statement, the key of every unloaded row pointing at `parent` through `key`. */
   nullKey(key: ForeignKeyModel, parent: object): void
   /** Deletes, in one statement, the link rows pointing at `entity` through `key`. */

@@ -43,9 +43,8 @@ function ends(link: LinkRecord, relation: RelationModel): { owner: object; membe
   return link.association.sourceKey === relation.association!.sourceKey ? { owner: link.source, member: link.target } : { owner: link.target, member: link.source }
 }
 
-/** Objects unlinked from a relation that deletes orphans, and not linked to another owner through it in the same flush. */
-export function linkOrphans(run: CascadeRun, links: readonly LinkRecord[]): object[] {
-  const orphans: object[] = []
+/** Deletes the objects unlinked from a relation that deletes orphans, unless linked to another owner through it in the same flush. */
+export function linkOrphans(run: CascadeRun, links: readonly LinkRecord[]): void {
   for (const link of links) {
     if (link.change !== 'remove') continue
     for (const relation of orphanDeleting(link.association)) {
@@ -53,11 +52,10 @@ export function linkOrphans(run: CascadeRun, links: readonly LinkRecord[]): obje
       if (run.entities.has(member)) continue
       const relinked = links.some((other) => other.change === 'add' && other.association.table === link.association.table && ends(other, relation).member === member)
       if (relinked) continue
-      orphans.push(member)
+      run.delete(member)
       run.purgeLinks(relation.association!.targetKey, member)
     }
   }
-  return orphans
 }
 
 /** A single-parent many-to-many links an object to one owner at most: a second link fails the flush before any SQL. */

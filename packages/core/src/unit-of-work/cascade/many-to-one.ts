@@ -13,7 +13,7 @@ export const manyToOne: CascadeKind = {
   async ownerDeleted(run, owner, state, relation) {
     if (!relation.cascade.delete) return
     const target = await currentTarget(run.source, owner, state, relation)
-    if (target) run.delete(target)
+    if (target) run.delete(target, relation.singleParent ? relation.foreignKey : undefined)
   },
 }
 
@@ -40,9 +40,13 @@ export function orphanDeleting(key: ForeignKeyModel): readonly RelationModel[] {
   return relations
 }
 
-/** The object a persistent row's `key` pointed at when last flushed, when `key` now points elsewhere and a relation on it deletes orphans. */
+/** Whether a change of `key` on this row can leave an orphan: a persistent row, and a relation on the key that deletes orphans. */
+export function mayOrphan(state: EntityState, key: ForeignKeyModel): boolean {
+  return state.status === 'persistent' && state.snapshot !== undefined && orphanDeleting(key).length > 0
+}
+
+/** The object a persistent row's `key` pointed at when last flushed (see `mayOrphan`), when `key` now points elsewhere. */
 export async function formerTarget(source: CascadeSource, state: EntityState, key: ForeignKeyModel, now: object | null): Promise<object | undefined> {
-  if (state.status !== 'persistent' || state.snapshot === undefined || orphanDeleting(key).length === 0) return undefined
   const columns = state.table.columns
   const values = key.columns.map((c) => state.snapshot![columns.indexOf(c)])
   if (values.some((v) => v === null || v === undefined)) return undefined

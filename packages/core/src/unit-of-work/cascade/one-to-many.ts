@@ -20,7 +20,8 @@ export const oneToMany: CascadeKind = {
       for (const child of loadedMembers(owner, relation)) run.delete(child)
       return
     }
-    if (passive) return
+    // The one row that pointed here (single parent) is deleted or points elsewhere already.
+    if (passive || run.released(owner, relation.foreignKey)) return
     if (switching && !slot?.loaded) {
       await run.source.load(owner, relation)
       slot = state.relations?.[relation.name]
