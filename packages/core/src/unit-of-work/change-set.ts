@@ -24,7 +24,6 @@ export interface FlushSource extends CascadeSource {
   readonly deleted: ReadonlySet<object>
   /** Persistent objects, to compare with their snapshots. */
   persistent(): Iterable<object>
-  readonly links: Iterable<LinkRecord>
   /** Adds a transient object reached through a relation that cascades saves. */
   adopt(entity: object): void
 }

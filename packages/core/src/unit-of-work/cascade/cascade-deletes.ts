@@ -7,7 +7,7 @@ import type { ForeignKeyModel, RelationModel } from '../../schema/model.js'
 import { stateOf } from '../../session/entity-state.js'
 import type { CascadeKind, CascadeRun, CascadeSource } from './cascade-run.js'
 import { checkSingleParentLinks, linkOrphans, manyToMany } from './many-to-many.js'
-import { checkSingleParents, formerTarget, manyToOne, mayOrphan } from './many-to-one.js'
+import { checkSingleParents, formerTarget, manyToOne, mayOrphan, orphanDeleting } from './many-to-one.js'
 import { isOrphanOf, oneToMany } from './one-to-many.js'
 
 /** Keys to unset, or link rows to delete, for a list of parents in one statement. */
@@ -88,7 +88,7 @@ export async function cascadeDeletes(source: CascadeSource, replaced: (entity: o
   const run = new Run(source, replaced)
   for (const entity of source.deleted) run.delete(entity)
   await run.drain()
-  const links = [...source.links]
+  const links = source.links
   checkSingleParentLinks(links)
   let first = true
   for (;;) {
@@ -122,8 +122,9 @@ async function keyOrphans(run: CascadeRun, changed: readonly object[]): Promise<
   for (const entity of changed) {
     const state = stateOf(entity)!
     for (const [key, target] of state.refs!) {
-      if (target !== null) claimed.add(target)
       if (target === null && !found.has(entity) && isOrphanOf(state, key)) found.add(entity)
+      if (orphanDeleting(key).length === 0) continue
+      if (target !== null) claimed.add(target)
       if (!mayOrphan(state, key)) continue
       const previous = await formerTarget(run.source, state, key, target)
       if (previous !== undefined) former.push([previous, key])

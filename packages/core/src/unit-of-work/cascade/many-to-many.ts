@@ -45,17 +45,32 @@ function ends(link: LinkRecord, relation: RelationModel): { owner: object; membe
 
 /** Deletes the objects unlinked from a relation that deletes orphans, unless linked to another owner through it in the same flush. */
 export function linkOrphans(run: CascadeRun, links: readonly LinkRecord[]): void {
+  let added: Map<RelationModel, Set<object>> | undefined
   for (const link of links) {
     if (link.change !== 'remove') continue
     for (const relation of orphanDeleting(link.association)) {
       const { member } = ends(link, relation)
       if (run.entities.has(member)) continue
-      const relinked = links.some((other) => other.change === 'add' && other.association.table === link.association.table && ends(other, relation).member === member)
-      if (relinked) continue
+      added ??= addedMembers(links)
+      if (added.get(relation)?.has(member)) continue
       run.delete(member)
       run.purgeLinks(relation.association!.targetKey, member)
     }
   }
+}
+
+/** The objects each orphan-deleting relation gains a link to in this flush. */
+function addedMembers(links: readonly LinkRecord[]): Map<RelationModel, Set<object>> {
+  const added = new Map<RelationModel, Set<object>>()
+  for (const link of links) {
+    if (link.change !== 'add') continue
+    for (const relation of orphanDeleting(link.association)) {
+      let members = added.get(relation)
+      if (members === undefined) added.set(relation, (members = new Set()))
+      members.add(ends(link, relation).member)
+    }
+  }
+  return added
 }
 
 /** A single-parent many-to-many links an object to one owner at most: a second link fails the flush before any SQL. */
