@@ -73,7 +73,8 @@ function singleParentKeysOf(table: TableModel): readonly ForeignKeyModel[] {
  */
 export function checkSingleParents(source: CascadeSource, changed: readonly object[], deleted: ReadonlySet<object>): void {
   const claims = new Map<object, object>()
-  const claimKeys = new Set<ForeignKeyModel>()
+  // Persistent targets claimed through each key, by the values of the columns the key references.
+  const byKey = new Map<ForeignKeyModel, Map<string, object>>()
   for (const entity of changed) {
     const state = stateOf(entity)!
     for (const key of singleParentKeysOf(state.table)) {
@@ -82,26 +83,27 @@ export function checkSingleParents(source: CascadeSource, changed: readonly obje
       const other = claims.get(target)
       if (other !== undefined && other !== entity) throw twoParents(key, target)
       claims.set(target, entity)
-      claimKeys.add(key)
+      if (stateOf(target)!.status !== 'persistent') continue
+      let targets = byKey.get(key)
+      if (targets === undefined) byKey.set(key, (targets = new Map()))
+      targets.set(joined(key.referencedColumns.map((c) => (target as Record<string, unknown>)[c.property])), target)
     }
   }
-  if (claims.size === 0) return
+  if (byKey.size === 0) return
   // Rows whose key did not change still point where their snapshot says.
   for (const entity of source.persistent()) {
     const state = stateOf(entity)!
     if (deleted.has(entity) || state.snapshot === undefined) continue
     for (const key of singleParentKeysOf(state.table)) {
-      if (!claimKeys.has(key) || state.refs?.has(key)) continue
-      for (const [target, claimant] of claims) {
-        const targetState = stateOf(target)!
-        if (claimant === entity || targetState.table !== key.references || targetState.status !== 'persistent') continue
-        if (key.columns.every((c, i) => state.snapshot![state.table.columns.indexOf(c)] === (target as Record<string, unknown>)[key.referencedColumns[i]!.property])) {
-          throw twoParents(key, target)
-        }
-      }
+      const targets = byKey.get(key)
+      if (targets === undefined || state.refs?.has(key)) continue
+      const target = targets.get(joined(key.columns.map((c) => state.snapshot![state.table.columns.indexOf(c)])))
+      if (target !== undefined && claims.get(target) !== entity) throw twoParents(key, target)
     }
   }
 }
+
+const joined = (values: readonly unknown[]) => values.map(String).join('\u0000')
 
 function twoParents(key: ForeignKeyModel, target: object): RelataError {
   const relation = [...key.table.relations.values()].find((r) => r.owning && r.foreignKey === key && r.singleParent)!
