@@ -83,7 +83,10 @@ function add(map: Map<ForeignKeyModel, Set<object>>, key: ForeignKeyModel, value
   else set.add(value)
 }
 
-/** `replaced`: rows a new object takes over (row switch). */
+/**
+ * What a flush deletes: the user's deletions and everything their cascades and the orphans they
+ * leave reach, checked for single parents. `replaced`: rows a new object takes over (row switch).
+ */
 export async function cascadeDeletes(source: CascadeSource, replaced: (entity: object) => boolean = () => false): Promise<Deletions> {
   const run = new Run(source, replaced)
   for (const entity of source.deleted) run.delete(entity)
