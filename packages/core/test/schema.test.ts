@@ -110,10 +110,10 @@ describe('joins that cannot be inferred', () => {
     test('backPopulates joined on a different foreign key', () => {
       expect(() =>
         defineSchema(tables, ({ oneToMany, manyToOne }) => ({
-          employees: { supported: oneToMany('customers', { foreignKey: 'accountManagerId' }) },
+          employees: { supported: oneToMany('customers', { foreignKey: 'accountManagerId', backPopulates: 'supportRep' }) },
           customers: { supportRep: manyToOne('employees', { foreignKey: 'supportRepId', backPopulates: 'supported' }) },
         })),
-      ).toThrow(new SchemaError("Relation 'customers.supportRep': backPopulates 'employees.supported' is joined on a different foreign key"))
+      ).toThrow(new SchemaError("Relation 'employees.supported': backPopulates 'customers.supportRep' is joined on a different foreign key"))
     })
   })
 })
@@ -468,4 +468,79 @@ test('a self-reference needs its callback annotated, and still resolves', () => 
   }))
   expect(sqlNames(relation(schema, 'nodes', 'parent').sourceColumns)).toEqual(['parentId'])
   expect(sqlNames(relation(schema, 'nodes', 'children').targetColumns)).toEqual(['parentId'])
+})
+
+describe('relation options that mean nothing for their kind, and one-sided backPopulates', () => {
+  const users = table('users', { id: t.serial().primaryKey(), prefId: t.integer().nullable().references(() => prefs.id) })
+  const prefs = table('prefs', { id: t.serial().primaryKey() })
+  const profiles = table('profiles', { id: t.serial().primaryKey(), userId: t.integer().references(() => users.id) })
+  const tags = table('tags', { id: t.serial().primaryKey() })
+  const userTags = table('user_tags', { userId: t.integer().primaryKey().references(() => users.id), tagId: t.integer().primaryKey().references(() => tags.id) })
+  const tables = { users, prefs, profiles, tags, userTags }
+  const cases: [string, (h: any) => Record<string, Record<string, unknown>>, string][] = [
+    [
+      'an unknown option',
+      ({ oneToMany }) => ({ prefs: { users: oneToMany('users', { cascade: { delete: true }, onDelete: 'cascade' }) } }),
+      "Relation 'prefs.users': 'onDelete' is not an option of oneToMany (options: backPopulates, strategy, cascade, foreignKey)",
+    ],
+    [
+      'singleParent on a one-to-many (a child has one parent by its key)',
+      ({ oneToMany }) => ({ prefs: { users: oneToMany('users', { singleParent: true }) } }),
+      "Relation 'prefs.users': 'singleParent' is not an option of oneToMany (options: backPopulates, strategy, cascade, foreignKey)",
+    ],
+    [
+      'an unknown cascade option',
+      ({ oneToMany }) => ({ prefs: { users: oneToMany('users', { cascade: { delete: true, refresh: true } }) } }),
+      "Relation 'prefs.users': cascade.refresh is not a cascade option (save, delete, deleteOrphan, passive)",
+    ],
+    [
+      'a cascade option that is not a boolean',
+      ({ oneToMany }) => ({ prefs: { users: oneToMany('users', { cascade: { delete: 'yes' } }) } }),
+      "Relation 'prefs.users': cascade.delete must be true or false",
+    ],
+    [
+      'passive on a many-to-one',
+      ({ manyToOne }) => ({ users: { pref: manyToOne('prefs', { cascade: { delete: true, passive: true } }) } }),
+      "Relation 'users.pref': cascade.passive means nothing on a manyToOne that holds the foreign key: no rows point at its owner for ON DELETE to remove",
+    ],
+    [
+      'passive on the one-to-one that holds the key',
+      ({ oneToOne }) => ({ profiles: { user: oneToOne('users', { cascade: { passive: true } }) } }),
+      "Relation 'profiles.user': cascade.passive means nothing on a oneToOne that holds the foreign key: no rows point at its owner for ON DELETE to remove",
+    ],
+    [
+      'deleteOrphan on a many-to-one without singleParent',
+      ({ manyToOne }) => ({ users: { pref: manyToOne('prefs', { cascade: { delete: true, deleteOrphan: true } }) } }),
+      "Relation 'users.pref': cascade.deleteOrphan on a manyToOne needs singleParent: true: an object is an orphan only when it can have one parent",
+    ],
+    [
+      'deleteOrphan on a many-to-many without singleParent',
+      ({ manyToMany }) => ({ users: { tags: manyToMany('tags', { via: 'userTags', cascade: { deleteOrphan: true } }) } }),
+      "Relation 'users.tags': cascade.deleteOrphan on a manyToMany needs singleParent: true: an object is an orphan only when it can have one parent",
+    ],
+    [
+      'backPopulates declared on one side only',
+      ({ oneToMany, manyToOne }) => ({ users: { pref: manyToOne('prefs', { backPopulates: 'users' }) }, prefs: { users: oneToMany('users') } }),
+      "Relation 'users.pref': backPopulates 'prefs.users' has no backPopulates; add backPopulates: 'pref' to it (both sides of a pair name each other)",
+    ],
+  ]
+  test.each(cases)('%s is a SchemaError', (_, relations, message) => {
+    expect(() => defineUntyped(tables, relations)).toThrow(new SchemaError(message))
+  })
+
+  test('each kind takes the options that mean something for it', () => {
+    const schema = defineSchema(tables, ({ oneToMany, manyToOne, oneToOne, manyToMany }) => ({
+      users: {
+        pref: manyToOne('prefs', { backPopulates: 'users', singleParent: true, cascade: { delete: true, deleteOrphan: true } }),
+        profile: oneToOne('profiles', { backPopulates: 'user', cascade: { delete: true, deleteOrphan: true, passive: true } }),
+        tags: manyToMany('tags', { via: 'userTags', singleParent: true, cascade: { delete: true, deleteOrphan: true, passive: true } }),
+      },
+      prefs: { users: oneToMany('users', { backPopulates: 'pref', cascade: { save: false, passive: true } }) },
+      profiles: { user: oneToOne('users', { backPopulates: 'profile', cascade: { delete: true, deleteOrphan: true } }) },
+    }))
+    expect(relation(schema, 'users', 'pref')).toMatchObject({ singleParent: true, cascade: { save: true, delete: true, deleteOrphan: true, passive: false } })
+    expect(relation(schema, 'users', 'profile')).toMatchObject({ singleParent: true, owning: false })
+    expect(relation(schema, 'profiles', 'user')).toMatchObject({ singleParent: true, owning: true })
+    expect(relation(schema, 'prefs', 'users')).toMatchObject({ singleParent: false, cascade: { save: false, delete: false, deleteOrphan: false, passive: true } })
+  })
 })

@@ -121,4 +121,6 @@ export interface RelationModel {
   readonly backPopulates?: string
   readonly strategy: LoadStrategy
   readonly cascade: Required<CascadeOptions>
+  /** A target object has one owner through this relation at most (`singleParent`, and every one-to-one). */
+  readonly singleParent: boolean
 }

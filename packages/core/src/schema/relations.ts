@@ -27,7 +27,10 @@ export type LoadStrategy = 'join' | 'selectIn'
 export type KeyColumns<C extends string = string> = C | readonly [C, ...C[]]
 
 /**
- * What happens to related objects when the owner is saved, deleted, or loses them.
+ * What happens to related objects when the owner is saved, deleted, or loses them (SQLAlchemy's
+ * `cascade`). Each relation kind takes the options that mean something for it: `passive` is not
+ * an option of a `manyToOne`, and `deleteOrphan` on a `manyToOne` or `manyToMany` needs
+ * `singleParent: true`. Anything else is a compile error and a `SchemaError`.
  *
  * @example
  * ```ts
@@ -37,33 +40,74 @@ export type KeyColumns<C extends string = string> = C | readonly [C, ...C[]]
 export interface CascadeOptions {
   /** New objects reachable through this relation are added to the session (default `true`). */
   readonly save?: boolean
-  /** Deleting the owner deletes these objects too. */
+  /**
+   * Deleting the owner deletes these objects too: the children of a one-to-many or inverse
+   * one-to-one, the object a many-to-one or owning one-to-one points at (after the owner's row),
+   * the objects of a many-to-many (with their link rows).
+   */
   readonly delete?: boolean
-  /** An object removed from this collection is deleted. */
+  /**
+   * An object this relation lets go of is deleted: a child removed from a one-to-many (or an
+   * inverse one-to-one set to another or null), the object a many-to-one or one-to-one pointed
+   * at before it was set to another or null, an object removed from a many-to-many.
+   */
   readonly deleteOrphan?: boolean
-  /** Leave deletes to the database's `ON DELETE` instead of loading and deleting children. */
+  /**
+   * Leave deletes to the database's `ON DELETE` instead of loading and deleting (or unsetting)
+   * the rows that point at the deleted owner: one-to-many, inverse one-to-one, many-to-many.
+   */
   readonly passive?: boolean
 }
 
-interface CommonOptions {
-  /** The relation on the target table that mirrors this one. */
-  readonly backPopulates?: string
-  /** Default eager-loading strategy (to-one: `join`, to-many: `selectIn`). */
-  readonly strategy?: LoadStrategy
-  readonly cascade?: CascadeOptions
-}
-
 /**
- * Options of `manyToOne` and `oneToOne`.
+ * The cascades of a `manyToOne`: its rows point at the target, so there is nothing to leave to
+ * the database (`passive`).
  *
  * @example
  * ```ts
- * customers: { supportRep: manyToOne('employees', { backPopulates: 'customers', foreignKey: 'supportRepId' }) }
+ * users: { pref: manyToOne('prefs', { singleParent: true, cascade: { delete: true, deleteOrphan: true } }) }
+ * ```
+ */
+export type ManyToOneCascadeOptions = Omit<CascadeOptions, 'passive'>
+
+interface CommonOptions {
+  /** The relation on the target table that mirrors this one; the mirror must name this one back. */
+  readonly backPopulates?: string
+  /** Default eager-loading strategy (to-one: `join`, to-many: `selectIn`). */
+  readonly strategy?: LoadStrategy
+}
+
+/**
+ * Options of `oneToOne`. A one-to-one is single-parent by its kind, so `cascade.deleteOrphan`
+ * needs nothing more.
+ *
+ * @example
+ * ```ts
+ * users: { profile: oneToOne('profiles', { backPopulates: 'user', cascade: { delete: true, deleteOrphan: true } }) }
  * ```
  */
 export interface ToOneOptions extends CommonOptions {
   /** The foreign-key column(s) in the table that holds the key, when several could serve. */
   readonly foreignKey?: KeyColumns
+  /** `passive` only on the side whose key lives in the other row (an inverse one-to-one). */
+  readonly cascade?: CascadeOptions
+}
+
+/**
+ * Options of `manyToOne`: `singleParent` says a target object belongs to one owner at most
+ * (required by `cascade.deleteOrphan`, as SQLAlchemy's `single_parent`).
+ *
+ * @example
+ * ```ts
+ * users: { pref: manyToOne('prefs', { singleParent: true, cascade: { delete: true, deleteOrphan: true } }) }
+ * ```
+ */
+export interface ManyToOneOptions extends CommonOptions {
+  /** The foreign-key column(s) in this table, when several could serve. */
+  readonly foreignKey?: KeyColumns
+  readonly cascade?: ManyToOneCascadeOptions
+  /** A target object is pointed at by one owner at most: a flush that finds two fails before any SQL. */
+  readonly singleParent?: boolean
 }
 
 /**
@@ -77,6 +121,7 @@ export interface ToOneOptions extends CommonOptions {
 export interface OneToManyOptions extends CommonOptions {
   /** The foreign-key column(s) in the target table, when several point back at this one. */
   readonly foreignKey?: KeyColumns
+  readonly cascade?: CascadeOptions
 }
 
 /**
@@ -94,6 +139,9 @@ export interface ManyToManyOptions<TTableKey extends string = string> extends Co
   readonly sourceKey?: KeyColumns
   /** Column(s) of the association table pointing at the target. */
   readonly targetKey?: KeyColumns
+  readonly cascade?: CascadeOptions
+  /** A target object is linked to one owner at most (required by `cascade.deleteOrphan`). */
+  readonly singleParent?: boolean
 }
 
 /**
@@ -137,7 +185,7 @@ export interface RelationHelpers<TTableKey extends string> {
   oneToMany<TTarget extends TTableKey, const O extends OneToManyOptions>(target: TTarget, options: O): RelationDef<'oneToMany', TTarget, O>
   /** This table holds a foreign key to the other: `book.author`. */
   manyToOne<TTarget extends TTableKey>(target: TTarget): RelationDef<'manyToOne', TTarget, {}>
-  manyToOne<TTarget extends TTableKey, const O extends ToOneOptions>(target: TTarget, options: O): RelationDef<'manyToOne', TTarget, O>
+  manyToOne<TTarget extends TTableKey, const O extends ManyToOneOptions>(target: TTarget, options: O): RelationDef<'manyToOne', TTarget, O>
   /** At most one on each side; the side with the foreign key owns it. */
   oneToOne<TTarget extends TTableKey>(target: TTarget): RelationDef<'oneToOne', TTarget, {}>
   oneToOne<TTarget extends TTableKey, const O extends ToOneOptions>(target: TTarget, options: O): RelationDef<'oneToOne', TTarget, O>

@@ -1,10 +1,11 @@
 /** Resolves declared relations to their foreign keys and checks each `backPopulates` pair. */
 import { SchemaError } from '../errors.js'
 import type { ForeignKeyModel, RelationModel, TableModel } from './model.js'
+import { checkOptions, checkOwningOptions } from './relation-options.js'
 import { keyColumnList, mirrorKind, type AnyRelationDef, type CascadeOptions, type LoadStrategy } from './relations.js'
 import type { MutableTableModel } from './resolve-tables.js'
 
-type RelationBase = Pick<RelationModel, 'name' | 'kind' | 'source' | 'target' | 'backPopulates' | 'cascade'>
+type RelationBase = Pick<RelationModel, 'name' | 'kind' | 'source' | 'target' | 'backPopulates' | 'cascade' | 'singleParent'>
 
 const describeKey = (fk: ForeignKeyModel) => `${fk.table.sqlName}(${fk.columns.map((c) => c.property).join(', ')})`
 
@@ -40,8 +41,17 @@ function resolveOne(source: MutableTableModel, name: string, def: AnyRelationDef
   if (target === undefined) throw new SchemaError(`${where}: '${def.target}' is not a table of this schema`)
   if (source.columnsByProperty.has(name)) throw new SchemaError(`${where}: the name is already a column of '${source.sqlName}'`)
   const options = def.options
+  checkOptions(def, where)
   const named = keyColumnList(options.foreignKey)
-  const base = { name, kind: def.kind, source, target, backPopulates: options.backPopulates, cascade: cascadeOf(options.cascade) }
+  const base = {
+    name,
+    kind: def.kind,
+    source,
+    target,
+    backPopulates: options.backPopulates,
+    cascade: cascadeOf(options.cascade),
+    singleParent: def.kind === 'oneToOne' || options.singleParent === true,
+  }
 
   switch (def.kind) {
     case 'manyToOne': {
@@ -63,6 +73,7 @@ function resolveOne(source: MutableTableModel, name: string, def: AnyRelationDef
         throw new SchemaError(`${where}: '${source.sqlName}' and '${target.sqlName}' reference each other; name the key with the 'foreignKey' option`)
       }
       const fk = owning ? pickForeignKey(source, target, named, where, 'foreignKey') : pickForeignKey(target, source, named, where, 'foreignKey')
+      if (owning) checkOwningOptions(def, where)
       return direct(base, options.strategy, fk, owning)
     }
     case 'manyToMany': {
@@ -150,5 +161,8 @@ function checkBackPopulates(relation: RelationModel): void {
     : mirror.foreignKey === relation.foreignKey
   if (!sameKey) {
     throw new SchemaError(`${where}: backPopulates '${relation.target.key}.${mirror.name}' is joined on a different foreign key`)
+  }
+  if (mirror.backPopulates === undefined) {
+    throw new SchemaError(`${where}: backPopulates '${relation.target.key}.${mirror.name}' has no backPopulates; add backPopulates: '${relation.name}' to it (both sides of a pair name each other)`)
   }
 }

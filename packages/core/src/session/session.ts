@@ -302,6 +302,13 @@ export class SessionImpl implements SessionCore, QueryRunner {
       async load(entity, relation) {
         await self.loadRelation(entity, relation)
       },
+      async fetch(key, values) {
+        const known = self.find(key, values)
+        if (known !== undefined) return known
+        let query = self.query(key.references.key)
+        key.referencedColumns.forEach((column, i) => (query = query.where(column.property, '=', values[i])))
+        return query.first()
+      },
     }
   }
 

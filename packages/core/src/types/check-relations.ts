@@ -53,12 +53,56 @@ type BackError<R, S extends string, N extends string, K extends RelationKind, Ta
                     B2 extends (S extends keyof R ? keyof R[S] : never)
                     ? `backPopulates: '${Target}.${B}' back-populates '${B2}', not '${N}'`
                     : never
-                : never
+                : // A mirror whose options did not type-check falls back to the options type: not reported here.
+                  'backPopulates' extends keyof O2
+                  ? never
+                  : `backPopulates: '${Target}.${B}' has no backPopulates; add backPopulates: '${N}' to it (both sides of a pair name each other)`
               : `backPopulates: '${Target}.${B}' is a ${K2}; the mirror of a ${K} must be a ${Mirror[K]}`
             : `backPopulates: '${Target}.${B}' points to '${T2}', not back to '${S}'`
         : never
       : `backPopulates: '${Target}' has no relation '${B}'`
     : `backPopulates: '${Target}' has no relation '${B}'`
+  : never
+
+type CommonKeys = 'backPopulates' | 'strategy' | 'cascade'
+
+/** The options each kind takes: as `relation-options.ts` checks them at run time. */
+type OptionKeys = {
+  oneToMany: CommonKeys | 'foreignKey'
+  manyToOne: CommonKeys | 'foreignKey' | 'singleParent'
+  oneToOne: CommonKeys | 'foreignKey'
+  manyToMany: CommonKeys | 'via' | 'sourceKey' | 'targetKey' | 'singleParent'
+}
+
+type CascadeKey = 'save' | 'delete' | 'deleteOrphan' | 'passive'
+
+/**
+ * An option the kind does not take, or a cascade it cannot honour. (`passive` on a one-to-one that
+ * holds the key is a `SchemaError` only: which side holds it is not in the types.)
+ */
+type OptionsError<K extends RelationKind, O> =
+  Exclude<keyof O, OptionKeys[K]> extends infer X extends string
+    ? [X] extends [never]
+      ? O extends { readonly cascade: infer C }
+        ? Exclude<keyof C, CascadeKey> extends infer Y extends string
+          ? [Y] extends [never]
+            ? K extends 'manyToOne'
+              ? C extends { readonly passive: boolean }
+                ? `cascade.passive means nothing on a manyToOne that holds the foreign key: no rows point at its owner for ON DELETE to remove`
+                : OrphanError<K, O, C>
+              : OrphanError<K, O, C>
+            : `cascade.${Y} is not a cascade option (save, delete, deleteOrphan, passive)`
+          : never
+        : never
+      : `'${X}' is not an option of ${K}`
+    : never
+
+type OrphanError<K extends RelationKind, O, C> = K extends 'manyToOne' | 'manyToMany'
+  ? C extends { readonly deleteOrphan: true }
+    ? O extends { readonly singleParent: true }
+      ? never
+      : `cascade.deleteOrphan on a ${K} needs singleParent: true: an object is an orphan only when it can have one parent`
+    : never
   : never
 
 type FirstOf<E> = [E] extends [never] ? unknown : E
@@ -74,7 +118,7 @@ type CheckRelation<TTables, R, S extends string, N extends string, Rel> = N exte
   : Rel extends RelationDef<infer K, infer Target, infer O>
     ? IsUnion<Target> extends true
       ? unknown
-      : FirstOf<KeysError<TTables, S, K, Target, O> | BackError<R, S, N, K, Target, O>>
+      : FirstOf<OptionsError<K, O> | KeysError<TTables, S, K, Target, O> | BackError<R, S, N, K, Target, O>>
     : unknown
 
 /** Maps each relation of `R` to `unknown` (sound) or to a message naming what is wrong. */

@@ -5,17 +5,19 @@
  */
 import type { SqlFamily } from '../dialect/dialect.js'
 import { RelataError } from '../errors.js'
-import type { ColumnModel, ForeignKeyModel, RelationModel, TableModel } from '../schema/model.js'
+import type { ColumnModel, ForeignKeyModel, TableModel } from '../schema/model.js'
 import { stateOf, type EntityState } from '../session/entity-state.js'
 import { identityKeyOf, type IdentityKey } from '../session/identity-map.js'
 import type { RelationArray } from '../session/relation-array.js'
+import { cascadeDeletes } from './cascade/cascade-deletes.js'
+import type { CascadeSource } from './cascade/cascade-run.js'
 import type { LinkRecord } from './link-records.js'
 import { relationChanges } from './relation-changes.js'
 import { findRowSwitches, pendingByKey, switchedValue, type RowSwitch } from './row-switch.js'
 import { checkValue, isJsonColumn, sameValue } from './write-values.js'
 
 /** The session's side of a flush. */
-export interface FlushSource {
+export interface FlushSource extends CascadeSource {
   readonly tables: Iterable<TableModel>
   /** The database's SQL family: values are checked against its limits too. */
   readonly family?: SqlFamily
@@ -23,11 +25,8 @@ export interface FlushSource {
   readonly deleted: ReadonlySet<object>
   /** Persistent objects, to compare with their snapshots. */
   persistent(): Iterable<object>
-  readonly links: Iterable<LinkRecord>
   /** Adds a transient object reached through a relation that cascades saves. */
   adopt(entity: object): void
-  /** Loads a relation that a cascade must see (a delete cascade over an unloaded collection). */
-  load(entity: object, relation: RelationModel): Promise<void>
 }
 
 export interface UpdateWrite {
@@ -59,8 +58,6 @@ export interface ChangeSet {
   readonly linkDeletes: LinkRecord[]
   readonly linkUpdates: LinkRecord[]
 }
-
-const label = (state: EntityState) => state.table.key
 
 /** The object a foreign key of `state`'s row points at, when a relation change set it. */
 export function refTarget(state: EntityState, column: ColumnModel): { key: ForeignKeyModel; target: object | null } | undefined {
@@ -97,7 +94,6 @@ export async function computeChangeSet(source: FlushSource, keyOf: (entity: obje
     linkDeletes: [],
     linkUpdates: [],
   }
-  for (const entity of orphans(source, deleted.entities)) deleted.entities.add(entity)
 
   const switched = new Set<object>()
   for (const { entity, replaced } of switches) switched.add(entity).add(replaced)
@@ -224,99 +220,6 @@ function cascadeSaves(source: FlushSource): void {
   for (const link of source.links) {
     for (const end of [link.source, link.target]) if (stateOf(end)?.status === 'transient') visit(end)
   }
-}
-
-/**
- * Deleted objects plus those their relations' delete cascades reach; children of the rest are
- * unlinked. A row a new object takes over (`replaced`) is never deleted, so nothing is left to the
- * database's `ON DELETE`: its relations load and its link rows go, as if no cascade were passive.
- */
-async function cascadeDeletes(source: FlushSource, replaced: (entity: object) => boolean): Promise<{ entities: Set<object>; nullings: KeyNulling[]; linkPurges: KeyNulling[] }> {
-  const entities = new Set<object>()
-  const nullings = new Map<ForeignKeyModel, object[]>()
-  const linkPurges = new Map<ForeignKeyModel, object[]>()
-  const queue = [...source.deleted]
-  while (queue.length > 0) {
-    const entity = queue.shift()!
-    if (entities.has(entity)) continue
-    entities.add(entity)
-    const state = stateOf(entity)!
-    if (state.status === 'pending') continue
-    const switching = replaced(entity)
-    for (const relation of state.table.relations.values()) {
-      if (relation.owning) continue
-      const passive = relation.cascade.passive && !switching
-      if (relation.association !== undefined) {
-        if (!passive) addTo(linkPurges, relation.association.sourceKey, entity)
-        continue
-      }
-      let slot = state.relations?.[relation.name]
-      if (relation.cascade.delete) {
-        if (!slot?.loaded && !passive) await source.load(entity, relation)
-        for (const child of loadedMembers(entity, relation)) queue.push(child)
-        continue
-      }
-      if (passive) continue
-      if (switching && !slot?.loaded) {
-        await source.load(entity, relation)
-        slot = state.relations?.[relation.name]
-      }
-      if (slot?.loaded) {
-        for (const child of loadedMembers(entity, relation)) {
-          const childState = stateOf(child)!
-          if (source.deleted.has(child)) continue
-          if (relation.foreignKey.columns.some((c) => !c.config.nullable)) {
-            throw new RelataError(
-              `Cannot delete ${label(state)} without its ${relation.name}: ${relation.target.sqlName}.${relation.foreignKey.columns.map((c) => c.sqlName).join(', ')} ` +
-                `is NOT NULL; delete the children first or declare cascade: { delete: true } on ${state.table.key}.${relation.name}`,
-            )
-          }
-          ;(childState.refs ??= new Map()).set(relation.foreignKey, null)
-        }
-      } else if (relation.foreignKey.columns.every((c) => c.config.nullable)) {
-        addTo(nullings, relation.foreignKey, entity)
-      }
-    }
-  }
-  const toList = (map: Map<ForeignKeyModel, object[]>) => [...map].map(([key, parents]) => ({ key, parents }))
-  return { entities, nullings: toList(nullings), linkPurges: toList(linkPurges) }
-}
-
-function loadedMembers(entity: object, relation: RelationModel): object[] {
-  const slot = stateOf(entity)!.relations?.[relation.name]
-  if (!slot?.loaded || slot.value === null) return []
-  return relation.toOne ? [slot.value as object] : [...(slot.value as RelationArray)]
-}
-
-/**
- * Children whose key was unset by removing them from a one-to-many: deleted when that relation
- * deletes orphans, refused before any SQL when the key cannot be null.
- */
-function orphans(source: FlushSource, deleted: ReadonlySet<object>): object[] {
-  const found: object[] = []
-  const check = (entity: object) => {
-    const state = stateOf(entity)!
-    if (state.refs === undefined || deleted.has(entity)) return
-    for (const [key, target] of state.refs) {
-      if (target !== null) continue
-      const parents = [...key.references.relations.values()].filter((r) => r.foreignKey === key && !r.owning && r.association === undefined)
-      if (parents.some((r) => r.cascade.deleteOrphan)) {
-        found.push(entity)
-        return
-      }
-      const notNull = key.columns.filter((c) => !c.config.nullable)
-      if (notNull.length > 0) {
-        const via = parents[0] ? `${parents[0].source.key}.${parents[0].name}` : key.references.key
-        throw new RelataError(
-          `A ${state.table.key} object was removed from ${via}, but ${state.table.sqlName}.${notNull.map((c) => c.sqlName).join(', ')} is NOT NULL: ` +
-            `give it another parent, delete it, or declare cascade: { deleteOrphan: true } on ${via}`,
-        )
-      }
-    }
-  }
-  for (const entity of source.pending) check(entity)
-  for (const entity of source.persistent()) check(entity)
-  return found
 }
 
 /** Checks every column of a new row before SQL: types, and NOT NULL columns the database will not fill. */

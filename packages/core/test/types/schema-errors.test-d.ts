@@ -81,7 +81,7 @@ describe('backPopulates', () => {
 
   test('a backPopulates whose relation points at another table', () => {
     defineSchema(tables, ({ oneToMany, manyToOne }) => ({
-      authors: { books: oneToMany('books'), links: oneToMany('bookAuthor') },
+      authors: { books: oneToMany('books', { backPopulates: 'author' }), links: oneToMany('bookAuthor') },
       books: { author: manyToOne('authors', { backPopulates: 'books' }) },
     }))
     defineSchema(tables, ({ oneToMany, manyToOne }) => ({
@@ -99,7 +99,7 @@ describe('backPopulates', () => {
   test('a mirror of the wrong kind: one-to-many mirrored by one-to-many', () => {
     defineSchema(tables, ({ oneToMany, manyToOne }) => ({
       authors: { books: oneToMany('books', { backPopulates: 'author' }) },
-      books: { author: manyToOne('authors') },
+      books: { author: manyToOne('authors', { backPopulates: 'books' }) },
     }))
     defineSchema(tables, ({ oneToMany }) => ({
       // @ts-expect-error backPopulates: 'books.author' is a oneToMany; the mirror of a oneToMany must be a manyToOne

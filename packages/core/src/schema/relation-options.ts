@@ -1,0 +1,46 @@
+/** Checks a relation's options against its kind: an option that means nothing for the kind is a `SchemaError`, never ignored. */
+import { SchemaError } from '../errors.js'
+import type { AnyRelationDef, RelationKind } from './relations.js'
+
+const common = ['backPopulates', 'strategy', 'cascade']
+
+/** The options each kind takes (what untyped code may pass beyond them is refused). */
+const optionKeys: Readonly<Record<RelationKind, readonly string[]>> = {
+  oneToMany: [...common, 'foreignKey'],
+  manyToOne: [...common, 'foreignKey', 'singleParent'],
+  oneToOne: [...common, 'foreignKey'],
+  manyToMany: [...common, 'via', 'sourceKey', 'targetKey', 'singleParent'],
+}
+
+const cascadeKeys = ['save', 'delete', 'deleteOrphan', 'passive']
+
+/** What the declaration alone can tell: unknown options, cascades the kind cannot honour. */
+export function checkOptions(def: AnyRelationDef, where: string): void {
+  const options = def.options as Record<string, unknown>
+  const kind = def.kind
+  for (const key of Object.keys(options)) {
+    if (!optionKeys[kind].includes(key)) throw new SchemaError(`${where}: '${key}' is not an option of ${kind} (options: ${optionKeys[kind].join(', ')})`)
+  }
+  if (options.singleParent !== undefined && typeof options.singleParent !== 'boolean') {
+    throw new SchemaError(`${where}: singleParent must be true or false`)
+  }
+  const cascade = options.cascade as Record<string, unknown> | undefined
+  if (cascade === undefined) return
+  if (typeof cascade !== 'object' || cascade === null) throw new SchemaError(`${where}: cascade must be an object (${cascadeKeys.join(', ')})`)
+  for (const [key, value] of Object.entries(cascade)) {
+    if (!cascadeKeys.includes(key)) throw new SchemaError(`${where}: cascade.${key} is not a cascade option (${cascadeKeys.join(', ')})`)
+    if (typeof value !== 'boolean') throw new SchemaError(`${where}: cascade.${key} must be true or false`)
+  }
+  if (kind === 'manyToOne' && cascade.passive !== undefined) throw passiveOnOwner(where, kind)
+  if ((kind === 'manyToOne' || kind === 'manyToMany') && cascade.deleteOrphan === true && options.singleParent !== true) {
+    throw new SchemaError(`${where}: cascade.deleteOrphan on a ${kind} needs singleParent: true: an object is an orphan only when it can have one parent`)
+  }
+}
+
+/** What only the resolved join can tell: a one-to-one holding the key has no rows pointing at its owner. */
+export function checkOwningOptions(def: AnyRelationDef, where: string): void {
+  if (def.options.cascade?.passive !== undefined) throw passiveOnOwner(where, def.kind)
+}
+
+const passiveOnOwner = (where: string, kind: RelationKind) =>
+  new SchemaError(`${where}: cascade.passive means nothing on a ${kind} that holds the foreign key: no rows point at its owner for ON DELETE to remove`)
