@@ -37,6 +37,8 @@ const castTypes: Record<string, string> = {
 
 export class Persister {
   readonly written: Written = new Map()
+  /** Per new object, the values its INSERT was built from (by column index): what the object held when it was read. */
+  readonly sent = new Map<object, readonly unknown[]>()
   #autoIncrement: Promise<{ consecutive: boolean; increment: number }> | undefined
   /** Rows moved to a temporary key (a key swap): their key column's value until their own update. */
   #parked: Map<object, { readonly column: ColumnModel; readonly value: unknown }> | undefined
@@ -161,6 +163,7 @@ export class Persister {
         given[i] = value ?? null
         row[column.sqlName] = encodeValue(column, sent, family)
       }
+      this.sent.set(entity, given)
       return { entity, row, given }
     })
     const generated = columns.find((c) => c.config.generated)
@@ -281,10 +284,10 @@ export class Persister {
 
   async #postUpdate(table: TableModel, entity: object, keys: ReadonlySet<ForeignKeyModel>): Promise<void> {
     const set: Row = {}
-    for (const key of keys) for (const column of key.columns) set[column.sqlName] = this.#value(entity, column)
-    await this.db.updateTable(table.sqlName).set(set).where(this.#where(table, [entity], false)).execute()
     const written = this.written.get(entity)!
-    for (const key of keys) for (const column of key.columns) written[column.property] = this.#value(entity, column)
+    // Read before the statement runs: the object may change meanwhile, and `written` must say what was sent.
+    for (const key of keys) for (const column of key.columns) set[column.sqlName] = written[column.property] = this.#value(entity, column)
+    await this.db.updateTable(table.sqlName).set(set).where(this.#where(table, [entity], false)).execute()
   }
 
   async #update(table: TableModel, writes: readonly UpdateWrite[]): Promise<void> {
@@ -301,9 +304,15 @@ export class Persister {
     for (const group of groups.values()) {
       const columns = group[0]!.columns.filter((c) => c !== version)
       for (const chunk of this.#chunks(group, keys.length + columns.length)) {
-        const values = chunk.map(({ entity }) =>
+        // What each row is sent, read before any statement runs: the object may change meanwhile.
+        const sent = chunk.map(({ entity }) => {
+          const written: Row = {}
+          for (const column of columns) written[column.property] = this.#value(entity, column)
+          return written
+        })
+        const values = sent.map((written) =>
           columns.map((column) => {
-            const value = this.#value(entity, column)
+            const value = written[column.property]
             checkValue(table, column, value)
             return encodeValue(column, value, this.capabilities.family)
           }),
@@ -318,9 +327,9 @@ export class Persister {
               `(version check on ${table.sqlName}.${version.sqlName}); nothing of this flush was written`,
           )
         }
-        for (const { entity, state } of chunk) {
-          const written: Row = {}
-          for (const column of columns) written[column.property] = this.#value(entity, column)
+        for (let i = 0; i < chunk.length; i++) {
+          const { entity, state } = chunk[i]!
+          const written = sent[i]!
           if (version !== undefined) written[version.property] = Number(state.snapshot![table.columns.indexOf(version)]) + 1
           // A row whose unique key was released first is updated twice: both writes count.
           const before = this.written.get(entity)
