@@ -62,3 +62,23 @@ export function mysqlCapabilities(server: MysqlServer | undefined, options: { re
     jsonAggregation: server?.kind === 'mariadb' ? 'mariadb' : 'mysql',
   })
 }
+
+/** Modes that change values on the way in or out: `''` stored as NULL, CHAR read padded. */
+const VALUE_CHANGING_MODES = new Set(['EMPTY_STRING_IS_NULL', 'PAD_CHAR_TO_FULL_LENGTH'])
+
+/**
+ * The `sql_mode` Relata sets on each connection: the server's, with `STRICT_ALL_TABLES` added (a
+ * value the column cannot hold is an error, not truncated, clipped, zeroed or stored as '?') and
+ * the modes that change values removed. Quoting modes (`ANSI_QUOTES`, `NO_BACKSLASH_ESCAPES`, ...)
+ * stay: Relata's SQL reads the same under them.
+ *
+ * @example
+ * ```ts
+ * relataSqlMode('NO_BACKSLASH_ESCAPES,EMPTY_STRING_IS_NULL')   // 'NO_BACKSLASH_ESCAPES,STRICT_ALL_TABLES'
+ * ```
+ */
+export function relataSqlMode(serverMode: string): string {
+  const modes = serverMode.split(',').filter((mode) => mode !== '' && !VALUE_CHANGING_MODES.has(mode))
+  if (!modes.includes('STRICT_ALL_TABLES')) modes.push('STRICT_ALL_TABLES')
+  return modes.join(',')
+}
