@@ -2,7 +2,7 @@
 import type { PoolOptions, TypeCast } from 'mysql2'
 
 /**
- * `TINYINT(1)` (MySQL's `BOOLEAN`) as `boolean`, `BIGINT` as `bigint`, JSON (MySQL's, and
+ * `TINYINT(1)` (MySQL's `BOOLEAN`) as `boolean`, `BIGINT` as `bigint`, `DOUBLE` parsed exactly, JSON (MySQL's, and
  * MariaDB's, known from its metadata) parsed the same on every Node; everything else as mysql2 reads it.
  *
  * @example
@@ -21,6 +21,12 @@ export const relataTypeCast: TypeCast = (field, next) => {
   if (field.type === 'TINY' && field.length === 1) {
     const value = field.string()
     return value === null ? null : value !== '0'
+  }
+  // mysql2's own DOUBLE parser can miss by one unit in the last place (908463.1240234375 read as
+  // ...376); JavaScript's is exact.
+  if (field.type === 'DOUBLE') {
+    const value = field.string()
+    return value === null ? null : Number(value)
   }
   if (field.type === 'LONGLONG') {
     const value = field.string()

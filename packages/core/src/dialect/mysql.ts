@@ -122,7 +122,8 @@ class MysqlRelataDialect implements RelataDialect {
    * Each new connection: learn the server; refuse a connection charset other than utf8mb4 (text
    * would be converted, unrepresentable characters stored as '?'); make the session strict
    * (`relataSqlMode`) so that no value is changed on the way in; lift MariaDB's cap on
-   * `JSON_ARRAYAGG` (built on GROUP_CONCAT, cut at 1 MiB by default); set the statement timeout.
+   * `JSON_ARRAYAGG` (built on GROUP_CONCAT, cut at 1 MiB by default; 1 GiB is the most it takes,
+   * and a larger value is an error in strict mode); set the statement timeout.
    */
   async #prepare(connection: DatabaseConnection): Promise<void> {
     const { rows } = await connection.executeQuery<SessionSettings>(
@@ -141,7 +142,7 @@ class MysqlRelataDialect implements RelataDialect {
         `mysql(): the connection's character sets are ${charsets.map(String).join(' / ')} (client / connection / results); Relata needs utf8mb4, mysql2's default: remove the pool's charset option`,
       )
     }
-    const settings = ['group_concat_max_len = 4294967295', `sql_mode = ${mysqlStringLiteral(relataSqlMode(session.sqlMode))}`]
+    const settings = ['group_concat_max_len = 1073741824', `sql_mode = ${mysqlStringLiteral(relataSqlMode(session.sqlMode))}`]
     const timeout = this.#options.statementTimeout
     if (timeout !== undefined) settings.push(this.#server.kind === 'mysql' ? `max_execution_time = ${timeout}` : `max_statement_time = ${timeout / 1000}`)
     await connection.executeQuery(CompiledQuery.raw(`set session ${settings.join(', ')}`))
