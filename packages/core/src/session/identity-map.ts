@@ -9,8 +9,17 @@ function normalize(value: unknown): unknown {
   return value instanceof Date ? value.getTime() : value
 }
 
-/** One part of a composite key, prefixed with its length so that no two lists of parts give one string. */
-function part(value: unknown): string {
+/**
+ * One part of a composite key, prefixed with its length so that no two lists of parts give one
+ * string: `keyOfValues` is these parts concatenated (compiled hydrators concatenate them inline,
+ * without the array).
+ *
+ * @example
+ * ```ts
+ * keyPart('x') + keyPart(10n)   // '1:x2:10', as keyOfValues(['x', 10n])
+ * ```
+ */
+export function keyPart(value: unknown): string {
   const text = String(normalize(value))
   return `${text.length}:${text}`
 }
@@ -32,7 +41,7 @@ function part(value: unknown): string {
 export function keyOfValues(values: readonly unknown[]): IdentityKey {
   if (values.length === 1) return normalize(values[0])
   let key = ''
-  for (const value of values) key += part(value)
+  for (const value of values) key += keyPart(value)
   return key
 }
 
@@ -44,7 +53,7 @@ export function identityKeyOf(table: TableModel, read: (property: string, sqlNam
   for (const column of pk) {
     const value = read(column.property, column.sqlName)
     if (value === null || value === undefined) return undefined
-    key += part(value)
+    key += keyPart(value)
   }
   return key
 }
