@@ -30,7 +30,7 @@ import { requireState, stateOf, type EntityState, type SessionCore } from './ent
 import { newEntity } from './new-entity.js'
 import type { RelationArray } from './relation-array.js'
 import { Hydrator } from './hydrator.js'
-import { IdentityMap } from './identity-map.js'
+import { IdentityMap, keyOfValues } from './identity-map.js'
 import { findByUniqueKey } from './unique-key-index.js'
 
 /**
@@ -736,6 +736,5 @@ function keyValues(table: TableModel, key: unknown): unknown[] {
 }
 
 function identityOf(table: TableModel, values: unknown[]): unknown {
-  const normal = values.map((v) => (v instanceof Date ? v.getTime() : v))
-  return table.primaryKey.length === 1 ? normal[0] : normal.map(String).join('\u0000')
+  return keyOfValues(values)
 }

@@ -7,7 +7,7 @@
 import type { ColumnModel, ForeignKeyModel, TableModel } from '../schema/model.js'
 import { stateOf, type EntityState } from '../session/entity-state.js'
 import { snapshotValue } from '../session/hydrator.js'
-import { identityKeyOf, type IdentityKey, type IdentityMap } from '../session/identity-map.js'
+import { identityKeyOf, keyOfValues, type IdentityKey, type IdentityMap } from '../session/identity-map.js'
 import type { RelationArray } from '../session/relation-array.js'
 import { refTarget, type ChangeSet } from './change-set.js'
 import { followKeyChanges, type KeyChange } from './key-changes.js'
@@ -255,7 +255,7 @@ function valueAfterFlush(entity: object, state: EntityState, column: ColumnModel
 
 /** Children in the identity map whose key was set to NULL in the database because their parent was deleted. */
 function nullLoadedChildren(identityMap: IdentityMap, key: ForeignKeyModel, parents: readonly object[]): void {
-  const joined = (values: readonly unknown[]) => values.map(String).join('\u0000')
+  const joined = keyOfValues
   const parentKeys = new Set(parents.map((parent) => joined(key.referencedColumns.map((c) => (parent as Record<string, unknown>)[c.property]))))
   const table = key.table
   for (const child of identityMap.tableEntries(table).values()) {

@@ -10,6 +10,7 @@ import { FlushError, QueryTimeoutError, RelataError, StaleObjectError, Transacti
 import { rowDecoder } from '../loading/codecs.js'
 import type { ColumnModel, ForeignKeyModel, TableModel } from '../schema/model.js'
 import { stateOf } from '../session/entity-state.js'
+import { keyOfValues } from '../session/identity-map.js'
 import { refTarget, type UpdateWrite } from './change-set.js'
 import { describeDatabaseError, transientDatabaseError } from './database-error.js'
 import type { FlushStep, InsertBatch } from './flush-plan.js'
@@ -216,7 +217,7 @@ export class Persister {
       sorted.forEach((row, i) => this.written.set(chunk[i]!.entity, row))
       return
     }
-    const key = (values: Row) => table.primaryKey.map((c) => String(values[c.property])).join('\u0000')
+    const key = (values: Row) => keyOfValues(table.primaryKey.map((c) => values[c.property]))
     const byKey = new Map(decoded.map((row) => [key(row), row]))
     for (const { entity } of chunk) {
       const row = byKey.get(key(Object.fromEntries(table.primaryKey.map((c) => [c.property, this.#value(entity, c)]))))
@@ -251,7 +252,7 @@ export class Persister {
       .where(inTuples(table.primaryKey.map((c) => c.sqlName), keyValues))
       .execute()) as Row[]
     const decoded = rows.map((row) => this.#decodeRow(table, row))
-    const key = (values: readonly unknown[]) => values.map(String).join('\u0000')
+    const key = keyOfValues
     const byKey = new Map(decoded.map((row) => [key(table.primaryKey.map((c) => row[c.property])), row]))
     chunk.forEach(({ entity }, i) => {
       const row = byKey.get(key(keyValues[i]!))

@@ -7,6 +7,7 @@
 import { RelataError } from '../../errors.js'
 import type { ForeignKeyModel, RelationModel, TableModel } from '../../schema/model.js'
 import { stateOf, type EntityState } from '../../session/entity-state.js'
+import { keyOfValues } from '../../session/identity-map.js'
 import type { CascadeKind, CascadeSource } from './cascade-run.js'
 
 export const manyToOne: CascadeKind = {
@@ -109,7 +110,7 @@ export function checkSingleParents(source: CascadeSource, changed: readonly obje
   }
 }
 
-const joined = (values: readonly unknown[]) => values.map(String).join('\u0000')
+const joined = (values: readonly unknown[]): string => String(keyOfValues(values))
 
 function twoParents(key: ForeignKeyModel, target: object): RelataError {
   const relation = [...key.table.relations.values()].find((r) => r.owning && r.foreignKey === key && r.singleParent)!
