@@ -123,14 +123,15 @@ describeEachDialect('connection waits', (target) => {
   test('a statement waiting for a connection held by a slow transaction fails after acquireTimeout, naming what holds it', async () => {
     const orm = await make(1, { acquireTimeout: 300 })
     const release = deferred()
+    const holding = deferred()
     const slow = orm.transaction(async (session) => {
       session.create('notes', { body: 'slow' })
       await session.flush()
+      holding.resolve()
       await release.promise
     })
-    // Let the transaction take the connection first.
-    await new Promise((resolve) => setTimeout(resolve, 50))
-    while ((await openTransactions()) === 0 && target.name !== 'pglite') await new Promise((resolve) => setTimeout(resolve, 20))
+    // The transaction holds the pool's one connection (or it failed: then the test fails here).
+    await Promise.race([holding.promise, slow])
     const error = await orm.session().query('notes').all().catch((e: unknown) => e)
     expect(error).toBeInstanceOf(ConnectionWaitError)
     expect((error as ConnectionWaitError).kind).toBe('timeout')
