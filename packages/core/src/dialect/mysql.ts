@@ -5,6 +5,7 @@ import type { Pool as PromisePool } from 'mysql2/promise'
 import { RelataError } from '../errors.js'
 import type { DialectCapabilities, RelataDialect } from './dialect.js'
 import { ReturningMysqlDialect } from './mysql-adapter.js'
+import { matchedRowsPool, withFoundRows } from './mysql-found-rows.js'
 import { mysqlCapabilities, parseMysqlVersion, supportsReturning, type MysqlServer } from './mysql-server.js'
 import { relataPoolOptions } from './mysql-pool-options.js'
 
@@ -58,7 +59,7 @@ function callbackPool(pool: Pool | PromisePool): Pool {
 
 function createRelataPool(connection: string | PoolOptions): Pool {
   const options = typeof connection === 'string' ? { uri: connection } : connection
-  return createPool({ ...options, ...relataPoolOptions })
+  return createPool({ ...options, ...relataPoolOptions, flags: withFoundRows(options.flags) })
 }
 
 class MysqlRelataDialect implements RelataDialect {
@@ -86,7 +87,10 @@ class MysqlRelataDialect implements RelataDialect {
 
   createKyselyDialect(): KyselyDialect {
     const connection = this.#connection
-    const pool = async (): Promise<MysqlPool> => (this.#pool = isPool(connection) ? callbackPool(connection) : createRelataPool(connection)) as unknown as MysqlPool
+    const pool = async (): Promise<MysqlPool> => {
+      this.#pool = isPool(connection) ? callbackPool(connection) : createRelataPool(connection)
+      return (isPool(connection) ? matchedRowsPool(this.#pool) : this.#pool) as unknown as MysqlPool
+    }
     return new ReturningMysqlDialect(
       { pool, onCreateConnection: (created) => this.#prepare(created) },
       () => this.#server !== undefined && supportsReturning(this.#server),
