@@ -67,6 +67,8 @@ class MysqlRelataDialect implements RelataDialect {
   readonly #connection: MysqlConnection
   readonly #options: MysqlDialectOptions
   #server: MysqlServer | undefined
+  /** The server's `max_allowed_packet`, once a connection told it. */
+  #packet: number | undefined
   #capabilities: DialectCapabilities
   #pool: Pool | undefined
 
@@ -102,17 +104,22 @@ class MysqlRelataDialect implements RelataDialect {
   }
 
   async resolveCapabilities(db: Kysely<any>): Promise<DialectCapabilities> {
-    if (this.#server === undefined) await db.connection().execute(async () => undefined)
+    if (this.#server === undefined || this.#packet === undefined) await db.connection().execute(async () => undefined)
     return this.#capabilities
   }
 
   /**
    * Each new connection: lift MariaDB's cap on `JSON_ARRAYAGG` (it is built on GROUP_CONCAT, cut at
-   * 1 MiB by default), learn the server, then set the statement timeout asked for.
+   * 1 MiB by default), learn the server and its `max_allowed_packet`, then set the statement timeout asked for.
    */
   async #prepare(connection: DatabaseConnection): Promise<void> {
     await connection.executeQuery(CompiledQuery.raw('set session group_concat_max_len = 4294967295'))
     await this.#detectServer(connection)
+    if (this.#packet === undefined) {
+      const { rows } = await connection.executeQuery<{ packet: unknown }>(CompiledQuery.raw('select @@max_allowed_packet as packet'))
+      this.#packet = Number(rows[0]!.packet)
+      this.#capabilities = mysqlCapabilities(this.#server, this.#options, this.#packet)
+    }
     const timeout = this.#options.statementTimeout
     if (timeout !== undefined) {
       const setting = this.#server?.kind === 'mysql' ? `max_execution_time = ${timeout}` : `max_statement_time = ${timeout / 1000}`
@@ -124,7 +131,7 @@ class MysqlRelataDialect implements RelataDialect {
     if (this.#server !== undefined) return
     const { rows } = await connection.executeQuery<{ version: string }>(CompiledQuery.raw('select version() as version'))
     this.#server = parseMysqlVersion(rows[0]!.version)
-    this.#capabilities = mysqlCapabilities(this.#server, this.#options)
+    this.#capabilities = mysqlCapabilities(this.#server, this.#options, this.#packet)
   }
 }
 

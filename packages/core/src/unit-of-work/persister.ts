@@ -17,12 +17,19 @@ import { parkableColumn } from './key-changes.js'
 import type { LinkRecord } from './link-records.js'
 import { switchedRow, type RowSwitch } from './row-switch.js'
 import { missingRows, staleRowsError, tupleKey } from './stale-rows.js'
+import { rowTooLarge, statementOverhead, valueBytes } from './statement-size.js'
 import { checkValue, encodeValue } from './write-values.js'
 
 /** Column values (by property) each object has after the flush, as the database returned or was given them. */
 export type Written = Map<object, Record<string, unknown>>
 
 type Row = Record<string, unknown>
+
+/** How the bytes of a batch's items are counted. */
+interface RowSize<T> {
+  bytes(item: T): number
+  tooLarge(item: T, limit: number): Error
+}
 
 /** A new object on its way into one INSERT: its row (SQL names, encoded) and the values it was given, by column index. */
 interface InsertItem {
@@ -128,11 +135,50 @@ export class Persister {
     return this.keyOf(ref.target, ref.key.referencedColumns[ref.key.columns.indexOf(column)]!)
   }
 
-  #chunks<T>(items: readonly T[], parametersEach: number): T[][] {
-    const size = Math.max(1, Math.floor((this.capabilities.maxParameters - 100) / Math.max(1, parametersEach)))
+  /**
+   * Batches within the dialect's parameter limit and, given `size` where the server limits a
+   * statement's bytes (MySQL's `max_allowed_packet`), within that too; a row too large alone fails.
+   */
+  #chunks<T>(items: readonly T[], parametersEach: number, size?: RowSize<T>): T[][] {
+    const count = Math.max(1, Math.floor((this.capabilities.maxParameters - 100) / Math.max(1, parametersEach)))
+    const limit = this.capabilities.maxStatementBytes
     const chunks: T[][] = []
-    for (let i = 0; i < items.length; i += size) chunks.push(items.slice(i, i + size))
+    if (size === undefined || limit === undefined) {
+      for (let i = 0; i < items.length; i += count) chunks.push(items.slice(i, i + count))
+      return chunks
+    }
+    const budget = limit - Math.min(statementOverhead, limit / 4)
+    let chunk: T[] = []
+    let bytes = 0
+    for (const item of items) {
+      const itemBytes = size.bytes(item)
+      if (itemBytes > budget) throw size.tooLarge(item, limit)
+      if (chunk.length === count || bytes + itemBytes > budget) {
+        chunks.push(chunk)
+        chunk = []
+        bytes = 0
+      }
+      chunk.push(item)
+      bytes += itemBytes
+    }
+    if (chunk.length > 0) chunks.push(chunk)
     return chunks
+  }
+
+  /** Bytes of an encoded row (by SQL name), and the error when it alone is too large. */
+  #rowSize<T>(table: TableModel, action: string, rowOf: (item: T) => Row): RowSize<T> {
+    return {
+      bytes: (item) => {
+        const row = rowOf(item)
+        let bytes = 0
+        for (const name in row) bytes += valueBytes(row[name])
+        return bytes
+      },
+      tooLarge: (item, limit) => {
+        const row = rowOf(item)
+        return rowTooLarge(table, action, table.columns.filter((c) => c.sqlName in row).map((c) => [c, row[c.sqlName]] as const), limit)
+      },
+    }
   }
 
   #decode = (row: Row, columns: readonly ColumnModel[]): Row => this.#decodeRow(undefined, row, columns)
@@ -167,7 +213,7 @@ export class Persister {
       return { entity, row, given }
     })
     const generated = columns.find((c) => c.config.generated)
-    for (const chunk of this.#chunks(items, columns.length)) {
+    for (const chunk of this.#chunks(items, columns.length, this.#rowSize(table, 'insert', (item: InsertItem) => item.row))) {
       if (this.capabilities.returning) await this.#insertReturning(table, generated, chunk)
       else await this.#insertThenSelect(table, generated, chunk)
     }
@@ -340,14 +386,21 @@ export class Persister {
       const assigned = version !== undefined && group[0]!.columns.includes(version)
       const bump = assigned ? undefined : version
       const columns = assigned ? group[0]!.columns : group[0]!.columns.filter((c) => c !== version)
-      for (const chunk of this.#chunks(group, keys.length + columns.length)) {
-        const values = chunk.map(({ entity }) =>
-          columns.map((column) => {
-            const value = this.#value(entity, column)
-            checkValue(table, column, value)
-            return encodeValue(column, value, this.capabilities.family)
-          }),
-        )
+      const rows = group.map((write) => ({
+        write,
+        values: columns.map((column) => {
+          const value = this.#value(write.entity, column)
+          checkValue(table, column, value)
+          return encodeValue(column, value, this.capabilities.family)
+        }),
+      }))
+      const size: RowSize<(typeof rows)[number]> = {
+        bytes: (row) => row.values.reduce((sum: number, value) => sum + valueBytes(value), keys.length * valueBytes(0)),
+        tooLarge: (row, limit) => rowTooLarge(table, 'update', columns.map((c, j) => [c, row.values[j]] as const), limit),
+      }
+      for (const part of this.#chunks(rows, keys.length + columns.length, size)) {
+        const chunk = part.map((row) => row.write)
+        const values = part.map((row) => row.values)
         const uniform = columns.every((_, j) => values.every((row) => row[j] === values[0]![j]))
         const updated = uniform
           ? await this.#updateUniform(table, columns, values[0]!, chunk, bump)
@@ -515,8 +568,9 @@ export class Persister {
   }
 
   async #insertLinks(table: TableModel, links: readonly LinkRecord[]): Promise<void> {
-    for (const chunk of this.#chunks(links, table.columns.length)) {
-      await this.db.insertInto(table.sqlName).values(chunk.map((link) => this.#linkRow(link))).execute()
+    const rows = links.map((link) => this.#linkRow(link))
+    for (const chunk of this.#chunks(rows, table.columns.length, this.#rowSize(table, 'insert', (row: Row) => row))) {
+      await this.db.insertInto(table.sqlName).values(chunk).execute()
     }
   }
 
