@@ -15,7 +15,16 @@ const blobs = table('pk_blob', {
   f: t.text(),
   doc: t.json<string>().nullable(),
 })
-const schema = defineSchema({ blobs }, () => ({}), { casing: 'snake_case' })
+const parents = table('pk_parent', { id: t.serial().primaryKey() })
+const children = table('pk_child', { id: t.serial().primaryKey(), parentId: t.integer().references(() => parents.id), note: t.text() })
+const schema = defineSchema(
+  { blobs, parents, children },
+  ({ oneToMany, manyToOne }) => ({
+    parents: { children: oneToMany('children', { backPopulates: 'parent' }) },
+    children: { parent: manyToOne('parents', { backPopulates: 'children' }) },
+  }),
+  { casing: 'snake_case' },
+)
 
 const packet = 1024 * 1024
 const piece = (char: string) => char.repeat(50_000)
@@ -92,5 +101,24 @@ suite('MariaDB max_allowed_packet (a private server with 1 MiB)', () => {
     )
     expect(recorder.queries.filter((q) => q.sql.startsWith('insert'))).toEqual([])
     expect(await rows()).toEqual([])
+  })
+
+  test('a join-loaded collection whose JSON exceeds max_allowed_packet fails naming the relation; the connection stays usable and selectIn reads it', async () => {
+    await orm.db.insertInto('pk_parent').values({ id: 1 }).execute()
+    for (let batch = 0; batch < 3; batch++) {
+      await orm.db.insertInto('pk_child').values(Array.from({ length: 500 }, (_, i) => ({ parent_id: 1, note: `${batch}-${i}-${'x'.repeat(1000)}` }))).execute()
+    }
+    const error = await orm.session().query('parents').with({ children: 'join' }).one().then(
+      () => undefined,
+      (e: unknown) => e,
+    )
+    expect(error).toBeInstanceOf(RelataError)
+    expect((error as Error).message).toMatch(
+      /^parents\.children: the join-loaded rows of one parents came back cut off at \d+ bytes of JSON \(more than the server aggregates into one value: MariaDB's max_allowed_packet\); load this relation with selectIn: \.with\(\{ children: 'selectIn' \}\)$/,
+    )
+    const parent = await orm.session().query('parents').with({ children: 'selectIn' }).one()
+    expect(parent.children).toHaveLength(1500)
+    await orm.db.deleteFrom('pk_child').execute()
+    await orm.db.deleteFrom('pk_parent').execute()
   })
 })
