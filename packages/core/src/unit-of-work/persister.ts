@@ -181,9 +181,11 @@ export class Persister {
     }
   }
 
-  #decode = (row: Row, columns: readonly ColumnModel[]): Row => this.#decodeRow(undefined, row, columns)
+  #decodeRow(table: TableModel, row: Row, columns: readonly ColumnModel[] = table.columns): Row {
+    return this.#decode(row, columns)
+  }
 
-  #decodeRow(table: TableModel | undefined, row: Row, columns: readonly ColumnModel[] = table!.columns): Row {
+  #decode = (row: Row, columns: readonly ColumnModel[]): Row => {
     const values: Row = {}
     for (const column of columns) {
       const raw = row[column.sqlName]
