@@ -92,7 +92,8 @@ describe('column types and defaults', () => {
         "`fixed_at` datetime(3) default '2020-01-02 03:04:05.678' not null, `day` date, `birthday` date default '2000-01-01' not null, " +
         '`meta` json, `settings` json default (\'{"theme":"dark"}\') not null, `token` char(36), ' +
         "`status` enum('draft', 'published') default 'draft' not null, `revision` integer default 1 not null, " +
-        'constraint `items_pkey` primary key (`id`), constraint `items_owner_id_fkey` foreign key (`owner_id`) references `owners` (`id`) on delete cascade)',
+        'constraint `items_pkey` primary key (`id`), constraint `items_owner_id_fkey` foreign key (`owner_id`) references `owners` (`id`) on delete cascade) ' +
+        'default character set utf8mb4 collate utf8mb4_bin',
     )
   })
 
@@ -278,9 +279,9 @@ describeEachDialect('DDL statements', (target) => {
             'drop table "authors"',
           ]
         : [
-            'create table `authors` (`id` integer not null auto_increment, `name` text not null, constraint `authors_pkey` primary key (`id`))',
-            'create table `books` (`id` integer not null auto_increment, `title` text not null, `author_id` integer, constraint `books_pkey` primary key (`id`), constraint `books_author_id_fkey` foreign key (`author_id`) references `authors` (`id`))',
-            'create table `book_author` (`book_id` integer not null, `author_id` integer not null, `role` text, constraint `book_author_pkey` primary key (`book_id`, `author_id`), constraint `book_author_book_id_fkey` foreign key (`book_id`) references `books` (`id`) on delete cascade, constraint `book_author_author_id_fkey` foreign key (`author_id`) references `authors` (`id`) on delete cascade)',
+            'create table `authors` (`id` integer not null auto_increment, `name` text not null, constraint `authors_pkey` primary key (`id`)) default character set utf8mb4 collate utf8mb4_bin',
+            'create table `books` (`id` integer not null auto_increment, `title` text not null, `author_id` integer, constraint `books_pkey` primary key (`id`), constraint `books_author_id_fkey` foreign key (`author_id`) references `authors` (`id`)) default character set utf8mb4 collate utf8mb4_bin',
+            'create table `book_author` (`book_id` integer not null, `author_id` integer not null, `role` text, constraint `book_author_pkey` primary key (`book_id`, `author_id`), constraint `book_author_book_id_fkey` foreign key (`book_id`) references `books` (`id`) on delete cascade, constraint `book_author_author_id_fkey` foreign key (`author_id`) references `authors` (`id`) on delete cascade) default character set utf8mb4 collate utf8mb4_bin',
             'drop table `book_author`',
             'drop table `books`',
             'drop table `authors`',

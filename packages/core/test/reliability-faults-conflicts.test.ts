@@ -98,7 +98,7 @@ describeEachDialect(
       expect(objects[`${loser}1`]!.map((e) => ({ name: e.name, status: stateOf(e)!.status, id: e.id }))).toEqual([
         { name: loser === 'ab' ? 'a' : 'b', status: 'persistent', id: loser === 'ab' ? ids.a : ids.b },
         { name: loser === 'ab' ? 'b' : 'a', status: 'persistent', id: loser === 'ab' ? ids.b : ids.a },
-        { name: `${loser}1-extra`, status: 'detached', id: undefined },
+        { name: `${loser}1-extra`, status: 'transient', id: undefined },
       ])
 
       // Run again by hand, the loser commits.

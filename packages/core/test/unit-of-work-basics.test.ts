@@ -302,7 +302,7 @@ describeEachDialect('unit of work: basics', (target) => {
 
     // Deleting an author whose books are not loaded sets their key to NULL in one statement.
     const other = ctx.orm.session()
-    const book2 = other.create('books', { title: 'T2', author: b })
+    const book2 = other.create('books', { title: 'T2', author: (await other.get('authors', b.id))! })
     await other.commit()
     const reader = ctx.orm.session()
     const author = await reader.get('authors', b.id)

@@ -306,7 +306,7 @@ describeEachDialect('unit of work: failures', (target) => {
     expect(ann.name).toBe('Ann')
     expect(toy.ownerId).toBe(ann.id)
     expect(cy!.id).toBeUndefined()
-    expect(inside(cy!).status).toBe('detached')
+    expect(inside(cy!).status).toBe('transient')
     const reread = (await session.get('toys', toy.id))!
     expect(reread).toBe(toy)
     expect(session.isLoaded(reread, 'owner')).toBe(false)

@@ -159,7 +159,7 @@ describeEachDialect('unit of work: row switch', (target) => {
     })
     expect((await failure(failed)).message).toBe('undo')
     expect(inside(old).status).toBe('persistent')
-    expect(stateOf(replacement!)!.status).toBe('detached')
+    expect(stateOf(replacement!)!.status).toBe('transient')
     ctx.recorder.clear()
     expect(await session.get('items', 1)).toBe(old)
     expect(statements()).toEqual([])

@@ -2,6 +2,7 @@
 import { sql, type Expression } from 'kysely'
 import type { SqlFamily } from '../dialect/dialect.js'
 import { SchemaError } from '../errors.js'
+import { ddlLiteral } from './ddl-literal.js'
 import type { ColumnSite } from './column-type.js'
 
 const pad = (value: number, width = 2): string => String(value).padStart(width, '0')
@@ -21,7 +22,7 @@ export function defaultExpression(site: ColumnSite, family: SqlFamily): Expressi
   const declared = site.column.config.default
   if (declared === undefined) return undefined
   if (declared.kind === 'sql') return declared.sql
-  const literal = sql.lit(literalValue(site, family, declared.value))
+  const literal = ddlLiteral(literalValue(site, family, declared.value), family)
   const { dataType } = site.column.config
   const expressionOnly = family === 'mysql' && declared.value !== null && (dataType === 'json' || dataType === 'jsonb' || (dataType === 'text' && !site.indexed))
   return expressionOnly ? sql`(${literal})` : literal

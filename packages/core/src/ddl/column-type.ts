@@ -3,6 +3,7 @@ import { sql, type Expression } from 'kysely'
 import type { SqlFamily } from '../dialect/dialect.js'
 import { SchemaError } from '../errors.js'
 import type { ColumnModel, TableModel } from '../schema/model.js'
+import { ddlLiteral } from './ddl-literal.js'
 
 /**
  * Where a column is declared: the table names it in error messages, `indexed` tells MySQL to avoid `text`.
@@ -32,7 +33,7 @@ export interface ColumnSite {
 export function columnType(site: ColumnSite, family: SqlFamily): Expression<unknown> {
   const { config } = site.column
   if (config.dataType === 'enum' && family === 'mysql') {
-    return sql`enum(${sql.join((config.enumValues ?? []).map((value) => sql.lit(value)))})`
+    return sql`enum(${sql.join((config.enumValues ?? []).map((value) => ddlLiteral(value, family)))})`
   }
   return sql.raw(typeName(site, family))
 }

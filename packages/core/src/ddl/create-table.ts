@@ -26,7 +26,7 @@ export interface CreateTableContext {
 /**
  * The `CREATE TABLE` statement of a table. Constraints are named as PostgreSQL would name them
  * (`<table>_pkey`, `<table>_<column>_key`, `<table>_<column>_check`); foreign keys carry the
- * model's name.
+ * model's name. On MySQL the table is utf8mb4 with the `utf8mb4_bin` collation.
  *
  * @example
  * ```ts
@@ -65,6 +65,9 @@ export function createTableQuery(db: Kysely<any>, table: TableModel, context: Cr
       (fk) => withReferentialActions(fk, key),
     )
   }
+  // Not the database's charset: latin1 or utf8mb3 would store what they cannot hold as '?'. Binary
+  // comparison, as on PostgreSQL: case and accents count (trailing spaces do not: MySQL's PAD SPACE).
+  if (context.family === 'mysql') builder = builder.modifyEnd(sql`default character set utf8mb4 collate utf8mb4_bin`)
   return builder
 }
 

@@ -1,8 +1,8 @@
 /** mysql2 pool settings that make values read and written through Kysely match Relata's column types. */
-import { format, type PoolOptions, type TypeCast } from 'mysql2'
+import type { PoolOptions, TypeCast } from 'mysql2'
 
 /**
- * `TINYINT(1)` (MySQL's `BOOLEAN`) as `boolean`, `BIGINT` as `bigint`, JSON (MySQL's, and
+ * `TINYINT(1)` (MySQL's `BOOLEAN`) as `boolean`, `BIGINT` as `bigint`, `DOUBLE` parsed exactly, JSON (MySQL's, and
  * MariaDB's, known from its metadata) parsed the same on every Node; everything else as mysql2 reads it.
  *
  * @example
@@ -29,6 +29,12 @@ export const relataTypeCast: TypeCast = (field, next) => {
     const value = field.string()
     return value === null ? null : value !== '0'
   }
+  // mysql2's own DOUBLE parser can miss by one unit in the last place (908463.1240234375 read as
+  // ...376); JavaScript's is exact.
+  if (field.type === 'DOUBLE') {
+    const value = field.string()
+    return value === null ? null : Number(value)
+  }
   if (field.type === 'LONGLONG') {
     const value = field.string()
     return value === null ? null : BigInt(value)
@@ -36,33 +42,11 @@ export const relataTypeCast: TypeCast = (field, next) => {
   return next()
 }
 
-function isJsonValue(value: unknown): boolean {
-  if (Array.isArray(value)) return true
-  if (typeof value !== 'object' || value === null) return false
-  const prototype = Object.getPrototypeOf(value)
-  const plain = prototype === Object.prototype || prototype === null
-  return plain && typeof (value as { toSqlString?: unknown }).toSqlString !== 'function' && Object.getOwnPropertySymbols(value).length === 0
-}
-
-/**
- * Inlines parameters as mysql2 does, except that plain objects and arrays are sent as JSON text
- * (mysql2 would turn them into `key = value` lists, which Kysely never asks for), so a JSON
- * column can be written with an object, as on PostgreSQL.
- *
- * @example
- * ```ts
- * relataQueryFormat('insert into t (meta) values (?)', [{ a: 1 }])   // insert into t (meta) values ('{"a":1}')
- * ```
- */
-export function relataQueryFormat(sql: string, values: unknown): string {
-  const parameters = Array.isArray(values) ? values.map((value: unknown) => (isJsonValue(value) ? JSON.stringify(value) : value)) : values
-  return format(sql, parameters as Parameters<typeof format>[1], false, 'Z')
-}
-
 /**
  * The pool options Relata sets on the pools it creates; they override the same options given by
  * the user. Decimals stay exact strings, big integers are read exactly, `DATETIME` and `DATE`
- * are UTC, `TINYINT(1)` is a boolean, and objects are written as JSON.
+ * are UTC and `TINYINT(1)` is a boolean. (Values are written into statements by Relata's driver,
+ * not by the pool: see `inlineParameters`.)
  *
  * @example
  * ```ts
@@ -76,5 +60,4 @@ export const relataPoolOptions = Object.freeze({
   timezone: 'Z',
   dateStrings: false,
   typeCast: relataTypeCast,
-  queryFormat: relataQueryFormat,
 }) satisfies PoolOptions

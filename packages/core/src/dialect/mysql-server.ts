@@ -63,3 +63,25 @@ export function mysqlCapabilities(server: MysqlServer | undefined, options: { re
     jsonAggregation: server?.kind === 'mariadb' ? 'mariadb' : 'mysql',
   })
 }
+
+/** Modes that change values on the way in or out (`''` stored as NULL, CHAR read padded) or the grammar Relata writes (MariaDB's ORACLE reads `begin` as a block). */
+const REMOVED_MODES = new Set(['EMPTY_STRING_IS_NULL', 'PAD_CHAR_TO_FULL_LENGTH', 'ORACLE'])
+
+/**
+ * The `sql_mode` Relata sets on each connection: the server's, with `STRICT_ALL_TABLES` added (a
+ * value the column cannot hold is an error, not truncated, clipped, zeroed or stored as '?') and
+ * the modes that change values or Relata's grammar removed. Quoting modes (`ANSI_QUOTES`,
+ * `NO_BACKSLASH_ESCAPES`, ...) stay: Relata's SQL reads the same under them.
+ *
+ * @example
+ * ```ts
+ * relataSqlMode('NO_BACKSLASH_ESCAPES,EMPTY_STRING_IS_NULL')   // 'NO_BACKSLASH_ESCAPES,STRICT_ALL_TABLES'
+ * relataSqlMode('PIPES_AS_CONCAT,ANSI_QUOTES,IGNORE_SPACE,ORACLE,NO_KEY_OPTIONS,NO_TABLE_OPTIONS,NO_FIELD_OPTIONS,NO_AUTO_CREATE_USER,SIMULTANEOUS_ASSIGNMENT')
+ * // the same without ORACLE, with STRICT_ALL_TABLES
+ * ```
+ */
+export function relataSqlMode(serverMode: string): string {
+  const modes = serverMode.split(',').filter((mode) => mode !== '' && !REMOVED_MODES.has(mode))
+  if (!modes.includes('STRICT_ALL_TABLES')) modes.push('STRICT_ALL_TABLES')
+  return modes.join(',')
+}

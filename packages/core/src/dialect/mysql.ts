@@ -1,12 +1,13 @@
 /** `mysql()`: Relata on MySQL 8 or MariaDB 10.11+ through a `mysql2` pool (the `@relata/core/mysql` entry point). */
 import { CompiledQuery, type DatabaseConnection, type Dialect as KyselyDialect, type Kysely, type MysqlPool } from 'kysely'
-import { createPool, type Pool, type PoolOptions } from 'mysql2'
+import { createPool, type Pool, type PoolOptions, type Timezone } from 'mysql2'
 import type { Pool as PromisePool } from 'mysql2/promise'
 import { RelataError } from '../errors.js'
 import type { DialectCapabilities, RelataDialect } from './dialect.js'
 import { ReturningMysqlDialect } from './mysql-adapter.js'
 import { matchedRowsPool, withFoundRows } from './mysql-found-rows.js'
-import { mysqlCapabilities, parseMysqlVersion, supportsReturning, type MysqlServer } from './mysql-server.js'
+import { mysqlStringLiteral } from './mysql-literals.js'
+import { mysqlCapabilities, parseMysqlVersion, relataSqlMode, supportsReturning, type MysqlServer } from './mysql-server.js'
 import { relataPoolOptions } from './mysql-pool-options.js'
 
 /**
@@ -57,9 +58,23 @@ function callbackPool(pool: Pool | PromisePool): Pool {
   return 'pool' in pool && typeof pool.pool?.getConnection === 'function' ? pool.pool : (pool as Pool)
 }
 
+/** The `timezone` mysql2 reads and writes dates in: Relata's pools use UTC, a pool passed in its own (mysql2's default is `local`). */
+function poolTimezone(pool: Pool): Timezone {
+  return (pool as { config?: { connectionConfig?: { timezone?: Timezone } } }).config?.connectionConfig?.timezone ?? 'local'
+}
+
 function createRelataPool(connection: string | PoolOptions): Pool {
   const options = typeof connection === 'string' ? { uri: connection } : connection
   return createPool({ ...options, ...relataPoolOptions, flags: withFoundRows(options.flags) })
+}
+
+interface SessionSettings {
+  readonly version: string
+  readonly packet: unknown
+  readonly sqlMode: string
+  readonly client: string | null
+  readonly connection: string | null
+  readonly results: string | null
 }
 
 class MysqlRelataDialect implements RelataDialect {
@@ -89,13 +104,16 @@ class MysqlRelataDialect implements RelataDialect {
 
   createKyselyDialect(): KyselyDialect {
     const connection = this.#connection
+    const timezone = isPool(connection) ? poolTimezone(callbackPool(connection)) : relataPoolOptions.timezone
     const pool = async (): Promise<MysqlPool> => {
       this.#pool = isPool(connection) ? callbackPool(connection) : createRelataPool(connection)
+      // A pool passed in may lack FOUND_ROWS: its UPDATE counts are read as rows matched, not changed.
       return (isPool(connection) ? matchedRowsPool(this.#pool) : this.#pool) as unknown as MysqlPool
     }
     return new ReturningMysqlDialect(
       { pool, onCreateConnection: (created) => this.#prepare(created) },
       () => this.#server !== undefined && supportsReturning(this.#server),
+      () => timezone,
     )
   }
 
@@ -109,29 +127,34 @@ class MysqlRelataDialect implements RelataDialect {
   }
 
   /**
-   * Each new connection: lift MariaDB's cap on `JSON_ARRAYAGG` (it is built on GROUP_CONCAT, cut at
-   * 1 MiB by default), learn the server and its `max_allowed_packet`, then set the statement timeout asked for.
+   * Each new connection: learn the server and its `max_allowed_packet`; refuse a connection charset other than utf8mb4 (text
+   * would be converted, unrepresentable characters stored as '?'); make the session strict
+   * (`relataSqlMode`) so that no value is changed on the way in; lift MariaDB's cap on
+   * `JSON_ARRAYAGG` (built on GROUP_CONCAT, cut at 1 MiB by default; 1 GiB is the most it takes,
+   * and a larger value is an error in strict mode); set the statement timeout.
    */
   async #prepare(connection: DatabaseConnection): Promise<void> {
-    await connection.executeQuery(CompiledQuery.raw('set session group_concat_max_len = 4294967295'))
-    await this.#detectServer(connection)
-    if (this.#packet === undefined) {
-      const { rows } = await connection.executeQuery<{ packet: unknown }>(CompiledQuery.raw('select @@max_allowed_packet as packet'))
-      this.#packet = Number(rows[0]!.packet)
+    const { rows } = await connection.executeQuery<SessionSettings>(
+      CompiledQuery.raw(
+        'select version() as version, @@max_allowed_packet as packet, @@session.sql_mode as sqlMode, @@character_set_client as client, @@character_set_connection as connection, @@character_set_results as results',
+      ),
+    )
+    const session = rows[0]!
+    if (this.#server === undefined || this.#packet === undefined) {
+      this.#server ??= parseMysqlVersion(session.version)
+      this.#packet = Number(session.packet)
       this.#capabilities = mysqlCapabilities(this.#server, this.#options, this.#packet)
     }
-    const timeout = this.#options.statementTimeout
-    if (timeout !== undefined) {
-      const setting = this.#server?.kind === 'mysql' ? `max_execution_time = ${timeout}` : `max_statement_time = ${timeout / 1000}`
-      await connection.executeQuery(CompiledQuery.raw(`set session ${setting}`))
+    const charsets = [session.client, session.connection, session.results]
+    if (charsets.some((charset) => charset !== 'utf8mb4')) {
+      throw new RelataError(
+        `mysql(): the connection's character sets are ${charsets.map(String).join(' / ')} (client / connection / results); Relata needs utf8mb4, mysql2's default: remove the pool's charset option`,
+      )
     }
-  }
-
-  async #detectServer(connection: DatabaseConnection): Promise<void> {
-    if (this.#server !== undefined) return
-    const { rows } = await connection.executeQuery<{ version: string }>(CompiledQuery.raw('select version() as version'))
-    this.#server = parseMysqlVersion(rows[0]!.version)
-    this.#capabilities = mysqlCapabilities(this.#server, this.#options, this.#packet)
+    const settings = ['group_concat_max_len = 1073741824', `sql_mode = ${mysqlStringLiteral(relataSqlMode(session.sqlMode))}`]
+    const timeout = this.#options.statementTimeout
+    if (timeout !== undefined) settings.push(this.#server.kind === 'mysql' ? `max_execution_time = ${timeout}` : `max_statement_time = ${timeout / 1000}`)
+    await connection.executeQuery(CompiledQuery.raw(`set session ${settings.join(', ')}`))
   }
 }
 

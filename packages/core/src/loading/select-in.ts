@@ -7,22 +7,12 @@ import { sql } from 'kysely'
 import { inTuples } from '../query/sql-helpers.js'
 import { orderItems } from '../query/filters.js'
 import type { ColumnModel, RelationModel } from '../schema/model.js'
+import { keyOfValues } from '../session/identity-map.js'
 import { assignRelation } from './assign.js'
 import { relationSource, type SqlContext } from './join-strategy.js'
 import type { LoadNode } from './load-plan.js'
 import type { LoadContext } from './load-context.js'
 import { hasJoined, hydrateRow, referencesPrimaryKey, selectJoined } from './row-shape.js'
-
-const SEPARATOR = '\u0000'
-
-/** A key as a map key: the value for one column, a joined string for several. */
-function keyOf(values: readonly unknown[]): unknown {
-  if (values.length === 1) {
-    const v = values[0]
-    return v instanceof Date ? v.getTime() : v
-  }
-  return values.map((v) => String(v instanceof Date ? v.getTime() : v)).join(SEPARATOR)
-}
 
 function readKey(entity: object, columns: readonly ColumnModel[]): unknown[] | undefined {
   const values = new Array<unknown>(columns.length)
@@ -49,7 +39,7 @@ export async function selectIn(ctx: LoadContext, node: LoadNode, parents: readon
       assignRelation(ctx, parent, relation, [])
       continue
     }
-    const id = keyOf(key)
+    const id = keyOfValues(key)
     const entry = byKey.get(id)
     if (entry === undefined) byKey.set(id, { key, parents: [parent] })
     else entry.parents.push(parent)
@@ -127,7 +117,7 @@ async function queryChunk(ctx: LoadContext, node: LoadNode, keys: unknown[][] | 
       id = decoders[0] === undefined ? raw : decoders[0](raw)
       if (id instanceof Date) id = id.getTime()
     } else {
-      id = keyOf(linkKeys.map((k, i) => (decoders[i] === undefined ? row[k] : decoders[i]!(row[k]))))
+      id = keyOfValues(linkKeys.map((k, i) => (decoders[i] === undefined ? row[k] : decoders[i]!(row[k]))))
     }
     const list = found.get(id)
     if (list === undefined) found.set(id, [entity])

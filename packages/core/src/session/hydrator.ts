@@ -8,7 +8,7 @@ import { jsonDecoder, rowDecoder, type Decoder } from '../loading/codecs.js'
 import type { ColumnModel, TableModel } from '../schema/model.js'
 import { entityClassOf } from './entity-class.js'
 import { attachState, EntityState, type SessionCore } from './entity-state.js'
-import type { IdentityMap } from './identity-map.js'
+import { keyPart, type IdentityMap } from './identity-map.js'
 
 type Hydrate = (row: Record<string, unknown>, entries: Map<unknown, object>, session: SessionCore) => object
 
@@ -34,15 +34,15 @@ function compile(table: TableModel, decoderOf: (column: ColumnModel) => Decoder 
   const lines: string[] = []
   table.columns.forEach((_, i) => lines.push(`const v${i} = ${read(i)};`))
   const normal = (i: number) => `(v${i} instanceof Date ? v${i}.getTime() : v${i})`
-  lines.push(pk.length === 1 ? `const id = ${normal(pk[0]!)};` : `const id = ${pk.map((i) => `String(${normal(i)})`).join(" + '\\u0000' + ")};`)
+  lines.push(pk.length === 1 ? `const id = ${normal(pk[0]!)};` : `const id = ${pk.map((i) => `keyPart(v${i})`).join(' + ')};`)
   lines.push('const known = entries.get(id); if (known !== undefined) return known;')
   lines.push('const e = new C();')
   table.columns.forEach((column, i) => lines.push(`e[${lit(column.property)}] = v${i};`))
   const snapshot = table.columns.map((column, i) => (isJson(column) ? `snap(true, v${i})` : `v${i}`))
   lines.push(`attach(e, new State(session, table, 'persistent', id, [${snapshot.join(', ')}]));`)
   lines.push('entries.set(id, e); return e;')
-  const factory = new Function('C', 'd', 'attach', 'State', 'table', 'snap', `return function hydrate(row, entries, session) {\n${lines.join('\n')}\n}`)
-  return factory(entityClassOf(table), decoders, attachState, EntityState, table, snapshotValue) as Hydrate
+  const factory = new Function('C', 'd', 'attach', 'State', 'table', 'snap', 'keyPart', `return function hydrate(row, entries, session) {\n${lines.join('\n')}\n}`)
+  return factory(entityClassOf(table), decoders, attachState, EntityState, table, snapshotValue, keyPart) as Hydrate
 }
 
 /**

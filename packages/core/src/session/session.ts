@@ -2,10 +2,10 @@
 import type { ControlledTransaction, Kysely } from 'kysely'
 import type { DialectCapabilities } from '../dialect/dialect.js'
 import { RelataError, TransactionConflictError } from '../errors.js'
-import { computeChangeSet, type FlushSource } from '../unit-of-work/change-set.js'
+import { computeChangeSet, type ChangeSet, type FlushSource } from '../unit-of-work/change-set.js'
 import { planFlush, type FlushStep } from '../unit-of-work/flush-plan.js'
 import { LinkRecords, type LinkEvent } from '../unit-of-work/link-records.js'
-import { Persister, type Written } from '../unit-of-work/persister.js'
+import { Persister } from '../unit-of-work/persister.js'
 import { relationChanges } from '../unit-of-work/relation-changes.js'
 import { describePlan, type PlannedStatement } from '../unit-of-work/describe-plan.js'
 import { transientDatabaseError } from '../unit-of-work/database-error.js'
@@ -18,18 +18,19 @@ import { QueryBuilder, type QueryRunner } from '../query/entity-query.js'
 import { countQuery } from '../query/count-query.js'
 import { emptyQueryState, type QueryState } from '../query/query-state.js'
 import type { AnySchema } from '../schema/define-schema.js'
-import type { ForeignKeyModel, RelationModel, TableModel } from '../schema/model.js'
+import type { ColumnModel, ForeignKeyModel, RelationModel, TableModel } from '../schema/model.js'
 import type { Entity } from '../types/entity.js'
 import type { RelationNames, WithLoaded } from '../types/loaded.js'
 import type { EntityQuery } from '../types/query.js'
 import type { Insertable, PrimaryKey } from '../types/rows.js'
 import type { CreateValues, NewEntity } from '../types/create.js'
 import type { TableKey } from '../types/schema-types.js'
+import { describeEntity } from './describe-entity.js'
 import { requireState, stateOf, type EntityState, type SessionCore } from './entity-state.js'
 import { newEntity } from './new-entity.js'
 import type { RelationArray } from './relation-array.js'
 import { Hydrator } from './hydrator.js'
-import { IdentityMap } from './identity-map.js'
+import { IdentityMap, keyOfValues } from './identity-map.js'
 import { findByUniqueKey } from './unique-key-index.js'
 
 /**
@@ -57,26 +58,38 @@ export interface Session<S extends AnySchema> {
   isLoaded<E extends object, R extends RelationNames<E>>(entity: E, ...relations: R[]): entity is E & WithLoaded<E, R>
   /** Narrows the object's type in place; throws an error naming the first relation that is not loaded. */
   assertLoaded<E extends object, R extends RelationNames<E>>(entity: E, ...relations: R[]): asserts entity is E & WithLoaded<E, R>
-  /** Forgets every object: the identity map is emptied and objects are detached. */
+  /** Forgets every object and change (SQLAlchemy's `expunge_all`): loaded objects are detached, new ones transient again. Refused while a flush runs. */
   clear(): void
 
   /** A new object, inserted at the next flush. Its relations start loaded and empty; relation values may be given too. */
   create<K extends TableKey<S>>(table: K, values: CreateValues<S, K>): NewEntity<S, K>
-  /** Adds objects made outside a session (`orm.build()`), and the new objects reachable from them. */
+  /**
+   * Adds objects made outside a session (`orm.build()`), and the new objects reachable from them;
+   * an object of this session marked for deletion is kept. A detached object, or one holding objects
+   * of another session, is refused.
+   */
   add(...entities: object[]): void
   /** SQLAlchemy's `add_all`. */
   addAll(entities: Iterable<object>): void
-  /** Deletes the object at the next flush (and what its relations cascade to). */
+  /** Deletes the object at the next flush (and what its relations cascade to); a new object just leaves, unless another points at it (refused). */
   delete(entity: object): void
-  /** Writes every change in one transaction: inserts parents first, updates, link rows, deletes children first. */
+  /**
+   * Writes every change in one transaction: inserts parents first, updates, link rows, deletes
+   * children first. Flushes, commits, rollbacks and plans of one session run one at a time, in call
+   * order; changes made while a flush runs are written by the next one.
+   */
   flush(): Promise<void>
   /** Flushes, then commits the session's transaction if it has one. */
   commit(): Promise<void>
-  /** Forgets every change not yet flushed: new objects are dropped, changed values and relations restored. */
+  /** Forgets every change not yet flushed: new objects become transient again, changed values and relations are restored. */
   rollback(): Promise<void>
   /** The statements the next flush would run, in order, without running them. */
   plan(): Promise<PlannedStatement[]>
-  /** Runs `fn` in a transaction (a savepoint when one is open): committed when it returns, rolled back when it throws. */
+  /**
+   * Runs `fn` in a transaction (a savepoint when called while a transaction's callback runs):
+   * committed when it returns, rolled back when it throws. A call made while another is opening or
+   * closing waits for it to end.
+   */
   transaction<T>(fn: (session: Session<S>) => Promise<T>): Promise<T>
 }
 
@@ -96,9 +109,18 @@ export class SessionImpl implements SessionCore, QueryRunner {
   #context: LoadContext | undefined
   readonly #pending = new Set<object>()
   readonly #deleted = new Set<object>()
-  readonly #touched = new Set<object>()
-  readonly #links = new LinkRecords()
+  /** Objects whose relations changed, and link changes: a running flush takes these and the session starts new ones. */
+  #touched = new Set<object>()
+  #links = new LinkRecords()
   #transaction: ControlledTransaction<any> | undefined
+  /** The end of the queue that flushes, rollbacks, plans and transaction boundaries wait in, one at a time. */
+  #tail: Promise<unknown> = Promise.resolve()
+  /** A flush is between planning and applying. */
+  #inFlush = false
+  /** Open transactions and savepoints of `transaction()`, outermost first. */
+  readonly #frames: TransactionFrame[] = []
+  /** Settles once the transaction being opened or closed is: reads wait for it, so that they run inside it or after it. */
+  #gate: Promise<void> | undefined
   #savepoints = 0
   /** Per open transaction and savepoint, outermost first: the flushes applied in it, undone if it rolls back. */
   readonly #journal: AppliedFlush[][] = []
@@ -129,6 +151,7 @@ export class SessionImpl implements SessionCore, QueryRunner {
 
   /** The loading collaborators, once the dialect's capabilities are settled. */
   async #loadContext(): Promise<LoadContext> {
+    while (this.#gate !== undefined) await this.#gate
     if (this.#context === undefined || this.#context.db !== this.#db) {
       const capabilities = await this.connection.capabilities()
       this.#context = { db: this.#db, capabilities, identityMap: this.identityMap, hydrator: this.hydrator }
@@ -174,11 +197,22 @@ export class SessionImpl implements SessionCore, QueryRunner {
   }
 
   clear(): void {
+    if (this.#inFlush) throw new RelataError('session.clear(): a flush of this session is running; await it (or the commit) first')
     for (const entity of this.identityMap.entities()) {
       const state = stateOf(entity)
       if (state) state.status = 'detached'
     }
     this.identityMap.clear()
+    // As SQLAlchemy's expunge_all: new objects leave too, transient again; no change is left to write.
+    for (const entity of this.#pending) {
+      const state = stateOf(entity)!
+      state.status = 'transient'
+      state.session = undefined
+    }
+    this.#pending.clear()
+    this.#deleted.clear()
+    this.#touched.clear()
+    this.#links.clear()
   }
 
   // QueryRunner
@@ -192,6 +226,7 @@ export class SessionImpl implements SessionCore, QueryRunner {
    * objects are then let go: they keep what the query loaded and nothing else refers to them.
    */
   async #untracked(state: QueryState): Promise<object[]> {
+    while (this.#gate !== undefined) await this.#gate
     const scratch = new SessionImpl(this.schema, { ...this.connection, transaction: this.#transaction }, this.#family)
     const entities = await scratch.all({ ...state, untracked: false })
     scratch.#release()
@@ -250,37 +285,71 @@ export class SessionImpl implements SessionCore, QueryRunner {
   }
 
   add(...entities: object[]): void {
-    for (const entity of entities) this.#adopt(entity)
+    for (const entity of entities) this.#add(entity)
   }
 
   addAll(entities: Iterable<object>): void {
-    for (const entity of entities) this.#adopt(entity)
+    for (const entity of entities) this.#add(entity)
   }
 
-  /** Takes a transient object (and, through cascades, the transient objects it reaches) into this session. */
-  #adopt(entity: object): void {
+  /** SQLAlchemy's `add()`: a transient object joins; one marked for deletion is kept; one of this session already is in it. */
+  #add(entity: object): void {
+    const state = requireState(entity, 'session.add()')
+    if (state.status === 'transient') return this.#adopt(entity, this.#links)
+    if (state.session !== undefined && state.session !== this) throw new RelataError(`session.add(): ${describeEntity(entity)} belongs to another session`)
+    if (state.status === 'detached') {
+      throw new RelataError(
+        `session.add(): ${describeEntity(entity)} is detached (deleted, read with .untracked(), or let go by session.clear()); Relata cannot attach it again: read the row anew with session.get('${state.table.key}', ...)`,
+      )
+    }
+    if (this.#deleted.has(entity)) {
+      // The running flush may be deleting it: keeping it now could not be honoured.
+      if (this.#inFlush) throw new RelataError(`session.add(): ${describeEntity(entity)} is marked for deletion and a flush of this session is running; await it first`)
+      this.#deleted.delete(entity)
+    }
+  }
+
+  /** Takes a transient object (and, through cascades, the transient objects it reaches) into this session, its links into `links`. */
+  #adopt(entity: object, links: LinkRecords): void {
     const state = requireState(entity, 'session.add()')
     if (state.session !== undefined && state.session !== this) {
-      throw new RelataError(`session.add(): this ${state.table.key} object belongs to another session`)
+      throw new RelataError(`session.add(): ${describeEntity(entity)} belongs to another session`)
     }
     if (state.status !== 'transient') return
+    const members: [RelationModel, object][] = []
+    for (const relation of state.table.relations.values()) {
+      const slot = state.relations?.[relation.name]
+      if (slot === undefined || !slot.loaded) continue
+      for (const member of relation.toOne ? (slot.value ? [slot.value as object] : []) : (slot.value as RelationArray)) {
+        const session = stateOf(member)!.session
+        if (session !== undefined && session !== this) {
+          throw new RelataError(`session.add(): ${describeEntity(entity)} has ${describeEntity(member)} of another session in ${state.table.key}.${relation.name}; relate objects of one session`)
+        }
+        members.push([relation, member])
+      }
+    }
     state.session = this
     state.status = 'pending'
     this.#pending.add(entity)
-    for (const relation of state.table.relations.values()) {
-      const slot = state.slot(relation.name)
-      const members: object[] = relation.toOne ? (slot.value ? [slot.value as object] : []) : [...(slot.value as RelationArray)]
-      for (const member of members) {
-        if (relation.association !== undefined) this.#links.record(relation, entity, member, 'add')
-        if (relation.cascade.save && stateOf(member)?.status === 'transient') this.#adopt(member)
-      }
+    for (const [relation, member] of members) {
+      if (relation.association !== undefined) links.record(relation, entity, member, 'add')
+      if (relation.cascade.save && stateOf(member)?.status === 'transient') this.#adopt(member, links)
     }
   }
 
   delete(entity: object): void {
     const state = requireState(entity, 'session.delete()')
+    if (state.status === 'detached') {
+      throw new RelataError(`session.delete(): ${describeEntity(entity)} is detached (already deleted, or let go by session.clear()); read the row anew with session.get('${state.table.key}', ...) to delete it`)
+    }
     if (state.session !== this) throw new RelataError(`session.delete(): this ${state.table.key} object does not belong to this session`)
     if (state.status === 'pending') {
+      this.#refuseReferenced(entity)
+      if (this.#inFlush) {
+        // The running flush may be inserting it: then the next flush deletes it, else it just leaves.
+        this.#deleted.add(entity)
+        return
+      }
       this.#pending.delete(entity)
       state.status = 'transient'
       state.session = undefined
@@ -289,7 +358,29 @@ export class SessionImpl implements SessionCore, QueryRunner {
     if (state.status === 'persistent') this.#deleted.add(entity)
   }
 
-  #flushSource(): FlushSource {
+  /** A new object that others of this session point at cannot be dropped: the flush would insert it again through them. */
+  #refuseReferenced(entity: object): void {
+    const refer = (other: object): void => {
+      const state = stateOf(other)!
+      for (const [key, target] of state.refs ?? []) {
+        if (target === entity) {
+          throw new RelataError(
+            `session.delete(): ${describeEntity(entity)} is not in the database yet, and ${describeEntity(other)} points at it (${state.table.key}.${key.columns.map((c) => c.property).join(', ')}): point that elsewhere (or delete it) first`,
+          )
+        }
+      }
+    }
+    for (const other of this.#pending) refer(other)
+    for (const other of this.#touched) refer(other)
+    for (const link of this.#links.values()) {
+      if (link.source === entity || link.target === entity) {
+        const other = link.source === entity ? link.target : link.source
+        throw new RelataError(`session.delete(): ${describeEntity(entity)} is not in the database yet, and is linked to ${describeEntity(other)} through ${link.association.table.key}: remove that link first`)
+      }
+    }
+  }
+
+  #flushSource(links: LinkRecords): FlushSource {
     const self = this
     return {
       tables: this.schema.tables.values(),
@@ -297,8 +388,10 @@ export class SessionImpl implements SessionCore, QueryRunner {
       pending: this.#pending,
       deleted: this.#deleted,
       persistent: () => this.identityMap.entities(),
-      links: [...this.#links.values()],
-      adopt: (entity) => this.#adopt(entity),
+      get links() {
+        return links.values()
+      },
+      adopt: (entity) => this.#adopt(entity, links),
       async load(entity, relation) {
         await self.loadRelation(entity, relation)
       },
@@ -312,50 +405,110 @@ export class SessionImpl implements SessionCore, QueryRunner {
     }
   }
 
-  async #planSteps(keyOf: (entity: object, column: import('../schema/model.js').ColumnModel) => unknown): Promise<{ steps: FlushStep[]; changes: Awaited<ReturnType<typeof computeChangeSet>> }> {
-    const changes = await computeChangeSet(this.#flushSource(), keyOf)
+  async #planSteps(links: LinkRecords, keyOf: (entity: object, column: ColumnModel) => unknown): Promise<{ steps: FlushStep[]; changes: ChangeSet }> {
+    const changes = await computeChangeSet(this.#flushSource(links), keyOf)
     return { steps: planFlush(this.schema.tables.values(), changes), changes }
   }
 
-  async plan(): Promise<PlannedStatement[]> {
-    const { steps } = await this.#planSteps((entity, column) => (entity as Record<string, unknown>)[column.property])
-    return describePlan(steps)
+  /**
+   * Runs `work` after every flush, rollback, plan and transaction boundary called before it has
+   * finished, and before those called after it: one at a time, in call order.
+   */
+  #queue<T>(work: () => Promise<T>): Promise<T> {
+    const run = this.#tail.then(work)
+    this.#tail = run.catch(() => undefined)
+    return run
   }
 
-  async flush(): Promise<void> {
+  plan(): Promise<PlannedStatement[]> {
+    return this.#queue(async () => {
+      const { steps } = await this.#planSteps(this.#links, (entity, column) => (entity as Record<string, unknown>)[column.property])
+      return describePlan(steps)
+    })
+  }
+
+  flush(): Promise<void> {
+    return this.#queue(() => this.#flush())
+  }
+
+  async #flush(): Promise<void> {
     if (this.#doomed !== undefined) throw this.#doomed
     const capabilities = await this.connection.capabilities()
     const probe = new Persister(this.#db, capabilities)
-    const { steps, changes } = await this.#planSteps(probe.keyOf)
-    // A row switch that writes nothing still hands the row to the new object.
-    if (steps.length === 0 && changes.switches.length === 0) return
-    let written: Written
-    if (this.#transaction !== undefined) {
-      // Inside a transaction: a savepoint, so that a failed flush leaves the transaction usable.
-      const name = `relata_flush_${++this.#savepoints}`
-      const savepoint = await this.#transaction.savepoint(name).execute()
-      const persister = new Persister(savepoint, capabilities)
-      try {
-        await persister.run(steps)
-      } catch (error) {
-        // A conflict may have aborted the whole transaction (InnoDB rolls back all of it on a
-        // deadlock): nothing more may run in it, or it would run outside any transaction.
-        if (error instanceof TransactionConflictError) this.#doomed = error
-        else await savepoint.rollbackToSavepoint(name).execute().catch(() => undefined)
-        throw error
+    // Relation changes made while this flush runs go to new records, kept for the next flush.
+    const touched = this.#touched
+    const links = this.#links
+    this.#touched = new Set()
+    this.#links = new LinkRecords()
+    this.#inFlush = true
+    let changes: ChangeSet
+    let persister: Persister
+    try {
+      const planned = await this.#planSteps(links, probe.keyOf)
+      changes = planned.changes
+      // A row switch that writes nothing still hands the row to the new object.
+      if (planned.steps.length === 0 && changes.switches.length === 0) {
+        this.#giveBack(touched, links)
+        return
       }
-      await savepoint.releaseSavepoint(name).execute()
-      written = persister.written
-    } else {
-      written = await this.#inOwnTransaction(async (trx) => {
-        const persister = new Persister(trx, capabilities)
-        await persister.run(steps)
-        return persister.written
-      })
+      persister = await this.#write(planned.steps, capabilities)
+    } catch (error) {
+      this.#giveBack(touched, links)
+      throw error
+    } finally {
+      this.#inFlush = false
     }
     const journal = this.#journal.at(-1)
-    const applied = applyFlush(this.#applyTarget(), changes, written, journal !== undefined)
+    const applied = applyFlush(this.#applyTarget(), changes, persister.written, persister.sent, touched, journal !== undefined)
     journal?.push(applied)
+    this.#dropDeletedPending()
+  }
+
+  /** Runs the statements: in a savepoint of the open transaction, or in a transaction of their own. */
+  async #write(steps: FlushStep[], capabilities: DialectCapabilities): Promise<Persister> {
+    if (this.#transaction === undefined) {
+      return this.#inOwnTransaction(async (trx) => {
+        const persister = new Persister(trx, capabilities)
+        await persister.run(steps)
+        return persister
+      })
+    }
+    // Inside a transaction: a savepoint, so that a failed flush leaves the transaction usable.
+    const name = `relata_flush_${++this.#savepoints}`
+    const savepoint = await this.#transaction.savepoint(name).execute()
+    const persister = new Persister(savepoint, capabilities)
+    try {
+      await persister.run(steps)
+    } catch (error) {
+      // A conflict may have aborted the whole transaction (InnoDB rolls back all of it on a
+      // deadlock): nothing more may run in it, or it would run outside any transaction.
+      if (error instanceof TransactionConflictError) this.#doomed = error
+      else await savepoint.rollbackToSavepoint(name).execute().catch(() => undefined)
+      throw error
+    }
+    await savepoint.releaseSavepoint(name).execute()
+    return persister
+  }
+
+  /** A flush failed (or had nothing to write): the relation changes it took come back, followed by those made while it ran. */
+  #giveBack(touched: Set<object>, links: LinkRecords): void {
+    for (const entity of this.#touched) touched.add(entity)
+    links.absorb(this.#links)
+    this.#touched = touched
+    this.#links = links
+    this.#dropDeletedPending()
+  }
+
+  /** New objects deleted while a flush ran that did not insert them: they just leave. */
+  #dropDeletedPending(): void {
+    for (const entity of this.#deleted) {
+      const state = stateOf(entity)!
+      if (state.status !== 'pending') continue
+      this.#deleted.delete(entity)
+      this.#pending.delete(entity)
+      state.status = 'transient'
+      state.session = undefined
+    }
   }
 
   #applyTarget() {
@@ -368,12 +521,12 @@ export class SessionImpl implements SessionCore, QueryRunner {
     }
   }
 
-  async commit(): Promise<void> {
-    await this.flush()
+  commit(): Promise<void> {
+    return this.#queue(() => this.#flush())
   }
 
-  async rollback(): Promise<void> {
-    revertChanges(this.#applyTarget())
+  rollback(): Promise<void> {
+    return this.#queue(async () => revertChanges(this.#applyTarget()))
   }
 
   /**
@@ -393,47 +546,118 @@ export class SessionImpl implements SessionCore, QueryRunner {
     }
   }
 
-  async transaction<T>(fn: (session: Session<AnySchema>) => Promise<T>, options: { isolation?: TransactionIsolation } = {}, scoped = false): Promise<T> {
-    const self = this as unknown as Session<AnySchema>
-    // The callback runs in a scope of its own: a wait for a second connection from inside it can be told from an ordinary wait.
-    if (this.#transaction === undefined && !scoped) return inTransactionScope(() => this.transaction(fn, options, true))
-    if (this.#transaction === undefined) {
+  /**
+   * A transaction, or a savepoint in the open one. A call made while the session's transaction (or
+   * savepoint) is being opened or closed cannot come from its callback: it waits until that one
+   * has ended. A call made while a callback runs opens a savepoint in it.
+   */
+  async transaction<T>(fn: (session: Session<AnySchema>) => Promise<T>, options: { isolation?: TransactionIsolation } = {}): Promise<T> {
+    for (let top = this.#frames.at(-1); top !== undefined && top.phase !== 'running'; top = this.#frames.at(-1)) await top.ended
+    const frame = new TransactionFrame(this.#frames.length === 0 ? undefined : `relata_tx_${++this.#savepoints}`)
+    this.#frames.push(frame)
+    // A transaction's callback runs in a scope of its own: a wait for a second connection from inside it can be told from an ordinary wait.
+    return frame.savepoint === undefined ? inTransactionScope(() => this.#run(frame, fn, options.isolation)) : this.#run(frame, fn, options.isolation)
+  }
+
+  async #run<T>(frame: TransactionFrame, fn: (session: Session<AnySchema>) => Promise<T>, isolation: TransactionIsolation | undefined): Promise<T> {
+    try {
+      await this.#queue(() => this.#open(frame, isolation))
+    } catch (error) {
+      this.#frames.pop()
+      frame.end()
+      throw error
+    }
+    frame.phase = 'running'
+    let result: T
+    try {
+      result = await fn(this as unknown as Session<AnySchema>)
+    } catch (error) {
+      await this.#close(frame, false).catch(() => undefined)
+      throw error
+    }
+    await this.#close(frame, true)
+    return result
+  }
+
+  async #open(frame: TransactionFrame, isolation: TransactionIsolation | undefined): Promise<void> {
+    if (frame.savepoint === undefined) {
       const begin = this.connection.db.startTransaction()
-      this.#transaction = await (options.isolation === undefined ? begin : begin.setIsolationLevel(options.isolation)).execute()
-      this.#journal.push([])
+      this.#transaction = await this.#gated((isolation === undefined ? begin : begin.setIsolationLevel(isolation)).execute())
+    } else {
+      // Changes made before the savepoint stay when it rolls back.
+      await this.#flush()
+      frame.trx = await this.#transaction!.savepoint(frame.savepoint).execute()
+    }
+    this.#journal.push([])
+  }
+
+  /** Commits (`keep`) or rolls back the innermost frame, once the savepoints its callback left running have ended. */
+  async #close(frame: TransactionFrame, keep: boolean): Promise<void> {
+    frame.phase = 'closing'
+    try {
+      for (let top = this.#frames.at(-1); top !== frame; top = this.#frames.at(-1)) await top!.ended
+      await this.#queue(() => (frame.savepoint === undefined ? this.#end(keep) : this.#endSavepoint(frame, keep)))
+    } finally {
+      this.#frames.pop()
+      frame.end()
+    }
+  }
+
+  async #end(keep: boolean): Promise<void> {
+    const trx = this.#transaction!
+    try {
+      if (keep) {
+        try {
+          await this.#flush()
+          await this.#gated(commit(trx))
+          this.#journal.pop()
+          return
+        } catch (error) {
+          await this.#gated(trx.rollback().execute().catch(() => undefined))
+          this.#undo()
+          throw error
+        }
+      }
+      await this.#gated(trx.rollback().execute().catch(() => undefined))
+      this.#undo()
+    } finally {
+      this.#transaction = undefined
+      this.#doomed = undefined
+      this.#context = undefined
+    }
+  }
+
+  async #endSavepoint(frame: TransactionFrame, keep: boolean): Promise<void> {
+    const name = frame.savepoint!
+    if (keep) {
       try {
-        const result = await fn(self)
-        await this.flush()
-        await commit(this.#transaction)
-        this.#journal.pop()
-        return result
+        await this.#flush()
+        await frame.trx!.releaseSavepoint(name).execute()
+        // Kept by the savepoint, still undone if the outer transaction rolls back.
+        const kept = this.#journal.pop()!
+        this.#journal.at(-1)!.push(...kept)
+        return
       } catch (error) {
-        await this.#transaction.rollback().execute().catch(() => undefined)
+        if (this.#doomed === undefined) await frame.trx!.rollbackToSavepoint(name).execute().catch(() => undefined)
         this.#undo()
         throw error
-      } finally {
-        this.#transaction = undefined
-        this.#doomed = undefined
-        this.#context = undefined
       }
     }
-    await this.flush()
-    const name = `relata_tx_${++this.#savepoints}`
-    const outer = this.#transaction
-    const savepoint = await outer.savepoint(name).execute()
-    this.#journal.push([])
+    if (this.#doomed === undefined) await frame.trx!.rollbackToSavepoint(name).execute().catch(() => undefined)
+    this.#undo()
+  }
+
+  /** Reads wait while `statement` (BEGIN, COMMIT, ROLLBACK) runs, so that none runs half inside the transaction. */
+  async #gated<T>(statement: Promise<T>): Promise<T> {
+    const gate = statement.then(
+      () => undefined,
+      () => undefined,
+    )
+    this.#gate = gate
     try {
-      const result = await fn(self)
-      await this.flush()
-      await savepoint.releaseSavepoint(name).execute()
-      // Kept by the savepoint, still undone if the outer transaction rolls back.
-      const kept = this.#journal.pop()!
-      this.#journal.at(-1)!.push(...kept)
-      return result
-    } catch (error) {
-      if (this.#doomed === undefined) await savepoint.rollbackToSavepoint(name).execute().catch(() => undefined)
-      this.#undo()
-      throw error
+      return await statement
+    } finally {
+      if (this.#gate === gate) this.#gate = undefined
     }
   }
 
@@ -445,6 +669,21 @@ export class SessionImpl implements SessionCore, QueryRunner {
 }
 
 export type { EntityState }
+
+/** One `transaction()` call: a transaction, or a savepoint (named) in the open one. */
+class TransactionFrame {
+  phase: 'opening' | 'running' | 'closing' = 'opening'
+  /** The savepoint's handle, once opened. */
+  trx: ControlledTransaction<any, string[]> | undefined
+  readonly ended: Promise<void>
+  readonly end: () => void
+
+  constructor(readonly savepoint: string | undefined) {
+    let end!: () => void
+    this.ended = new Promise((resolve) => (end = resolve))
+    this.end = end
+  }
+}
 
 /**
  * The isolation level of a transaction `orm.transaction()` opens (the server's default, usually
@@ -497,6 +736,5 @@ function keyValues(table: TableModel, key: unknown): unknown[] {
 }
 
 function identityOf(table: TableModel, values: unknown[]): unknown {
-  const normal = values.map((v) => (v instanceof Date ? v.getTime() : v))
-  return table.primaryKey.length === 1 ? normal[0] : normal.map(String).join('\u0000')
+  return keyOfValues(values)
 }

@@ -1,7 +1,7 @@
 /** Finds an object of the identity map by a foreign key that references unique columns other than its table's primary key. */
 import type { ForeignKeyModel } from '../schema/model.js'
 import { stateOf } from './entity-state.js'
-import type { IdentityMap } from './identity-map.js'
+import { keyOfValues, type IdentityMap } from './identity-map.js'
 
 interface UniqueKeyIndex {
   /** The number of entries of the referenced table when the index was built: a load or a delete rebuilds it. */
@@ -11,18 +11,8 @@ interface UniqueKeyIndex {
 
 const indexes = new WeakMap<IdentityMap, Map<ForeignKeyModel, UniqueKeyIndex>>()
 
-/** One map key per list of values: the value itself for one column, length-prefixed texts (which cannot collide) for several. */
-function valuesKey(values: readonly unknown[]): unknown {
-  if (values.length === 1) return normal(values[0])
-  let key = ''
-  for (const value of values) {
-    const text = String(normal(value))
-    key += `${text.length}:${text}`
-  }
-  return key
-}
-
-const normal = (value: unknown) => (value instanceof Date ? value.getTime() : value)
+/** One map key per list of values: the library's identity-key encoding. */
+const valuesKey = keyOfValues
 
 /** The referenced columns' values of a row as the database has them (its snapshot), or as the object holds them. */
 function referencedValues(entity: object, key: ForeignKeyModel): unknown[] {

@@ -7,14 +7,14 @@
 import type { ColumnModel, ForeignKeyModel, TableModel } from '../schema/model.js'
 import { stateOf, type EntityState } from '../session/entity-state.js'
 import { snapshotValue } from '../session/hydrator.js'
-import { identityKeyOf, type IdentityKey, type IdentityMap } from '../session/identity-map.js'
+import { identityKeyOf, keyOfValues, type IdentityKey, type IdentityMap } from '../session/identity-map.js'
 import type { RelationArray } from '../session/relation-array.js'
 import { refTarget, type ChangeSet } from './change-set.js'
 import { followKeyChanges, type KeyChange } from './key-changes.js'
 import type { LinkRecords } from './link-records.js'
 import type { Written } from './persister.js'
 import { switchedRow } from './row-switch.js'
-import { isJsonColumn } from './write-values.js'
+import { isJsonColumn, sameValue } from './write-values.js'
 
 export interface SessionBookkeeping {
   readonly identityMap: IdentityMap
@@ -29,6 +29,11 @@ const snapshotOf = (entity: object, table: TableModel): unknown[] =>
 
 function settle(state: EntityState): void {
   state.refs = undefined
+  settleSlots(state)
+}
+
+/** Forgets the changes to unloaded collections: the flush wrote them. */
+function settleSlots(state: EntityState): void {
   const slots = state.relations
   if (slots === undefined) return
   for (const name in slots) {
@@ -52,6 +57,32 @@ function keysFollowRefs(entity: object, state: EntityState): void {
   }
 }
 
+/**
+ * Forgets the foreign keys the database now holds: a key whose row (as last written) points at its
+ * object. One still to be written (its object not yet inserted, or reassigned while the flush ran)
+ * stays for the next flush.
+ */
+function settleRefs(state: EntityState): void {
+  const refs = state.refs!
+  const snapshot = state.snapshot
+  for (const [key, target] of refs) {
+    const targetState = target === null ? undefined : stateOf(target)!
+    if (targetState !== undefined && (targetState.status === 'pending' || targetState.status === 'transient')) continue
+    if (snapshot !== undefined && targetState?.status !== 'detached' && !holdsKey(state, snapshot, key, target)) continue
+    refs.delete(key)
+  }
+  if (refs.size === 0) state.refs = undefined
+}
+
+function holdsKey(state: EntityState, snapshot: readonly unknown[], key: ForeignKeyModel, target: object | null): boolean {
+  const columns = state.table.columns
+  for (let j = 0; j < key.columns.length; j++) {
+    const expected = target === null ? null : (target as Record<string, unknown>)[key.referencedColumns[j]!.property]
+    if (!sameValue(false, expected, snapshot[columns.indexOf(key.columns[j]!)])) return false
+  }
+  return true
+}
+
 /** What one flush changed in the session: enough to undo it if the transaction it ran in rolls back. */
 export interface AppliedFlush {
   /** New objects and their column values before the flush. */
@@ -66,20 +97,40 @@ export interface AppliedFlush {
 const columnValues = (entity: object, table: TableModel): Record<string, unknown> =>
   Object.fromEntries(table.columns.map((c) => [c.property, (entity as Record<string, unknown>)[c.property]]))
 
-/** Applies a committed flush; with `journal`, also returns what it changed, so a rollback of the enclosing transaction can undo it. */
-export function applyFlush(session: SessionBookkeeping, changes: ChangeSet, written: Written, journal: boolean): AppliedFlush {
+/**
+ * Applies a committed flush. Snapshots take what was written; objects take what the database
+ * generated, except values changed while the flush ran, which stay as changes for the next flush
+ * (as do relation changes made meanwhile: those recorded since in `session.touched` and `links`).
+ * `flushed` holds the objects touched before the flush. With `journal`, also returns what it
+ * changed, so a rollback of the enclosing transaction can undo it.
+ */
+export function applyFlush(session: SessionBookkeeping, changes: ChangeSet, written: Written, sent: ReadonlyMap<object, readonly unknown[]>, flushed: ReadonlySet<object>, journal: boolean): AppliedFlush {
   const applied = { inserted: [] as [object, Record<string, unknown>][], updated: [] as [object, unknown[] | undefined][], deleted: [] as object[], rekeyed: [] as [object, IdentityKey][] }
   for (const entities of changes.inserts.values()) {
     for (const entity of entities) {
       const state = stateOf(entity)!
       if (journal) applied.inserted.push([entity, columnValues(entity, state.table)])
-      Object.assign(entity, written.get(entity))
+      const values = written.get(entity)!
+      const given = sent.get(entity)!
+      const columns = state.table.columns
+      const snapshot = new Array<unknown>(columns.length)
+      for (let i = 0; i < columns.length; i++) {
+        const column = columns[i]!
+        const property = column.property
+        const current = (entity as Record<string, unknown>)[property]
+        const value = property in values ? values[property] : current
+        const json = isJsonColumn(column)
+        snapshot[i] = snapshotValue(json, value)
+        // The object keeps a value set after its INSERT was built; a foreign key follows its object.
+        if (sameValue(json, current, snapshotValue(json, given[i])) || (current === undefined && given[i] === undefined) || refTarget(state, column) !== undefined) {
+          ;(entity as Record<string, unknown>)[property] = value
+        }
+      }
       state.status = 'persistent'
-      state.snapshot = snapshotOf(entity, state.table)
-      state.identityKey = identityKeyOf(state.table, (property) => (entity as Record<string, unknown>)[property])
+      state.snapshot = snapshot
+      state.identityKey = identityKeyOf(state.table, (property) => (property in values ? values[property] : (entity as Record<string, unknown>)[property]))
       session.identityMap.set(state.table, state.identityKey, entity)
       session.pending.delete(entity)
-      settle(state)
     }
   }
   for (const { entity, replaced } of changes.switches) {
@@ -103,8 +154,18 @@ export function applyFlush(session: SessionBookkeeping, changes: ChangeSet, writ
   for (const { entity, state, rekey } of changes.updates) {
     if (journal) applied.updated.push([entity, state.snapshot])
     if (rekey !== undefined) keyChanges.push({ entity, from: state.identityKey, snapshot: state.snapshot! })
-    Object.assign(entity, written.get(entity))
-    state.snapshot = snapshotOf(entity, state.table)
+    const values = written.get(entity)!
+    const columns = state.table.columns
+    const snapshot = state.snapshot!.slice()
+    for (let i = 0; i < columns.length; i++) {
+      const column = columns[i]!
+      if (!(column.property in values)) continue
+      const value = values[column.property]
+      snapshot[i] = snapshotValue(isJsonColumn(column), value)
+      // The object already holds the values it was read for (or newer ones); a version or a foreign key comes from the flush.
+      if (column === state.table.versionColumn || refTarget(state, column) !== undefined) (entity as Record<string, unknown>)[column.property] = value
+    }
+    state.snapshot = snapshot
   }
   if (keyChanges.length > 0) {
     const followed = followKeyChanges(session.identityMap, keyChanges, written)
@@ -126,16 +187,14 @@ export function applyFlush(session: SessionBookkeeping, changes: ChangeSet, writ
   for (const { key, parents } of changes.nullings) nullLoadedChildren(session.identityMap, key, parents)
   // Pending objects dropped as orphans never reached the database.
   for (const entity of session.pending) if (stateOf(entity)!.status !== 'pending') session.pending.delete(entity)
+  // Collections changed again while the flush ran keep their record until the next one.
+  for (const entity of flushed) if (!session.touched.has(entity)) settleSlots(stateOf(entity)!)
   for (const entity of session.identityMap.entities()) {
     const state = stateOf(entity)!
     if (state.refs === undefined) continue
     keysFollowRefs(entity, state)
-    settle(state)
+    settleRefs(state)
   }
-  for (const entity of session.touched) settle(stateOf(entity)!)
-  session.touched.clear()
-  session.deleted.clear()
-  session.links.clear()
   return applied
 }
 
@@ -196,7 +255,7 @@ function valueAfterFlush(entity: object, state: EntityState, column: ColumnModel
 
 /** Children in the identity map whose key was set to NULL in the database because their parent was deleted. */
 function nullLoadedChildren(identityMap: IdentityMap, key: ForeignKeyModel, parents: readonly object[]): void {
-  const joined = (values: readonly unknown[]) => values.map(String).join('\u0000')
+  const joined = keyOfValues
   const parentKeys = new Set(parents.map((parent) => joined(key.referencedColumns.map((c) => (parent as Record<string, unknown>)[c.property]))))
   const table = key.table
   for (const child of identityMap.tableEntries(table).values()) {
@@ -233,9 +292,11 @@ function unlinkEverywhere(entity: object, state: EntityState): void {
 
 /** Undoes unflushed changes in memory: new objects leave the session, values return to their snapshots, changed relations unload. */
 export function revertChanges(session: SessionBookkeeping): void {
+  // As SQLAlchemy's rollback expunges them: transient again, so they can be added anew (a retried transaction adds them again).
   for (const entity of session.pending) {
     const state = stateOf(entity)!
-    state.status = 'detached'
+    state.status = 'transient'
+    state.session = undefined
   }
   session.pending.clear()
   session.deleted.clear()

@@ -35,7 +35,15 @@ export class LinkRecords {
 
   /** Records a change seen from `relation`; both directions of one link land on the same record. */
   record(relation: RelationModel, source: object, target: object, change: LinkEvent, values?: Record<string, unknown>): void {
-    const association = relation.association!
+    this.#record(relation.association!, source, target, change, values)
+  }
+
+  /** Replays `later`'s records on top of these: a flush that failed gives back its links, then come the changes made while it ran. */
+  absorb(later: LinkRecords): void {
+    for (const { association, source, target, change, values } of later.values()) this.#record(association, source, target, change, values)
+  }
+
+  #record(association: AssociationModel, source: object, target: object, change: LinkEvent, values?: Record<string, unknown>): void {
     const forward = isSourceFirst(association)
     const first = forward ? source : target
     const second = forward ? target : source

@@ -10,6 +10,7 @@ import { FlushError, QueryTimeoutError, RelataError, TransactionConflictError } 
 import { rowDecoder } from '../loading/codecs.js'
 import type { ColumnModel, ForeignKeyModel, TableModel } from '../schema/model.js'
 import { stateOf } from '../session/entity-state.js'
+import { keyOfValues } from '../session/identity-map.js'
 import { refTarget, type UpdateWrite } from './change-set.js'
 import { describeDatabaseError, transientDatabaseError } from './database-error.js'
 import type { FlushStep, InsertBatch } from './flush-plan.js'
@@ -45,6 +46,8 @@ const castTypes: Record<string, string> = {
 
 export class Persister {
   readonly written: Written = new Map()
+  /** Per new object, the values its INSERT was built from (by column index): what the object held when it was read. */
+  readonly sent = new Map<object, readonly unknown[]>()
   #autoIncrement: Promise<{ consecutive: boolean; increment: number }> | undefined
   /** Rows moved to a temporary key (a key swap): their key column's value until their own update. */
   #parked: Map<object, { readonly column: ColumnModel; readonly value: unknown }> | undefined
@@ -212,6 +215,7 @@ export class Persister {
         given[i] = value ?? null
         row[column.sqlName] = encodeValue(column, sent, family)
       }
+      this.sent.set(entity, given)
       return { entity, row, given }
     })
     const generated = columns.find((c) => c.config.generated)
@@ -264,7 +268,7 @@ export class Persister {
       sorted.forEach((row, i) => this.written.set(chunk[i]!.entity, row))
       return
     }
-    const key = (values: Row) => table.primaryKey.map((c) => String(values[c.property])).join('\u0000')
+    const key = (values: Row) => keyOfValues(table.primaryKey.map((c) => values[c.property]))
     const byKey = new Map(decoded.map((row) => [key(row), row]))
     for (const { entity } of chunk) {
       const row = byKey.get(key(Object.fromEntries(table.primaryKey.map((c) => [c.property, this.#value(entity, c)]))))
@@ -311,7 +315,7 @@ export class Persister {
       .where(inTuples(table.primaryKey.map((c) => c.sqlName), keyValues))
       .execute()) as Row[]
     const decoded = rows.map((row) => this.#decodeRow(table, row))
-    const key = (values: readonly unknown[]) => values.map(String).join('\u0000')
+    const key = keyOfValues
     const byKey = new Map(decoded.map((row) => [key(table.primaryKey.map((c) => row[c.property])), row]))
     chunk.forEach(({ entity }, i) => {
       const row = byKey.get(key(keyValues[i]!))
@@ -365,11 +369,11 @@ export class Persister {
 
   async #postUpdate(table: TableModel, entity: object, keys: ReadonlySet<ForeignKeyModel>): Promise<void> {
     const set: Row = {}
-    for (const key of keys) for (const column of key.columns) set[column.sqlName] = this.#value(entity, column)
+    const written = this.written.get(entity)!
+    // Read before the statement runs: the object may change meanwhile, and `written` must say what was sent.
+    for (const key of keys) for (const column of key.columns) set[column.sqlName] = written[column.property] = this.#value(entity, column)
     const result = await this.db.updateTable(table.sqlName).set(set).where(this.#where(table, [entity], false)).executeTakeFirst()
     await this.#checkRows(table, 'row(s) to update', [entity], Number(result.numUpdatedRows))
-    const written = this.written.get(entity)!
-    for (const key of keys) for (const column of key.columns) written[column.property] = this.#value(entity, column)
   }
 
   async #update(table: TableModel, writes: readonly UpdateWrite[]): Promise<void> {
@@ -388,14 +392,17 @@ export class Persister {
       const assigned = version !== undefined && group[0]!.columns.includes(version)
       const bump = assigned ? undefined : version
       const columns = assigned ? group[0]!.columns : group[0]!.columns.filter((c) => c !== version)
-      const rows = group.map((write) => ({
-        write,
-        values: columns.map((column) => {
-          const value = this.#value(write.entity, column)
+      // What each row is sent, read before any statement runs: the object may change meanwhile.
+      const rows = group.map((write) => {
+        const sent: Row = {}
+        for (const column of columns) sent[column.property] = this.#value(write.entity, column)
+        const values = columns.map((column) => {
+          const value = sent[column.property]
           checkValue(table, column, value)
           return encodeValue(column, value, this.capabilities.family)
-        }),
-      }))
+        })
+        return { write, sent, values }
+      })
       const size: RowSize<(typeof rows)[number]> = {
         bytes: (row) => row.values.reduce((sum: number, value) => sum + valueBytes(value), keys.length * valueBytes(0)),
         tooLarge: (row, limit) => rowTooLarge(table, 'update', columns.map((c, j) => [c, row.values[j]] as const), limit),
@@ -407,11 +414,10 @@ export class Persister {
         const updated = uniform
           ? await this.#updateUniform(table, columns, values[0]!, chunk, bump)
           : await this.#updateFromValues(table, keys, columns, values, chunk, bump)
-        const versions = version === undefined ? undefined : chunk.map(({ entity, state }) => (assigned ? this.#value(entity, version) : Number(state.snapshot![table.columns.indexOf(version)]) + 1))
+        const versions = version === undefined ? undefined : part.map(({ write, sent }) => (assigned ? sent[version.property] : Number(write.state.snapshot![table.columns.indexOf(version)]) + 1))
         if (updated !== chunk.length) await this.#checkRows(table, 'row(s) to update', chunk.map((w) => w.entity), updated, columns, versions)
         chunk.forEach(({ entity }, i) => {
-          const written: Row = {}
-          for (const column of columns) written[column.property] = this.#value(entity, column)
+          const written = part[i]!.sent
           if (versions !== undefined) written[version!.property] = versions[i]
           // A row whose unique key was released first is updated twice: both writes count.
           const before = this.written.get(entity)

@@ -6,6 +6,7 @@
  */
 import { RelataError } from '../errors.js'
 import type { ForeignKeyModel, RelationModel } from '../schema/model.js'
+import { describeEntity } from '../session/describe-entity.js'
 import { stateOf, type EntityState, type RelationSlot } from '../session/entity-state.js'
 import type { RelationArray } from '../session/relation-array.js'
 import { checkValue } from './write-values.js'
@@ -18,8 +19,8 @@ function mirrorOf(relation: RelationModel): RelationModel | undefined {
   return relation.backPopulates === undefined ? undefined : relation.target.relations.get(relation.backPopulates)
 }
 
-/** The state of an object that must belong to `relation`'s target table. */
-function targetState(relation: RelationModel, value: unknown): EntityState {
+/** The state of an object that must belong to `relation`'s target table (and to `owner`'s session, when both have one). */
+function targetState(relation: RelationModel, value: unknown, owner: object, ownerState: EntityState): EntityState {
   const state = typeof value === 'object' && value !== null ? stateOf(value) : undefined
   if (state === undefined || state.table !== relation.target) {
     const got = state ? `an object of '${state.table.key}'` : value === null ? 'null' : typeof value
@@ -27,6 +28,12 @@ function targetState(relation: RelationModel, value: unknown): EntityState {
   }
   if (state.status === 'deleted' || state.status === 'detached') {
     throw new RelataError(`${label(relation)}: the '${relation.target.key}' object is ${state.status}`)
+  }
+  if (state.session !== undefined && ownerState.session !== undefined && state.session !== ownerState.session) {
+    throw new RelataError(
+      `${label(relation)}: ${describeEntity(value as object)} belongs to another session than ${describeEntity(owner)}; ` +
+        `relate objects of one session (read the ${relation.target.key} row in this session, e.g. with session.get())`,
+    )
   }
   return state
 }
@@ -168,7 +175,7 @@ class RelationChanges {
       throw new RelataError(`${label(relation)} cannot be null: ${relation.source.sqlName}.${relation.foreignKey.columns.map((c) => c.sqlName).join(', ')} is NOT NULL`)
     }
     const target = value === null ? null : (value as object)
-    if (target !== null) targetState(relation, target)
+    if (target !== null) targetState(relation, target, entity, state)
     const slot = state.slot(relation.name)
     const old = slot.loaded ? (slot.value as object | null) : relation.owning ? currentRefTarget(entity, state, relation.foreignKey) : undefined
     if (old === target && slot.loaded) return
@@ -236,7 +243,7 @@ class RelationChanges {
     refuseDetached(state, relation)
     if (!Array.isArray(items)) throw new RelataError(`${label(relation)} is a collection: give an array of '${relation.target.key}' objects`)
     if (values !== undefined) checkLinkValues(relation, values)
-    for (const item of items) targetState(relation, item)
+    for (const item of items) targetState(relation, item, entity, state)
     const slot = state.slot(relation.name)
     if (change === 'set') {
       if (!slot.loaded) throw new RelataError(`${label(relation)}: load the collection before replacing it with set() or clear()`)

@@ -91,7 +91,7 @@ export async function cascadeDeletes(source: CascadeSource, replaced: (entity: o
   const run = new Run(source, replaced)
   for (const entity of source.deleted) run.delete(entity)
   await run.drain()
-  const links = source.links
+  const links = [...source.links]
   checkSingleParentLinks(links)
   let first = true
   for (;;) {

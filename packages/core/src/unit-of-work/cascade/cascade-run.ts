@@ -9,7 +9,7 @@ export interface CascadeSource {
   /** Objects the user deleted. */
   readonly deleted: ReadonlySet<object>
   persistent(): Iterable<object>
-  readonly links: readonly LinkRecord[]
+  readonly links: Iterable<LinkRecord>
   /** Loads a relation that a cascade must see (a delete cascade over an unloaded collection). */
   load(entity: object, relation: RelationModel): Promise<void>
   /** The object a foreign key's values point at: from the identity map, else read from the database. */

@@ -7,6 +7,7 @@
 import { RelataError } from '../../errors.js'
 import type { ForeignKeyModel, RelationModel, TableModel } from '../../schema/model.js'
 import { stateOf, type EntityState } from '../../session/entity-state.js'
+import { keyOfValues } from '../../session/identity-map.js'
 import type { CascadeKind, CascadeSource } from './cascade-run.js'
 
 export const manyToOne: CascadeKind = {
@@ -72,7 +73,13 @@ function singleParentKeysOf(table: TableModel): readonly ForeignKeyModel[] {
  * changes; rows without look only if one of those claims an object.
  */
 export function checkSingleParents(source: CascadeSource, changed: readonly object[], deleted: ReadonlySet<object>): void {
-  const claims = new Map<object, object>()
+  // Per key: each object pointed at, and the row pointing at it (one object may have a parent through each key).
+  const claims = new Map<ForeignKeyModel, Map<object, object>>()
+  const claimsOf = (key: ForeignKeyModel) => {
+    let map = claims.get(key)
+    if (map === undefined) claims.set(key, (map = new Map()))
+    return map
+  }
   // Persistent targets claimed through each key, by the values of the columns the key references.
   const byKey = new Map<ForeignKeyModel, Map<string, object>>()
   for (const entity of changed) {
@@ -80,9 +87,9 @@ export function checkSingleParents(source: CascadeSource, changed: readonly obje
     for (const key of singleParentKeysOf(state.table)) {
       const target = state.refs!.get(key)
       if (!target) continue
-      const other = claims.get(target)
+      const other = claimsOf(key).get(target)
       if (other !== undefined && other !== entity) throw twoParents(key, target)
-      claims.set(target, entity)
+      claimsOf(key).set(target, entity)
       if (stateOf(target)!.status !== 'persistent') continue
       let targets = byKey.get(key)
       if (targets === undefined) byKey.set(key, (targets = new Map()))
@@ -98,12 +105,12 @@ export function checkSingleParents(source: CascadeSource, changed: readonly obje
       const targets = byKey.get(key)
       if (targets === undefined || state.refs?.has(key)) continue
       const target = targets.get(joined(key.columns.map((c) => state.snapshot![state.table.columns.indexOf(c)])))
-      if (target !== undefined && claims.get(target) !== entity) throw twoParents(key, target)
+      if (target !== undefined && claimsOf(key).get(target) !== entity) throw twoParents(key, target)
     }
   }
 }
 
-const joined = (values: readonly unknown[]) => values.map(String).join('\u0000')
+const joined = (values: readonly unknown[]): string => String(keyOfValues(values))
 
 function twoParents(key: ForeignKeyModel, target: object): RelataError {
   const relation = [...key.table.relations.values()].find((r) => r.owning && r.foreignKey === key && r.singleParent)!
