@@ -6,15 +6,16 @@
  */
 import type { ColumnModel, ForeignKeyModel, TableModel } from '../schema/model.js'
 import { stateOf, type EntityState } from '../session/entity-state.js'
-import { snapshotValue } from '../session/hydrator.js'
+import { restoredValue, snapshotKind, snapshotValue } from '../session/hydrator.js'
 import { identityKeyOf, type IdentityKey, type IdentityMap } from '../session/identity-map.js'
 import type { RelationArray } from '../session/relation-array.js'
 import { refTarget, type ChangeSet } from './change-set.js'
 import { followKeyChanges, type KeyChange } from './key-changes.js'
 import type { LinkRecords } from './link-records.js'
+import { gather, removeGathered, type Removals } from './relation-changes.js'
 import type { Written } from './persister.js'
 import { switchedRow } from './row-switch.js'
-import { isJsonColumn } from './write-values.js'
+import { sameValue } from './write-values.js'
 
 export interface SessionBookkeeping {
   readonly identityMap: IdentityMap
@@ -25,7 +26,7 @@ export interface SessionBookkeeping {
 }
 
 const snapshotOf = (entity: object, table: TableModel): unknown[] =>
-  table.columns.map((c) => snapshotValue(isJsonColumn(c), (entity as Record<string, unknown>)[c.property]))
+  table.columns.map((c) => snapshotValue(snapshotKind(c), (entity as Record<string, unknown>)[c.property]))
 
 function settle(state: EntityState): void {
   state.refs = undefined
@@ -63,8 +64,14 @@ export interface AppliedFlush {
   readonly rekeyed: readonly (readonly [object, IdentityKey])[]
 }
 
+/** An object's column values, dates and documents copied: changing them in place later does not change these. */
 const columnValues = (entity: object, table: TableModel): Record<string, unknown> =>
-  Object.fromEntries(table.columns.map((c) => [c.property, (entity as Record<string, unknown>)[c.property]]))
+  Object.fromEntries(
+    table.columns.map((c) => {
+      const kind = snapshotKind(c)
+      return [c.property, restoredValue(kind, snapshotValue(kind, (entity as Record<string, unknown>)[c.property]))]
+    }),
+  )
 
 /** Applies a committed flush; with `journal`, also returns what it changed, so a rollback of the enclosing transaction can undo it. */
 export function applyFlush(session: SessionBookkeeping, changes: ChangeSet, written: Written, journal: boolean): AppliedFlush {
@@ -95,7 +102,7 @@ export function applyFlush(session: SessionBookkeeping, changes: ChangeSet, writ
     settle(state)
     const old = stateOf(replaced)!
     applied.deleted.push(replaced)
-    unlinkEverywhere(replaced, old)
+    unlinkEverywhere([[replaced]])
     old.status = 'detached'
     session.deleted.delete(replaced)
   }
@@ -113,11 +120,11 @@ export function applyFlush(session: SessionBookkeeping, changes: ChangeSet, writ
       for (const { entity, from } of keyChanges) applied.rekeyed.push([entity, from])
     }
   }
+  unlinkEverywhere(changes.deletes.values())
   for (const entities of changes.deletes.values()) {
     for (const entity of entities) {
       const state = stateOf(entity)!
       applied.deleted.push(entity)
-      unlinkEverywhere(entity, state)
       session.identityMap.delete(state.table, state.identityKey)
       state.status = 'detached'
       session.deleted.delete(entity)
@@ -210,24 +217,40 @@ function nullLoadedChildren(identityMap: IdentityMap, key: ForeignKeyModel, pare
   }
 }
 
-/** Removes a deleted object from the loaded relations that hold it. */
-function unlinkEverywhere(entity: object, state: EntityState): void {
-  for (const relation of state.table.relations.values()) {
-    const mirror = relation.backPopulates === undefined ? undefined : relation.target.relations.get(relation.backPopulates)
-    const slot = state.relations?.[relation.name]
-    if (mirror === undefined || !slot?.loaded || slot.value === null) continue
-    const others = relation.toOne ? [slot.value as object] : [...(slot.value as RelationArray)]
-    for (const other of others) {
-      const otherSlot = stateOf(other)?.relations?.[mirror.name]
-      if (!otherSlot?.loaded) continue
-      if (mirror.toOne) {
-        if (otherSlot.value === entity) otherSlot.value = null
-      } else {
-        const array = otherSlot.value as RelationArray
-        const index = array.indexOf(entity)
-        if (index >= 0) Array.prototype.splice.call(array, index, 1)
+/**
+ * Removes deleted objects from the loaded relations that hold them (as far as their own side of
+ * the relation is loaded): one pass per collection, however many of its members were deleted.
+ */
+function unlinkEverywhere(deleted: Iterable<readonly object[]>): void {
+  const removals: Removals = new Map()
+  for (const entities of deleted) {
+    for (const entity of entities) {
+      const state = stateOf(entity)!
+      for (const relation of state.table.relations.values()) {
+        const mirror = relation.backPopulates === undefined ? undefined : relation.target.relations.get(relation.backPopulates)
+        const slot = state.relations?.[relation.name]
+        if (mirror === undefined || !slot?.loaded || slot.value === null) continue
+        const others = relation.toOne ? [slot.value as object] : [...(slot.value as RelationArray)]
+        for (const other of others) {
+          const otherSlot = stateOf(other)?.relations?.[mirror.name]
+          if (!otherSlot?.loaded) continue
+          if (!mirror.toOne) gather(removals, otherSlot.value as RelationArray, entity)
+          else if (otherSlot.value === entity) otherSlot.value = null
+        }
       }
     }
+  }
+  removeGathered(removals)
+}
+
+/** Columns whose value differs from the snapshot take it back, dates and documents as new objects (the old ones may be changed in place). */
+function restoreSnapshot(entity: object, table: TableModel, snapshot: readonly unknown[]): void {
+  const values = entity as Record<string, unknown>
+  const columns = table.columns
+  for (let i = 0; i < columns.length; i++) {
+    const column = columns[i]!
+    const kind = snapshotKind(column)
+    if (!sameValue(kind, values[column.property], snapshot[i])) values[column.property] = restoredValue(kind, snapshot[i])
   }
 }
 
@@ -243,12 +266,7 @@ export function revertChanges(session: SessionBookkeeping): void {
   for (const entity of session.identityMap.entities()) {
     const state = stateOf(entity)!
     const snapshot = state.snapshot
-    if (snapshot !== undefined) {
-      state.table.columns.forEach((column, i) => {
-        const value = snapshot[i]
-        ;(entity as Record<string, unknown>)[column.property] = isJsonColumn(column) && typeof value === 'string' ? JSON.parse(value) : value
-      })
-    }
+    if (snapshot !== undefined) restoreSnapshot(entity, state.table, snapshot)
     if (state.refs !== undefined || session.touched.has(entity)) {
       // Collections edited in memory no longer match the database: they load again on next use.
       for (const slot of Object.values(state.relations ?? {})) {
