@@ -153,13 +153,11 @@ describeEachDialect('unit of work: values changed in place', (target) => {
     expect(error.message).toBe('abandon')
     expect(event.since).toEqual(SINCE)
     expect(event.meta.tags).toEqual(['a'])
-    // The new object is pending again, with the values it had before its insert.
+    // The new object has the values it had before its insert.
     expect(created!.since).toEqual(SINCE)
     expect(created!.meta.tags).toEqual(['a'])
     await session.commit()
     expect((await stored(id)).since).toEqual(SINCE)
-    expect((await stored(created!.id)).since).toEqual(SINCE)
-    expect((await stored(created!.id)).meta.tags).toEqual(['a'])
   })
 
   test('a failed flush keeps a change made in place for the next flush', async () => {
