@@ -10,6 +10,7 @@ import { FlushError, QueryTimeoutError, RelataError, TransactionConflictError } 
 import { rowDecoder } from '../loading/codecs.js'
 import type { ColumnModel, ForeignKeyModel, TableModel } from '../schema/model.js'
 import { stateOf } from '../session/entity-state.js'
+import { restoredValue, snapshotKind } from '../session/hydrator.js'
 import { keyOfValues } from '../session/identity-map.js'
 import { refTarget, type UpdateWrite } from './change-set.js'
 import { describeDatabaseError, transientDatabaseError } from './database-error.js'
@@ -293,7 +294,7 @@ export class Persister {
   async #insertThenSelect(table: TableModel, generated: ColumnModel | undefined, chunk: InsertItem[]): Promise<void> {
     const ids = new Map<object, unknown>()
     const needsId = generated !== undefined ? chunk.filter((c) => c.row[generated.sqlName] === undefined) : []
-    const explicit = chunk.filter((c) => !needsId.includes(c))
+    const explicit = generated !== undefined ? chunk.filter((c) => c.row[generated.sqlName] !== undefined) : chunk
     if (explicit.length > 0) await this.db.insertInto(table.sqlName).values(explicit.map((c) => c.row)).execute()
     if (needsId.length > 0) {
       const { consecutive, increment } = await this.#autoIncrementMode()
@@ -336,7 +337,7 @@ export class Persister {
     const parked = this.#parked?.get(entity)
     if (parked?.column === column) return parked.value
     const state = stateOf(entity)!
-    if (state.status === 'persistent' && state.snapshot !== undefined) return state.snapshot[state.table.columns.indexOf(column)]
+    if (state.status === 'persistent' && state.snapshot !== undefined) return restoredValue(snapshotKind(column), state.snapshot[state.table.columns.indexOf(column)])
     return this.keyOf(entity, column)
   }
 
