@@ -84,17 +84,38 @@ export class FlushError extends RelataError {
 }
 
 /**
- * An UPDATE or DELETE guarded by a version column matched no row: someone else changed or deleted it.
+ * An UPDATE or DELETE of a flush matched fewer rows than it targeted: someone else deleted them
+ * since they were loaded, or changed them (a version column's value no longer matches). Every
+ * statement that targets rows by key checks its row count, link rows of a many-to-many included.
+ * The transaction was rolled back; the session is as it was before the flush.
  *
  * @example
  * ```ts
  * // documents: { id: t.serial().primaryKey(), body: t.text(), version: t.integer().version() }
  * doc.body = 'edited'
- * await expect(session.commit()).rejects.toThrow(StaleObjectError)   // another session committed first
+ * try {
+ *   await session.commit()   // another session deleted the row, or committed a change first
+ * } catch (error) {
+ *   if (error instanceof StaleObjectError) console.error(error.table, error.keys)   // 'documents', [{ id: 3 }]
+ *   else throw error
+ * }
  * ```
  */
 export class StaleObjectError extends RelataError {
   override name = 'StaleObjectError'
+  constructor(
+    message: string,
+    /** The table the statement wrote. */
+    readonly table: string,
+    /**
+     * The keys (by SQL column name) of the rows found missing or changed. It can fall short of the
+     * count in the message where the database cannot tell which rows they were (MySQL 8, which
+     * has no RETURNING, deleting rows).
+     */
+    readonly keys: readonly Readonly<Record<string, unknown>>[],
+  ) {
+    super(message)
+  }
 }
 
 /**

@@ -190,7 +190,7 @@ describeEachDialect('unit of work: failures', (target) => {
     const error = await failure(alice.flush())
     expect(error).toBeInstanceOf(StaleObjectError)
     expect(error.message).toBe(
-      'documents: 1 of 1 row(s) were changed or deleted by someone else since they were loaded (version check on documents.version); nothing of this flush was written',
+      `documents: 1 of 1 row(s) to update were changed or deleted by someone else since they were loaded (version check on documents.version): documents id=${doc.id}; nothing of this flush was written`,
     )
     expect([a, extra].map(inside)).toEqual(memory)
     expect(await table('documents')).toEqual([
@@ -216,7 +216,9 @@ describeEachDialect('unit of work: failures', (target) => {
     carol.delete(c)
     const stale = await failure(carol.flush())
     expect(stale).toBeInstanceOf(StaleObjectError)
-    expect(stale.message).toBe('documents: 1 of 1 row(s) to delete were changed or deleted by someone else since they were loaded; nothing of this flush was written')
+    expect(stale.message).toBe(
+      `documents: 1 of 1 row(s) to delete were changed or deleted by someone else since they were loaded (version check on documents.version): documents id=${other.id}; nothing of this flush was written`,
+    )
     expect(await table('documents')).toEqual([
       { id: doc.id, title: 'Bob was here', body: 'Alice edits', version: 3 },
       { id: other.id, title: 'Other 2', body: null, version: 2 },

@@ -1,7 +1,7 @@
 /** Foreign-key columns and relations agree: a key written directly moves the object between loaded relations; a relation assignment wins over a key written in the same flush; keys to a unique non-primary column. */
 import { beforeEach, expect, test } from 'vitest'
 import { schema } from './fixtures/relation-sync.js'
-import { emptyTables, normalizeSql } from './fixtures/unit-of-work.js'
+import { emptyTables, normalizeSql, returningClause } from './fixtures/unit-of-work.js'
 import { describeEachDialect } from './support/targets.js'
 
 describeEachDialect('unit of work: foreign-key columns and relations', (target) => {
@@ -44,8 +44,8 @@ describeEachDialect('unit of work: foreign-key columns and relations', (target) 
     // (Ann's passport is loaded for its delete cascade; her address, if any, is unlinked.)
     expect(normalizeSql(ctx.recorder.sql).filter((s) => !/passports|addresses/.test(s))).toEqual([
       'update "pets" set "owner_id" = ? where "id" in (?)',
-      'delete from "pets" where "id" in (?)',
-      'delete from "people" where "id" in (?)',
+      `delete from "pets" where "id" in (?)${returningClause(target)('id')}`,
+      `delete from "people" where "id" in (?)${returningClause(target)('id')}`,
     ])
     expect(await rows('pets', ['id', 'name', 'owner_id'])).toEqual([{ id: rex.id, name: 'Rex', owner_id: bob.id }])
     expect([...bob.pets]).toEqual([rex])

@@ -101,8 +101,8 @@ describeEachDialect('unit of work: row switch', (target) => {
       'update "users" set "fullname" = ? where "username" in (?)',
       'update "orders" set "username" = ? where "id" in (?)',
       'update "items" set "version" = "version" + 1 where ("id" = ? and "version" = ?)',
-      'delete from "parts" where "id" in (?)',
-      'delete from "addresses" where "id" in (?)',
+      `delete from "parts" where "id" in (?)${returning('id')}`,
+      `delete from "addresses" where "id" in (?)${returning('id')}`,
     ])
     expect((await rows('addresses')).map((r) => [r.email, r.username])).toEqual([['new address', 'jack']])
     expect((await rows('orders')).map((r) => [r.item, r.username])).toEqual([['old order', null]])

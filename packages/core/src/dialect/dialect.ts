@@ -38,6 +38,11 @@ export interface DialectCapabilities {
   readonly returning: boolean
   /** Most bind parameters one statement may carry. */
   readonly maxParameters: number
+  /**
+   * Most bytes one statement may take (MySQL and MariaDB: the server's `max_allowed_packet`, read
+   * from the first connection); flushes split their batches to fit. Absent where no such limit bites.
+   */
+  readonly maxStatementBytes?: number
   /** DDL runs inside a transaction and rolls back with it (PostgreSQL, not MySQL). */
   readonly transactionalDdl: boolean
   readonly jsonAggregation: JsonAggregation

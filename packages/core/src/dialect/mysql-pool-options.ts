@@ -16,7 +16,14 @@ export const relataTypeCast: TypeCast = (field, next) => {
   // numbers on every Node, as on PostgreSQL. MariaDB's JSON shows only in the extended metadata.
   if (field.type === 'JSON' || (field as { extendedFormat?: string }).extendedFormat === 'json') {
     const text = field.string('utf8')
-    return text === null ? null : JSON.parse(text)
+    if (text === null) return null
+    // Text that is not JSON (an aggregate MariaDB cut at max_allowed_packet) stays text: a throw
+    // here would leave the connection reading a half-read packet.
+    try {
+      return JSON.parse(text)
+    } catch {
+      return text
+    }
   }
   if (field.type === 'TINY' && field.length === 1) {
     const value = field.string()

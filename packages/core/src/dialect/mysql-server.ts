@@ -53,11 +53,12 @@ export function supportsReturning(server: MysqlServer): boolean {
  * mysqlCapabilities({ kind: 'mariadb', version: [10, 11] }, { returning: false }).returning   // false
  * ```
  */
-export function mysqlCapabilities(server: MysqlServer | undefined, options: { returning?: boolean }): DialectCapabilities {
+export function mysqlCapabilities(server: MysqlServer | undefined, options: { returning?: boolean }, maxStatementBytes?: number): DialectCapabilities {
   return Object.freeze({
     family: 'mysql',
     returning: server !== undefined && options.returning !== false && supportsReturning(server),
     maxParameters: 65535,
+    maxStatementBytes,
     transactionalDdl: false,
     jsonAggregation: server?.kind === 'mariadb' ? 'mariadb' : 'mysql',
   })

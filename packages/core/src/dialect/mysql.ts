@@ -5,6 +5,7 @@ import type { Pool as PromisePool } from 'mysql2/promise'
 import { RelataError } from '../errors.js'
 import type { DialectCapabilities, RelataDialect } from './dialect.js'
 import { ReturningMysqlDialect } from './mysql-adapter.js'
+import { matchedRowsPool, withFoundRows } from './mysql-found-rows.js'
 import { mysqlStringLiteral } from './mysql-literals.js'
 import { mysqlCapabilities, parseMysqlVersion, relataSqlMode, supportsReturning, type MysqlServer } from './mysql-server.js'
 import { relataPoolOptions } from './mysql-pool-options.js'
@@ -64,11 +65,12 @@ function poolTimezone(pool: Pool): Timezone {
 
 function createRelataPool(connection: string | PoolOptions): Pool {
   const options = typeof connection === 'string' ? { uri: connection } : connection
-  return createPool({ ...options, ...relataPoolOptions })
+  return createPool({ ...options, ...relataPoolOptions, flags: withFoundRows(options.flags) })
 }
 
 interface SessionSettings {
   readonly version: string
+  readonly packet: unknown
   readonly sqlMode: string
   readonly client: string | null
   readonly connection: string | null
@@ -80,6 +82,8 @@ class MysqlRelataDialect implements RelataDialect {
   readonly #connection: MysqlConnection
   readonly #options: MysqlDialectOptions
   #server: MysqlServer | undefined
+  /** The server's `max_allowed_packet`, once a connection told it. */
+  #packet: number | undefined
   #capabilities: DialectCapabilities
   #pool: Pool | undefined
 
@@ -101,7 +105,11 @@ class MysqlRelataDialect implements RelataDialect {
   createKyselyDialect(): KyselyDialect {
     const connection = this.#connection
     const timezone = isPool(connection) ? poolTimezone(callbackPool(connection)) : relataPoolOptions.timezone
-    const pool = async (): Promise<MysqlPool> => (this.#pool = isPool(connection) ? callbackPool(connection) : createRelataPool(connection)) as unknown as MysqlPool
+    const pool = async (): Promise<MysqlPool> => {
+      this.#pool = isPool(connection) ? callbackPool(connection) : createRelataPool(connection)
+      // A pool passed in may lack FOUND_ROWS: its UPDATE counts are read as rows matched, not changed.
+      return (isPool(connection) ? matchedRowsPool(this.#pool) : this.#pool) as unknown as MysqlPool
+    }
     return new ReturningMysqlDialect(
       { pool, onCreateConnection: (created) => this.#prepare(created) },
       () => this.#server !== undefined && supportsReturning(this.#server),
@@ -114,12 +122,12 @@ class MysqlRelataDialect implements RelataDialect {
   }
 
   async resolveCapabilities(db: Kysely<any>): Promise<DialectCapabilities> {
-    if (this.#server === undefined) await db.connection().execute(async () => undefined)
+    if (this.#server === undefined || this.#packet === undefined) await db.connection().execute(async () => undefined)
     return this.#capabilities
   }
 
   /**
-   * Each new connection: learn the server; refuse a connection charset other than utf8mb4 (text
+   * Each new connection: learn the server and its `max_allowed_packet`; refuse a connection charset other than utf8mb4 (text
    * would be converted, unrepresentable characters stored as '?'); make the session strict
    * (`relataSqlMode`) so that no value is changed on the way in; lift MariaDB's cap on
    * `JSON_ARRAYAGG` (built on GROUP_CONCAT, cut at 1 MiB by default; 1 GiB is the most it takes,
@@ -128,13 +136,14 @@ class MysqlRelataDialect implements RelataDialect {
   async #prepare(connection: DatabaseConnection): Promise<void> {
     const { rows } = await connection.executeQuery<SessionSettings>(
       CompiledQuery.raw(
-        'select version() as version, @@session.sql_mode as sqlMode, @@character_set_client as client, @@character_set_connection as connection, @@character_set_results as results',
+        'select version() as version, @@max_allowed_packet as packet, @@session.sql_mode as sqlMode, @@character_set_client as client, @@character_set_connection as connection, @@character_set_results as results',
       ),
     )
     const session = rows[0]!
-    if (this.#server === undefined) {
-      this.#server = parseMysqlVersion(session.version)
-      this.#capabilities = mysqlCapabilities(this.#server, this.#options)
+    if (this.#server === undefined || this.#packet === undefined) {
+      this.#server ??= parseMysqlVersion(session.version)
+      this.#packet = Number(session.packet)
+      this.#capabilities = mysqlCapabilities(this.#server, this.#options, this.#packet)
     }
     const charsets = [session.client, session.connection, session.results]
     if (charsets.some((charset) => charset !== 'utf8mb4')) {

@@ -12,12 +12,39 @@ import { keyPart, type IdentityMap } from './identity-map.js'
 
 type Hydrate = (row: Record<string, unknown>, entries: Map<unknown, object>, session: SessionCore) => object
 
-/** What a snapshot keeps of a value: JSON by its text, so that changes made in place are seen. */
-export function snapshotValue(isJson: boolean, value: unknown): unknown {
-  return isJson && value !== null && typeof value === 'object' ? JSON.stringify(value) : value
+/**
+ * How a snapshot keeps a column's values. Dates and JSON documents can be changed in place
+ * (`d.setUTCFullYear()`, `doc.tags.push()`), so a snapshot never holds them: a date is kept as
+ * its time, a document as its JSON text. Every other value is immutable and kept as it is.
+ */
+export type SnapshotKind = 'value' | 'date' | 'json'
+
+export function snapshotKind(column: ColumnModel): SnapshotKind {
+  switch (column.config.dataType) {
+    case 'timestamp':
+    case 'date':
+      return 'date'
+    case 'json':
+    case 'jsonb':
+      return 'json'
+    default:
+      return 'value'
+  }
 }
 
-const isJson = (column: ColumnModel) => column.config.dataType === 'json' || column.config.dataType === 'jsonb'
+/** What a snapshot keeps of a value: a date's time, a document's JSON text, anything else itself. */
+export function snapshotValue(kind: SnapshotKind, value: unknown): unknown {
+  if (value === null || value === undefined || kind === 'value') return value
+  if (kind === 'date') return value instanceof Date ? value.getTime() : value
+  return JSON.stringify(value)
+}
+
+/** The value a snapshot entry stands for, as a new object nobody else holds (a rollback restores it). */
+export function restoredValue(kind: SnapshotKind, snapshot: unknown): unknown {
+  if (snapshot === null || snapshot === undefined || kind === 'value') return snapshot
+  if (kind === 'date') return typeof snapshot === 'number' ? new Date(snapshot) : snapshot
+  return typeof snapshot === 'string' ? JSON.parse(snapshot) : snapshot
+}
 
 /**
  * Builds `(row, entries, session) => entity` for one table. Names enter the generated source only
@@ -38,11 +65,15 @@ function compile(table: TableModel, decoderOf: (column: ColumnModel) => Decoder 
   lines.push('const known = entries.get(id); if (known !== undefined) return known;')
   lines.push('const e = new C();')
   table.columns.forEach((column, i) => lines.push(`e[${lit(column.property)}] = v${i};`))
-  const snapshot = table.columns.map((column, i) => (isJson(column) ? `snap(true, v${i})` : `v${i}`))
+  // As `snapshotValue`, written out: decoded dates are Date objects (or null), so no test is needed.
+  const snapshot = table.columns.map((column, i) => {
+    const kind = snapshotKind(column)
+    return kind === 'value' ? `v${i}` : `(v${i} === null ? null : ${kind === 'date' ? `v${i}.getTime()` : `JSON.stringify(v${i})`})`
+  })
   lines.push(`attach(e, new State(session, table, 'persistent', id, [${snapshot.join(', ')}]));`)
   lines.push('entries.set(id, e); return e;')
-  const factory = new Function('C', 'd', 'attach', 'State', 'table', 'snap', 'keyPart', `return function hydrate(row, entries, session) {\n${lines.join('\n')}\n}`)
-  return factory(entityClassOf(table), decoders, attachState, EntityState, table, snapshotValue, keyPart) as Hydrate
+  const factory = new Function('C', 'd', 'attach', 'State', 'table', 'keyPart', `return function hydrate(row, entries, session) {\n${lines.join('\n')}\n}`)
+  return factory(entityClassOf(table), decoders, attachState, EntityState, table, keyPart) as Hydrate
 }
 
 /**

@@ -6,15 +6,16 @@
  */
 import type { ColumnModel, ForeignKeyModel, TableModel } from '../schema/model.js'
 import { stateOf, type EntityState } from '../session/entity-state.js'
-import { snapshotValue } from '../session/hydrator.js'
+import { restoredValue, snapshotKind, snapshotValue } from '../session/hydrator.js'
 import { identityKeyOf, keyOfValues, type IdentityKey, type IdentityMap } from '../session/identity-map.js'
 import type { RelationArray } from '../session/relation-array.js'
 import { refTarget, type ChangeSet } from './change-set.js'
 import { followKeyChanges, type KeyChange } from './key-changes.js'
 import type { LinkRecords } from './link-records.js'
+import { gather, removeGathered, type Removals } from './relation-changes.js'
 import type { Written } from './persister.js'
 import { switchedRow } from './row-switch.js'
-import { isJsonColumn, sameValue } from './write-values.js'
+import { sameValue } from './write-values.js'
 
 export interface SessionBookkeeping {
   readonly identityMap: IdentityMap
@@ -25,7 +26,7 @@ export interface SessionBookkeeping {
 }
 
 const snapshotOf = (entity: object, table: TableModel): unknown[] =>
-  table.columns.map((c) => snapshotValue(isJsonColumn(c), (entity as Record<string, unknown>)[c.property]))
+  table.columns.map((c) => snapshotValue(snapshotKind(c), (entity as Record<string, unknown>)[c.property]))
 
 function settle(state: EntityState): void {
   state.refs = undefined
@@ -78,7 +79,7 @@ function holdsKey(state: EntityState, snapshot: readonly unknown[], key: Foreign
   const columns = state.table.columns
   for (let j = 0; j < key.columns.length; j++) {
     const expected = target === null ? null : (target as Record<string, unknown>)[key.referencedColumns[j]!.property]
-    if (!sameValue(false, expected, snapshot[columns.indexOf(key.columns[j]!)])) return false
+    if (!sameValue(snapshotKind(key.columns[j]!), expected, snapshot[columns.indexOf(key.columns[j]!)])) return false
   }
   return true
 }
@@ -94,8 +95,14 @@ export interface AppliedFlush {
   readonly rekeyed: readonly (readonly [object, IdentityKey])[]
 }
 
+/** An object's column values, dates and documents copied: changing them in place later does not change these. */
 const columnValues = (entity: object, table: TableModel): Record<string, unknown> =>
-  Object.fromEntries(table.columns.map((c) => [c.property, (entity as Record<string, unknown>)[c.property]]))
+  Object.fromEntries(
+    table.columns.map((c) => {
+      const kind = snapshotKind(c)
+      return [c.property, restoredValue(kind, snapshotValue(kind, (entity as Record<string, unknown>)[c.property]))]
+    }),
+  )
 
 /**
  * Applies a committed flush. Snapshots take what was written; objects take what the database
@@ -119,10 +126,10 @@ export function applyFlush(session: SessionBookkeeping, changes: ChangeSet, writ
         const property = column.property
         const current = (entity as Record<string, unknown>)[property]
         const value = property in values ? values[property] : current
-        const json = isJsonColumn(column)
-        snapshot[i] = snapshotValue(json, value)
+        const kind = snapshotKind(column)
+        snapshot[i] = snapshotValue(kind, value)
         // The object keeps a value set after its INSERT was built; a foreign key follows its object.
-        if (sameValue(json, current, snapshotValue(json, given[i])) || (current === undefined && given[i] === undefined) || refTarget(state, column) !== undefined) {
+        if (sameValue(kind, current, snapshotValue(kind, given[i])) || (current === undefined && given[i] === undefined) || refTarget(state, column) !== undefined) {
           ;(entity as Record<string, unknown>)[property] = value
         }
       }
@@ -146,7 +153,7 @@ export function applyFlush(session: SessionBookkeeping, changes: ChangeSet, writ
     settle(state)
     const old = stateOf(replaced)!
     applied.deleted.push(replaced)
-    unlinkEverywhere(replaced, old)
+    unlinkEverywhere([[replaced]])
     old.status = 'detached'
     session.deleted.delete(replaced)
   }
@@ -161,7 +168,7 @@ export function applyFlush(session: SessionBookkeeping, changes: ChangeSet, writ
       const column = columns[i]!
       if (!(column.property in values)) continue
       const value = values[column.property]
-      snapshot[i] = snapshotValue(isJsonColumn(column), value)
+      snapshot[i] = snapshotValue(snapshotKind(column), value)
       // The object already holds the values it was read for (or newer ones); a version or a foreign key comes from the flush.
       if (column === state.table.versionColumn || refTarget(state, column) !== undefined) (entity as Record<string, unknown>)[column.property] = value
     }
@@ -174,11 +181,11 @@ export function applyFlush(session: SessionBookkeeping, changes: ChangeSet, writ
       for (const { entity, from } of keyChanges) applied.rekeyed.push([entity, from])
     }
   }
+  unlinkEverywhere(changes.deletes.values())
   for (const entities of changes.deletes.values()) {
     for (const entity of entities) {
       const state = stateOf(entity)!
       applied.deleted.push(entity)
-      unlinkEverywhere(entity, state)
       session.identityMap.delete(state.table, state.identityKey)
       state.status = 'detached'
       session.deleted.delete(entity)
@@ -269,24 +276,40 @@ function nullLoadedChildren(identityMap: IdentityMap, key: ForeignKeyModel, pare
   }
 }
 
-/** Removes a deleted object from the loaded relations that hold it. */
-function unlinkEverywhere(entity: object, state: EntityState): void {
-  for (const relation of state.table.relations.values()) {
-    const mirror = relation.backPopulates === undefined ? undefined : relation.target.relations.get(relation.backPopulates)
-    const slot = state.relations?.[relation.name]
-    if (mirror === undefined || !slot?.loaded || slot.value === null) continue
-    const others = relation.toOne ? [slot.value as object] : [...(slot.value as RelationArray)]
-    for (const other of others) {
-      const otherSlot = stateOf(other)?.relations?.[mirror.name]
-      if (!otherSlot?.loaded) continue
-      if (mirror.toOne) {
-        if (otherSlot.value === entity) otherSlot.value = null
-      } else {
-        const array = otherSlot.value as RelationArray
-        const index = array.indexOf(entity)
-        if (index >= 0) Array.prototype.splice.call(array, index, 1)
+/**
+ * Removes deleted objects from the loaded relations that hold them (as far as their own side of
+ * the relation is loaded): one pass per collection, however many of its members were deleted.
+ */
+function unlinkEverywhere(deleted: Iterable<readonly object[]>): void {
+  const removals: Removals = new Map()
+  for (const entities of deleted) {
+    for (const entity of entities) {
+      const state = stateOf(entity)!
+      for (const relation of state.table.relations.values()) {
+        const mirror = relation.backPopulates === undefined ? undefined : relation.target.relations.get(relation.backPopulates)
+        const slot = state.relations?.[relation.name]
+        if (mirror === undefined || !slot?.loaded || slot.value === null) continue
+        const others = relation.toOne ? [slot.value as object] : [...(slot.value as RelationArray)]
+        for (const other of others) {
+          const otherSlot = stateOf(other)?.relations?.[mirror.name]
+          if (!otherSlot?.loaded) continue
+          if (!mirror.toOne) gather(removals, otherSlot.value as RelationArray, entity)
+          else if (otherSlot.value === entity) otherSlot.value = null
+        }
       }
     }
+  }
+  removeGathered(removals)
+}
+
+/** Columns whose value differs from the snapshot take it back, dates and documents as new objects (the old ones may be changed in place). */
+function restoreSnapshot(entity: object, table: TableModel, snapshot: readonly unknown[]): void {
+  const values = entity as Record<string, unknown>
+  const columns = table.columns
+  for (let i = 0; i < columns.length; i++) {
+    const column = columns[i]!
+    const kind = snapshotKind(column)
+    if (!sameValue(kind, values[column.property], snapshot[i])) values[column.property] = restoredValue(kind, snapshot[i])
   }
 }
 
@@ -304,12 +327,7 @@ export function revertChanges(session: SessionBookkeeping): void {
   for (const entity of session.identityMap.entities()) {
     const state = stateOf(entity)!
     const snapshot = state.snapshot
-    if (snapshot !== undefined) {
-      state.table.columns.forEach((column, i) => {
-        const value = snapshot[i]
-        ;(entity as Record<string, unknown>)[column.property] = isJsonColumn(column) && typeof value === 'string' ? JSON.parse(value) : value
-      })
-    }
+    if (snapshot !== undefined) restoreSnapshot(entity, state.table, snapshot)
     if (state.refs !== undefined || session.touched.has(entity)) {
       // Collections edited in memory no longer match the database: they load again on next use.
       for (const slot of Object.values(state.relations ?? {})) {

@@ -7,6 +7,7 @@ import type { SqlFamily } from '../dialect/dialect.js'
 import { RelataError } from '../errors.js'
 import type { ColumnModel, ForeignKeyModel, TableModel } from '../schema/model.js'
 import { stateOf, type EntityState } from '../session/entity-state.js'
+import { snapshotKind } from '../session/hydrator.js'
 import { identityKeyOf, type IdentityKey } from '../session/identity-map.js'
 import type { RelationArray } from '../session/relation-array.js'
 import { cascadeDeletes } from './cascade/cascade-deletes.js'
@@ -14,7 +15,7 @@ import type { CascadeSource } from './cascade/cascade-run.js'
 import type { LinkRecord } from './link-records.js'
 import { relationChanges } from './relation-changes.js'
 import { findRowSwitches, pendingByKey, switchedValue, type RowSwitch } from './row-switch.js'
-import { checkValue, isJsonColumn, sameValue } from './write-values.js'
+import { checkValue, sameValue } from './write-values.js'
 
 /** The session's side of a flush. */
 export interface FlushSource extends CascadeSource {
@@ -170,7 +171,7 @@ function followKeyColumns(source: FlushSource): void {
       if (state.refs?.has(key)) continue
       let changed = false
       for (let i = 0; i < indexes.length; i++) {
-        if (!sameValue(false, (entity as Record<string, unknown>)[key.columns[i]!.property], snapshot[indexes[i]!])) changed = true
+        if (!sameValue(snapshotKind(key.columns[i]!), (entity as Record<string, unknown>)[key.columns[i]!.property], snapshot[indexes[i]!])) changed = true
       }
       if (!changed) continue
       const before = indexes.map((index) => snapshot[index])
@@ -253,11 +254,11 @@ function changedColumns(entity: object, state: EntityState, keyOf: (entity: obje
       }
       const referenced = ref.key.referencedColumns[ref.key.columns.indexOf(column)]!
       const value = target === null ? null : keyOf(target, referenced)
-      if (!sameValue(false, value, snapshot[i])) changed.push(column)
+      if (!sameValue(snapshotKind(column), value, snapshot[i])) changed.push(column)
       continue
     }
     const value = (entity as Record<string, unknown>)[column.property]
-    if (!sameValue(isJsonColumn(column), value, snapshot[i])) {
+    if (!sameValue(snapshotKind(column), value, snapshot[i])) {
       checkValue(state.table, column, value, family)
       changed.push(column)
     }
@@ -283,7 +284,7 @@ function switchColumns(entity: object, snapshot: readonly unknown[], keyOf: (ent
       continue
     } else value = keyOf(ref.target, ref.key.referencedColumns[ref.key.columns.indexOf(column)]!)
     const written = switchedValue(column, value)
-    if (written !== undefined && !sameValue(isJsonColumn(column), written, snapshot[i])) changed.push(column)
+    if (written !== undefined && !sameValue(snapshotKind(column), written, snapshot[i])) changed.push(column)
   }
   return changed
 }

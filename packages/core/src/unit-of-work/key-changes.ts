@@ -8,8 +8,10 @@
 import { RelataError } from '../errors.js'
 import type { ColumnModel, ForeignKeyModel, TableModel } from '../schema/model.js'
 import { stateOf } from '../session/entity-state.js'
+import { restoredValue, snapshotKind, snapshotValue } from '../session/hydrator.js'
 import { identityKeyOf, type IdentityKey, type IdentityMap } from '../session/identity-map.js'
 import type { UpdateWrite } from './change-set.js'
+import { sameValue } from './write-values.js'
 
 /** One step of key changes that must run row by row: an update, or moving a row to a temporary key first. */
 export type KeyChangeStep = { readonly park: false; readonly write: UpdateWrite } | { readonly park: true; readonly write: UpdateWrite }
@@ -151,9 +153,10 @@ export function followKeyChanges(identityMap: IdentityMap, changes: readonly Key
       const snapshot = state.snapshot!
       key.columns.forEach((column, i) => {
         const index = state.table.columns.indexOf(column)
-        const value = key.onUpdate === 'set null' ? null : (parent.entity as Record<string, unknown>)[key.referencedColumns[i]!.property]
+        const kind = snapshotKind(column)
+        const value = key.onUpdate === 'set null' ? null : snapshotValue(kind, (parent.entity as Record<string, unknown>)[key.referencedColumns[i]!.property])
         // A value changed in memory since the flush is the user's: only the snapshot follows.
-        if ((child as Record<string, unknown>)[column.property] === snapshot[index]) (child as Record<string, unknown>)[column.property] = value
+        if (sameValue(kind, (child as Record<string, unknown>)[column.property], snapshot[index])) (child as Record<string, unknown>)[column.property] = restoredValue(kind, value)
         snapshot[index] = value
       })
     }
@@ -169,6 +172,6 @@ function pointsAt(key: ForeignKeyModel, snapshot: readonly unknown[], parent: Ke
     const value = snapshot[table.columns.indexOf(column)]
     const old = parent.snapshot[parentTable.columns.indexOf(key.referencedColumns[i]!)]
     const now = (parent.entity as Record<string, unknown>)[key.referencedColumns[i]!.property]
-    return value !== null && value !== undefined && value === old && old !== now
+    return value !== null && value !== undefined && value === old && !sameValue(snapshotKind(column), now, old)
   })
 }

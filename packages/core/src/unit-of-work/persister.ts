@@ -6,10 +6,11 @@
 import { sql, type Kysely, type RawBuilder } from 'kysely'
 import { inTuples, rowList, unionAllRows } from '../query/sql-helpers.js'
 import type { DialectCapabilities } from '../dialect/dialect.js'
-import { FlushError, QueryTimeoutError, RelataError, StaleObjectError, TransactionConflictError } from '../errors.js'
+import { FlushError, QueryTimeoutError, RelataError, TransactionConflictError } from '../errors.js'
 import { rowDecoder } from '../loading/codecs.js'
 import type { ColumnModel, ForeignKeyModel, TableModel } from '../schema/model.js'
 import { stateOf } from '../session/entity-state.js'
+import { restoredValue, snapshotKind } from '../session/hydrator.js'
 import { keyOfValues } from '../session/identity-map.js'
 import { refTarget, type UpdateWrite } from './change-set.js'
 import { describeDatabaseError, transientDatabaseError } from './database-error.js'
@@ -17,12 +18,20 @@ import type { FlushStep, InsertBatch } from './flush-plan.js'
 import { parkableColumn } from './key-changes.js'
 import type { LinkRecord } from './link-records.js'
 import { switchedRow, type RowSwitch } from './row-switch.js'
+import { missingRows, staleRowsError, tupleKey } from './stale-rows.js'
+import { rowTooLarge, statementOverhead, valueBytes } from './statement-size.js'
 import { checkValue, encodeValue } from './write-values.js'
 
 /** Column values (by property) each object has after the flush, as the database returned or was given them. */
 export type Written = Map<object, Record<string, unknown>>
 
 type Row = Record<string, unknown>
+
+/** How the bytes of a batch's items are counted. */
+interface RowSize<T> {
+  bytes(item: T): number
+  tooLarge(item: T, limit: number): Error
+}
 
 /** A new object on its way into one INSERT: its row (SQL names, encoded) and the values it was given, by column index. */
 interface InsertItem {
@@ -130,14 +139,57 @@ export class Persister {
     return this.keyOf(ref.target, ref.key.referencedColumns[ref.key.columns.indexOf(column)]!)
   }
 
-  #chunks<T>(items: readonly T[], parametersEach: number): T[][] {
-    const size = Math.max(1, Math.floor((this.capabilities.maxParameters - 100) / Math.max(1, parametersEach)))
+  /**
+   * Batches within the dialect's parameter limit and, given `size` where the server limits a
+   * statement's bytes (MySQL's `max_allowed_packet`), within that too; a row too large alone fails.
+   */
+  #chunks<T>(items: readonly T[], parametersEach: number, size?: RowSize<T>): T[][] {
+    const count = Math.max(1, Math.floor((this.capabilities.maxParameters - 100) / Math.max(1, parametersEach)))
+    const limit = this.capabilities.maxStatementBytes
     const chunks: T[][] = []
-    for (let i = 0; i < items.length; i += size) chunks.push(items.slice(i, i + size))
+    if (size === undefined || limit === undefined) {
+      for (let i = 0; i < items.length; i += count) chunks.push(items.slice(i, i + count))
+      return chunks
+    }
+    const budget = limit - Math.min(statementOverhead, limit / 4)
+    let chunk: T[] = []
+    let bytes = 0
+    for (const item of items) {
+      const itemBytes = size.bytes(item)
+      if (itemBytes > budget) throw size.tooLarge(item, limit)
+      if (chunk.length === count || bytes + itemBytes > budget) {
+        chunks.push(chunk)
+        chunk = []
+        bytes = 0
+      }
+      chunk.push(item)
+      bytes += itemBytes
+    }
+    if (chunk.length > 0) chunks.push(chunk)
     return chunks
   }
 
+  /** Bytes of an encoded row (by SQL name), and the error when it alone is too large. */
+  #rowSize<T>(table: TableModel, action: string, rowOf: (item: T) => Row): RowSize<T> {
+    return {
+      bytes: (item) => {
+        const row = rowOf(item)
+        let bytes = 0
+        for (const name in row) bytes += valueBytes(row[name])
+        return bytes
+      },
+      tooLarge: (item, limit) => {
+        const row = rowOf(item)
+        return rowTooLarge(table, action, table.columns.filter((c) => c.sqlName in row).map((c) => [c, row[c.sqlName]] as const), limit)
+      },
+    }
+  }
+
   #decodeRow(table: TableModel, row: Row, columns: readonly ColumnModel[] = table.columns): Row {
+    return this.#decode(row, columns)
+  }
+
+  #decode = (row: Row, columns: readonly ColumnModel[]): Row => {
     const values: Row = {}
     for (const column of columns) {
       const raw = row[column.sqlName]
@@ -168,7 +220,7 @@ export class Persister {
       return { entity, row, given }
     })
     const generated = columns.find((c) => c.config.generated)
-    for (const chunk of this.#chunks(items, columns.length)) {
+    for (const chunk of this.#chunks(items, columns.length, this.#rowSize(table, 'insert', (item: InsertItem) => item.row))) {
       if (this.capabilities.returning) await this.#insertReturning(table, generated, chunk)
       else await this.#insertThenSelect(table, generated, chunk)
     }
@@ -180,7 +232,7 @@ export class Persister {
    */
   async #insertReturning(table: TableModel, generated: ColumnModel | undefined, chunk: InsertItem[]): Promise<void> {
     const returning = table.columns.filter((c) => c.config.primaryKey || c.config.generated || chunk.some(({ row }) => row[c.sqlName] === undefined))
-    const returned = (await this.db.insertInto(table.sqlName).values(chunk.map((c) => c.row)).returning(returning.map((c) => c.sqlName)).execute()) as Row[]
+    const returned = (await this.#insertInto(table, chunk.map((c) => c.row)).returning(returning.map((c) => c.sqlName)).execute()) as Row[]
     if (returned.length !== chunk.length) throw new RelataError(`INSERT into ${table.sqlName} returned ${returned.length} rows for ${chunk.length} objects`)
     const decoded = returned.map((row) => this.#decodeRow(table, row, returning))
     this.#match(table, generated, chunk, decoded)
@@ -226,11 +278,23 @@ export class Persister {
     }
   }
 
+  /**
+   * `INSERT INTO t VALUES ...`. PostgreSQL has no `() VALUES ()` for rows left wholly to the
+   * database's defaults: `DEFAULT VALUES` for one, `(first column) VALUES (DEFAULT), ...` for several.
+   */
+  #insertInto(table: TableModel, rows: Row[]) {
+    const query = this.db.insertInto(table.sqlName)
+    if (this.capabilities.family !== 'postgres' || rows.some(hasValues)) return query.values(rows)
+    if (rows.length === 1) return query.defaultValues()
+    const first = table.columns[0]!.sqlName
+    return query.values(rows.map(() => ({ [first]: sql`default` })))
+  }
+
   /** MySQL 8 has no RETURNING: generated ids from LAST_INSERT_ID when the server assigns them consecutively, else one row at a time; then the rows are read back. */
   async #insertThenSelect(table: TableModel, generated: ColumnModel | undefined, chunk: InsertItem[]): Promise<void> {
     const ids = new Map<object, unknown>()
     const needsId = generated !== undefined ? chunk.filter((c) => c.row[generated.sqlName] === undefined) : []
-    const explicit = chunk.filter((c) => !needsId.includes(c))
+    const explicit = generated !== undefined ? chunk.filter((c) => c.row[generated.sqlName] !== undefined) : chunk
     if (explicit.length > 0) await this.db.insertInto(table.sqlName).values(explicit.map((c) => c.row)).execute()
     if (needsId.length > 0) {
       const { consecutive, increment } = await this.#autoIncrementMode()
@@ -273,7 +337,7 @@ export class Persister {
     const parked = this.#parked?.get(entity)
     if (parked?.column === column) return parked.value
     const state = stateOf(entity)!
-    if (state.status === 'persistent' && state.snapshot !== undefined) return state.snapshot[state.table.columns.indexOf(column)]
+    if (state.status === 'persistent' && state.snapshot !== undefined) return restoredValue(snapshotKind(column), state.snapshot[state.table.columns.indexOf(column)])
     return this.keyOf(entity, column)
   }
 
@@ -283,12 +347,34 @@ export class Persister {
     return inTuples(columns.map((c) => c.sqlName), values)
   }
 
+  /**
+   * Fails the flush when a statement by key matched fewer of `entities`' rows than it targeted,
+   * naming the rows at fault. `changed`: columns the statement wrote (a changed key is looked up by
+   * its new value); `versions`: the version each matched row holds now, when the version was checked.
+   */
+  async #checkRows(table: TableModel, action: string, entities: readonly object[], matched: number, changed: readonly ColumnModel[] = [], versions?: readonly unknown[]): Promise<void> {
+    if (matched === entities.length) return
+    const { primaryKey, versionColumn } = table
+    // One row targeted, none matched: that row.
+    if (entities.length === 1) {
+      throw staleRowsError(table, action, 1, matched, primaryKey, [primaryKey.map((c) => this.#rowKey(entities[0]!, c))], versions === undefined ? '' : versionNote(table))
+    }
+    const now = entities.map((entity) => primaryKey.map((c) => (changed.includes(c) ? this.#value(entity, c) : this.#rowKey(entity, c))))
+    // Versioned rows this statement matched hold the version it wrote and its values; others, someone else's.
+    const compared = versions === undefined || versionColumn === undefined ? undefined : [versionColumn, ...changed.filter((c) => c !== versionColumn)]
+    const written = compared && { columns: compared, values: entities.map((entity, i) => [versions![i], ...compared.slice(1).map((c) => this.#value(entity, c))]) }
+    const missing = await missingRows(this.db, table, primaryKey, now, this.#decode, written)
+    const stale = missing.map((i) => primaryKey.map((c) => this.#rowKey(entities[i]!, c)))
+    throw staleRowsError(table, action, entities.length, matched, primaryKey, stale, written === undefined ? '' : versionNote(table))
+  }
+
   async #postUpdate(table: TableModel, entity: object, keys: ReadonlySet<ForeignKeyModel>): Promise<void> {
     const set: Row = {}
     const written = this.written.get(entity)!
     // Read before the statement runs: the object may change meanwhile, and `written` must say what was sent.
     for (const key of keys) for (const column of key.columns) set[column.sqlName] = written[column.property] = this.#value(entity, column)
-    await this.db.updateTable(table.sqlName).set(set).where(this.#where(table, [entity], false)).execute()
+    const result = await this.db.updateTable(table.sqlName).set(set).where(this.#where(table, [entity], false)).executeTakeFirst()
+    await this.#checkRows(table, 'row(s) to update', [entity], Number(result.numUpdatedRows))
   }
 
   async #update(table: TableModel, writes: readonly UpdateWrite[]): Promise<void> {
@@ -303,40 +389,42 @@ export class Persister {
     // The row's key (and version, to check it) come from its snapshot; its new values from the object.
     const keys = version === undefined ? table.primaryKey : [...table.primaryKey, version]
     for (const group of groups.values()) {
-      const columns = group[0]!.columns.filter((c) => c !== version)
-      for (const chunk of this.#chunks(group, keys.length + columns.length)) {
-        // What each row is sent, read before any statement runs: the object may change meanwhile.
-        const sent = chunk.map(({ entity }) => {
-          const written: Row = {}
-          for (const column of columns) written[column.property] = this.#value(entity, column)
-          return written
+      // A version the user assigned is written as given (as SQLAlchemy does); otherwise it counts up.
+      const assigned = version !== undefined && group[0]!.columns.includes(version)
+      const bump = assigned ? undefined : version
+      const columns = assigned ? group[0]!.columns : group[0]!.columns.filter((c) => c !== version)
+      // What each row is sent, read before any statement runs: the object may change meanwhile.
+      const rows = group.map((write) => {
+        const sent: Row = {}
+        for (const column of columns) sent[column.property] = this.#value(write.entity, column)
+        const values = columns.map((column) => {
+          const value = sent[column.property]
+          checkValue(table, column, value)
+          return encodeValue(column, value, this.capabilities.family)
         })
-        const values = sent.map((written) =>
-          columns.map((column) => {
-            const value = written[column.property]
-            checkValue(table, column, value)
-            return encodeValue(column, value, this.capabilities.family)
-          }),
-        )
+        return { write, sent, values }
+      })
+      const size: RowSize<(typeof rows)[number]> = {
+        bytes: (row) => row.values.reduce((sum: number, value) => sum + valueBytes(value), keys.length * valueBytes(0)),
+        tooLarge: (row, limit) => rowTooLarge(table, 'update', columns.map((c, j) => [c, row.values[j]] as const), limit),
+      }
+      for (const part of this.#chunks(rows, keys.length + columns.length, size)) {
+        const chunk = part.map((row) => row.write)
+        const values = part.map((row) => row.values)
         const uniform = columns.every((_, j) => values.every((row) => row[j] === values[0]![j]))
         const updated = uniform
-          ? await this.#updateUniform(table, columns, values[0]!, chunk)
-          : await this.#updateFromValues(table, keys, columns, values, chunk)
-        if (version !== undefined && updated !== chunk.length) {
-          throw new StaleObjectError(
-            `${table.key}: ${chunk.length - updated} of ${chunk.length} row(s) were changed or deleted by someone else since they were loaded ` +
-              `(version check on ${table.sqlName}.${version.sqlName}); nothing of this flush was written`,
-          )
-        }
-        for (let i = 0; i < chunk.length; i++) {
-          const { entity, state } = chunk[i]!
-          const written = sent[i]!
-          if (version !== undefined) written[version.property] = Number(state.snapshot![table.columns.indexOf(version)]) + 1
+          ? await this.#updateUniform(table, columns, values[0]!, chunk, bump)
+          : await this.#updateFromValues(table, keys, columns, values, chunk, bump)
+        const versions = version === undefined ? undefined : part.map(({ write, sent }) => (assigned ? sent[version.property] : Number(write.state.snapshot![table.columns.indexOf(version)]) + 1))
+        if (updated !== chunk.length) await this.#checkRows(table, 'row(s) to update', chunk.map((w) => w.entity), updated, columns, versions)
+        chunk.forEach(({ entity }, i) => {
+          const written = part[i]!.sent
+          if (versions !== undefined) written[version!.property] = versions[i]
           // A row whose unique key was released first is updated twice: both writes count.
           const before = this.written.get(entity)
           if (before === undefined) this.written.set(entity, written)
           else Object.assign(before, written)
-        }
+        })
       }
     }
   }
@@ -360,11 +448,12 @@ export class Persister {
       const random = crypto.randomUUID()
       value = dataType === 'uuid' ? random : `~${random.replace(/-/g, '')}`.slice(0, Math.min(length ?? 33, 33))
     }
-    await this.db
+    const result = await this.db
       .updateTable(table.sqlName)
       .set({ [column.sqlName]: encodeValue(column, value, this.capabilities.family) })
       .where(this.#where(table, [entity], false))
-      .execute()
+      .executeTakeFirst()
+    await this.#checkRows(table, 'row(s) to update', [entity], Number(result.numUpdatedRows))
     ;(this.#parked ??= new Map()).set(entity, { column, value })
   }
 
@@ -379,25 +468,19 @@ export class Persister {
     }
     if (version !== undefined) set[version.sqlName] = sql`${sql.ref(version.sqlName)} + 1`
     const result = await this.db.updateTable(table.sqlName).set(set).where(this.#where(table, [replaced], version !== undefined)).executeTakeFirst()
-    if (version !== undefined && Number(result.numUpdatedRows) !== 1) {
-      throw new StaleObjectError(
-        `${table.key}: the row a new object replaces was changed or deleted by someone else since it was loaded ` +
-          `(version check on ${table.sqlName}.${version.sqlName}); nothing of this flush was written`,
-      )
-    }
+    await this.#checkRows(table, 'row(s) a new object replaces', [replaced], Number(result.numUpdatedRows), [], version === undefined ? undefined : [])
     this.written.set(entity, row)
   }
 
   /** Every row takes the same values: `UPDATE t SET a = ? WHERE (key) IN (...)`. Returns the rows updated. */
-  async #updateUniform(table: TableModel, columns: readonly ColumnModel[], values: readonly unknown[], writes: readonly UpdateWrite[]): Promise<number> {
-    const version = table.versionColumn
+  async #updateUniform(table: TableModel, columns: readonly ColumnModel[], values: readonly unknown[], writes: readonly UpdateWrite[], bump: ColumnModel | undefined): Promise<number> {
     const set: Record<string, unknown> = {}
     columns.forEach((column, j) => (set[column.sqlName] = values[j]))
-    if (version !== undefined) set[version.sqlName] = sql`${sql.ref(version.sqlName)} + 1`
+    if (bump !== undefined) set[bump.sqlName] = sql`${sql.ref(bump.sqlName)} + 1`
     const result = await this.db
       .updateTable(table.sqlName)
       .set(set)
-      .where(this.#where(table, writes.map((w) => w.entity), version !== undefined))
+      .where(this.#where(table, writes.map((w) => w.entity), table.versionColumn !== undefined))
       .executeTakeFirst()
     return Number(result.numUpdatedRows)
   }
@@ -407,8 +490,14 @@ export class Persister {
    * column would compare every row with every key): `UPDATE ... FROM (VALUES ...)` on PostgreSQL,
    * `UPDATE ... JOIN (SELECT ... UNION ALL ...)` on MySQL. Returns the rows updated.
    */
-  async #updateFromValues(table: TableModel, keys: readonly ColumnModel[], columns: readonly ColumnModel[], values: readonly unknown[][], writes: readonly UpdateWrite[]): Promise<number> {
-    const version = table.versionColumn
+  async #updateFromValues(
+    table: TableModel,
+    keys: readonly ColumnModel[],
+    columns: readonly ColumnModel[],
+    values: readonly unknown[][],
+    writes: readonly UpdateWrite[],
+    bump: ColumnModel | undefined,
+  ): Promise<number> {
     const t = sql.table(table.sqlName)
     const v = (name: string) => sql.ref(`relata_v.${name}`)
     const names = [...keys.map((_, i) => `k${i}`), ...columns.map((_, j) => `c${j}`)]
@@ -416,7 +505,7 @@ export class Persister {
     const match = sql.join(keys.map((key, i) => sql`${sql.ref(`${table.sqlName}.${key.sqlName}`)} = ${v(`k${i}`)}`), sql` and `)
     const assignments = [
       ...columns.map((column, j) => sql`${sql.ref(column.sqlName)} = ${v(`c${j}`)}`),
-      ...(version === undefined ? [] : [sql`${sql.ref(version.sqlName)} = ${sql.ref(`${table.sqlName}.${version.sqlName}`)} + 1`]),
+      ...(bump === undefined ? [] : [sql`${sql.ref(bump.sqlName)} = ${sql.ref(`${table.sqlName}.${bump.sqlName}`)} + 1`]),
     ]
     const query =
       this.capabilities.family === 'postgres'
@@ -488,8 +577,9 @@ export class Persister {
   }
 
   async #insertLinks(table: TableModel, links: readonly LinkRecord[]): Promise<void> {
-    for (const chunk of this.#chunks(links, table.columns.length)) {
-      await this.db.insertInto(table.sqlName).values(chunk.map((link) => this.#linkRow(link))).execute()
+    const rows = links.map((link) => this.#linkRow(link))
+    for (const chunk of this.#chunks(rows, table.columns.length, this.#rowSize(table, 'insert', (row: Row) => row))) {
+      await this.db.insertInto(table.sqlName).values(chunk).execute()
     }
   }
 
@@ -498,20 +588,48 @@ export class Persister {
     const keyColumns = [...link.association.sourceKey.columns, ...link.association.targetKey.columns]
     const set = Object.fromEntries(Object.entries(row).filter(([name]) => !keyColumns.some((c) => c.sqlName === name)))
     if (Object.keys(set).length === 0) return
-    const where = inTuples(keyColumns.map((c) => c.sqlName), [keyColumns.map((c) => row[c.sqlName])])
-    await this.db.updateTable(table.sqlName).set(set).where(where).execute()
+    const key = keyColumns.map((c) => row[c.sqlName])
+    const result = await this.db.updateTable(table.sqlName).set(set).where(inTuples(keyColumns.map((c) => c.sqlName), [key])).executeTakeFirst()
+    const updated = Number(result.numUpdatedRows)
+    if (updated !== 1 && linkKnown(link)) throw staleRowsError(table, 'link row(s) to update', 1, updated, keyColumns, [key])
   }
 
+  /**
+   * Link rows known to exist (removed from a loaded collection) must all be deleted, as
+   * SQLAlchemy's many-to-many requires; a removal from an unloaded collection may find none.
+   */
   async #deleteLinks(table: TableModel, links: readonly LinkRecord[]): Promise<void> {
     const keyColumns = (link: LinkRecord) => [...link.association.sourceKey.columns, ...link.association.targetKey.columns]
     // Links seen from either side name the same columns, in an order that depends on the side: normalise.
     const columns = table.primaryKey.length > 0 ? [...keyColumns(links[0]!)].sort((a, b) => table.columns.indexOf(a) - table.columns.indexOf(b)) : keyColumns(links[0]!)
-    for (const chunk of this.#chunks(links, columns.length)) {
-      const tuples = chunk.map((link) => {
-        const row = this.#linkRow({ ...link, values: undefined })
-        return columns.map((c) => row[c.sqlName])
-      })
-      await this.db.deleteFrom(table.sqlName).where(inTuples(columns.map((c) => c.sqlName), tuples)).execute()
+    const names = columns.map((c) => c.sqlName)
+    const known: LinkRecord[] = []
+    const blind: LinkRecord[] = []
+    for (const link of links) (linkKnown(link) ? known : blind).push(link)
+    for (const [group, checked] of [[known, true], [blind, false]] as const) {
+      for (const chunk of this.#chunks(group, columns.length)) {
+        const tuples = new Map<string, unknown[]>()
+        for (const link of chunk) {
+          const row = this.#linkRow({ ...link, values: undefined })
+          const tuple = columns.map((c) => row[c.sqlName])
+          tuples.set(tupleKey(tuple), tuple)
+        }
+        const query = this.db.deleteFrom(table.sqlName).where(inTuples(names, [...tuples.values()]))
+        if (!checked) {
+          await query.execute()
+        } else if (this.capabilities.returning) {
+          const rows = (await query.returning(names).execute()) as Row[]
+          if (rows.length === tuples.size) continue
+          for (const row of rows) {
+            const decoded = this.#decode(row, columns)
+            tuples.delete(tupleKey(columns.map((c) => decoded[c.property])))
+          }
+          throw staleRowsError(table, 'link row(s) to delete', rows.length + tuples.size, rows.length, columns, [...tuples.values()])
+        } else {
+          const deleted = Number((await query.executeTakeFirst()).numDeletedRows)
+          if (deleted !== tuples.size) throw staleRowsError(table, 'link row(s) to delete', tuples.size, deleted, columns, [])
+        }
+      }
     }
   }
 
@@ -528,19 +646,58 @@ export class Persister {
   async #unsetKeys(table: TableModel, key: ForeignKeyModel, entities: readonly object[]): Promise<void> {
     const set = Object.fromEntries(key.columns.map((c) => [c.sqlName, null]))
     for (const chunk of this.#chunks(entities, table.primaryKey.length)) {
-      await this.db.updateTable(table.sqlName).set(set).where(this.#where(table, chunk, false)).execute()
+      const result = await this.db.updateTable(table.sqlName).set(set).where(this.#where(table, chunk, false)).executeTakeFirst()
+      await this.#checkRows(table, 'row(s) to update', chunk, Number(result.numUpdatedRows))
     }
   }
 
+  /** Every row must go: with RETURNING the keys deleted name those that were not; without, only rows still there (another version) can be named. */
   async #delete(table: TableModel, entities: readonly object[]): Promise<void> {
     const versioned = table.versionColumn !== undefined
-    for (const chunk of this.#chunks(entities, table.primaryKey.length + 1)) {
-      const result = await this.db.deleteFrom(table.sqlName).where(this.#where(table, chunk, versioned)).executeTakeFirst()
-      if (versioned && Number(result.numDeletedRows) !== chunk.length) {
-        throw new StaleObjectError(`${table.key}: ${chunk.length - Number(result.numDeletedRows)} of ${chunk.length} row(s) to delete were changed or deleted by someone else since they were loaded; nothing of this flush was written`)
+    const { primaryKey } = table
+    const note = versioned ? versionNote(table) : ''
+    for (const chunk of this.#chunks(entities, primaryKey.length + 1)) {
+      const query = this.db.deleteFrom(table.sqlName).where(this.#where(table, chunk, versioned))
+      if (this.capabilities.returning) {
+        const rows = (await query.returning(primaryKey.map((c) => c.sqlName)).execute()) as Row[]
+        if (rows.length === chunk.length) continue
+        const gone = new Set<string>()
+        for (const row of rows) {
+          const decoded = this.#decode(row, primaryKey)
+          gone.add(tupleKey(primaryKey.map((c) => decoded[c.property])))
+        }
+        const stale = chunk.map((entity) => primaryKey.map((c) => this.#rowKey(entity, c))).filter((key) => !gone.has(tupleKey(key)))
+        throw staleRowsError(table, 'row(s) to delete', chunk.length, rows.length, primaryKey, stale, note)
       }
+      const deleted = Number((await query.executeTakeFirst()).numDeletedRows)
+      if (deleted === chunk.length) continue
+      const keys = chunk.map((entity) => primaryKey.map((c) => this.#rowKey(entity, c)))
+      const absent = new Set(await missingRows(this.db, table, primaryKey, keys, this.#decode))
+      throw staleRowsError(table, 'row(s) to delete', chunk.length, deleted, primaryKey, keys.filter((_, i) => !absent.has(i)), note)
     }
   }
+}
+
+function hasValues(row: Row): boolean {
+  for (const _ in row) return true
+  return false
+}
+
+const versionNote = (table: TableModel): string => ` (version check on ${table.sqlName}.${table.versionColumn!.sqlName})`
+
+/** Whether a link row is known to exist: its change was recorded while a collection at either end was loaded. */
+function linkKnown(link: LinkRecord): boolean {
+  const { association } = link
+  return loadedThrough(link.source, association.table, association.sourceKey) || loadedThrough(link.target, association.table, association.targetKey)
+}
+
+function loadedThrough(entity: object, table: TableModel, key: ForeignKeyModel): boolean {
+  const state = stateOf(entity)!
+  if (state.relations === undefined) return false
+  for (const relation of state.table.relations.values()) {
+    if (relation.association?.table === table && relation.association.sourceKey === key && state.relations[relation.name]?.loaded) return true
+  }
+  return false
 }
 
 function compareKeys(a: unknown, b: unknown): number {

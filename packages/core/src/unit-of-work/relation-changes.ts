@@ -75,8 +75,14 @@ function addMember(owner: object, relation: RelationModel, item: object, knownAb
   }
 }
 
-/** Removes `item` from `owner.relation` in memory. */
-function removeMember(owner: object, relation: RelationModel, item: object): void {
+/**
+ * Members to take out of loaded collections, gathered over many changes and then removed in one
+ * pass per collection (`removeGathered`): removing them one by one scans the collection each time.
+ */
+export type Removals = Map<RelationArray, Set<object>>
+
+/** Removes `item` from `owner.relation` in memory; with `removals`, from a loaded collection later, with the others gathered. */
+function removeMember(owner: object, relation: RelationModel, item: object, removals?: Removals): void {
   const slot = stateOf(owner)!.slot(relation.name)
   if (relation.toOne) {
     if (slot.loaded) {
@@ -89,8 +95,11 @@ function removeMember(owner: object, relation: RelationModel, item: object): voi
   }
   if (slot.loaded) {
     const array = slot.value as RelationArray
-    const index = array.indexOf(item)
-    if (index >= 0) Array.prototype.splice.call(array, index, 1)
+    if (removals !== undefined) gather(removals, array, item)
+    else {
+      const index = array.indexOf(item)
+      if (index >= 0) Array.prototype.splice.call(array, index, 1)
+    }
   } else {
     slot.added?.delete(item)
     ;(slot.removed ??= new Set()).add(item)
@@ -127,6 +136,27 @@ function releaseOne(owner: object, relation: RelationModel, previous: object): v
     slot.value = null
   }
   state.session?.touch(previous)
+}
+
+/** Notes that `item` leaves the loaded collection `array`. */
+export function gather(removals: Removals, array: RelationArray, item: object): void {
+  const items = removals.get(array)
+  if (items === undefined) removals.set(array, new Set([item]))
+  else items.add(item)
+}
+
+/** Takes the gathered members out of each collection in one pass, the others keeping their order. */
+export function removeGathered(removals: Removals): void {
+  for (const [array, items] of removals) keepOnly(array, (item) => !items.has(item))
+}
+
+function keepOnly(array: RelationArray, keep: (item: object) => boolean): void {
+  let kept = 0
+  for (let i = 0; i < array.length; i++) {
+    const item = array[i]!
+    if (keep(item)) array[kept++] = item
+  }
+  array.length = kept
 }
 
 /** The values of an association row's own columns (`{ role: 'editor' }`), checked before any SQL. */
@@ -248,35 +278,43 @@ class RelationChanges {
     if (change === 'set') {
       if (!slot.loaded) throw new RelataError(`${label(relation)}: load the collection before replacing it with set() or clear()`)
       const wanted = new Set(items as object[])
-      const current = [...(slot.value as RelationArray)]
-      for (const item of current) if (!wanted.has(item)) this.change(entity, state, relation, 'remove', [item])
-      for (const item of wanted) this.change(entity, state, relation, 'add', [item])
+      const leaving = (slot.value as RelationArray).filter((item) => !wanted.has(item))
+      if (leaving.length > 0) this.change(entity, state, relation, 'remove', leaving)
+      this.change(entity, state, relation, 'add', [...wanted])
       // The collection takes the order it was given.
       const array = slot.value as RelationArray
-      Array.prototype.splice.call(array, 0, array.length, ...(items as object[]))
+      array.length = 0
+      for (const item of items as object[]) Array.prototype.push.call(array, item)
       return
     }
-    // Many items at once (a playlist of 500 tracks): membership from a set, not a scan per item.
-    const members = items.length > 8 && slot.loaded ? new Set<object>(slot.value as RelationArray) : undefined
-    for (const item of items as object[]) {
-      if (relation.association !== undefined) this.#link(entity, state, relation, change, item, values, members)
-      else this.#child(entity, state, relation, change, item, members)
-      if (members !== undefined) {
-        if (change === 'add') members.add(item)
-        else members.delete(item)
+    // Many items at once (a playlist of 500 tracks): membership from a set, not a scan per item,
+    // and members leaving collections removed in one pass per collection.
+    const bulk = items.length > 8
+    const members = bulk && slot.loaded ? new Set<object>(slot.value as RelationArray) : undefined
+    const removals: Removals | undefined = bulk ? new Map() : undefined
+    try {
+      for (const item of items as object[]) {
+        if (relation.association !== undefined) this.#link(entity, state, relation, change, item, values, members, removals)
+        else this.#child(entity, state, relation, change, item, members, removals)
+        if (members !== undefined) {
+          if (change === 'add') members.add(item)
+          else members.delete(item)
+        }
       }
+    } finally {
+      if (removals !== undefined) removeGathered(removals)
     }
   }
 
   /** One-to-many: the child's foreign key follows; its many-to-one mirror moves with it. */
-  #child(parent: object, state: EntityState, relation: RelationModel, change: 'add' | 'remove', child: object, members?: ReadonlySet<object>): void {
+  #child(parent: object, state: EntityState, relation: RelationModel, change: 'add' | 'remove', child: object, members?: ReadonlySet<object>, removals?: Removals): void {
     const childState = stateOf(child)!
     const key = relation.foreignKey
     const previous = currentRefTarget(child, childState, key)
     const mirror = mirrorOf(relation)
     if (change === 'add') {
       if (previous === parent && state.slot(relation.name).loaded && (members?.has(child) ?? (state.slot(relation.name).value as RelationArray).includes(child))) return
-      if (previous && previous !== parent) removeMember(previous, relation, child)
+      if (previous && previous !== parent) removeMember(previous, relation, child, removals)
       setRef(childState, key, parent)
       addMember(parent, relation, child, members !== undefined && !members.has(child))
       if (mirror !== undefined) addMember(child, mirror, parent)
@@ -284,7 +322,7 @@ class RelationChanges {
       // Not a member of this parent: nothing to remove.
       if (previous !== parent) return
       setRef(childState, key, null)
-      removeMember(parent, relation, child)
+      removeMember(parent, relation, child, removals)
       if (mirror !== undefined) {
         const slot = childState.slot(mirror.name)
         if (slot.loaded && slot.value === parent) slot.value = null
@@ -298,7 +336,16 @@ class RelationChanges {
   }
 
   /** Many-to-many: a link row to insert or delete, mirrored on the other side. */
-  #link(source: object, state: EntityState, relation: RelationModel, change: 'add' | 'remove', target: object, values?: Record<string, unknown>, members?: ReadonlySet<object>): void {
+  #link(
+    source: object,
+    state: EntityState,
+    relation: RelationModel,
+    change: 'add' | 'remove',
+    target: object,
+    values?: Record<string, unknown>,
+    members?: ReadonlySet<object>,
+    removals?: Removals,
+  ): void {
     const slot = state.slot(relation.name)
     const present = slot.loaded ? (members?.has(target) ?? (slot.value as RelationArray).includes(target)) : undefined
     // A transient source records its links when it is added to a session.
@@ -314,8 +361,8 @@ class RelationChanges {
       addMember(source, relation, target, present === false)
       if (mirror !== undefined) addMember(target, mirror, source)
     } else {
-      removeMember(source, relation, target)
-      if (mirror !== undefined) removeMember(target, mirror, source)
+      removeMember(source, relation, target, removals)
+      if (mirror !== undefined) removeMember(target, mirror, source, removals)
     }
     session?.recordLink(relation, source, target, change, values)
     this.#touch(relation, source, target)
@@ -344,11 +391,19 @@ class RelationChanges {
       const ref = stateOf(item)?.refs?.get(relation.foreignKey)
       return ref !== undefined && ref !== entity
     }
-    for (let i = array.length - 1; i >= 0; i--) if (gone(array[i]!)) Array.prototype.splice.call(array, i, 1)
-    for (const item of slot.added ?? []) {
-      if (!array.includes(item)) Array.prototype.push.call(array, item)
-      // Added while not loaded, but linked already: no row to insert.
-      else if (relation.association !== undefined) state.session?.recordLink(relation, entity, item, 'exists')
+    keepOnly(array, (item) => !gone(item))
+    const added = slot.added
+    if (added !== undefined) {
+      // Many added objects: membership from a set, not a scan per object.
+      const present = added.size > 8 ? new Set<object>(array) : undefined
+      for (const item of added) {
+        if (!(present?.has(item) ?? array.includes(item))) {
+          Array.prototype.push.call(array, item)
+          present?.add(item)
+        }
+        // Added while not loaded, but linked already: no row to insert.
+        else if (relation.association !== undefined) state.session?.recordLink(relation, entity, item, 'exists')
+      }
     }
     slot.added = undefined
     slot.removed = undefined

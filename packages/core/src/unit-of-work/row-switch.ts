@@ -4,8 +4,8 @@
  * meet the old row's key and a DELETE after it.
  */
 import type { ColumnModel, TableModel } from '../schema/model.js'
-import { isJsonColumn } from './write-values.js'
 import { stateOf } from '../session/entity-state.js'
+import { restoredValue, snapshotKind } from '../session/hydrator.js'
 import { identityKeyOf, type IdentityKey } from '../session/identity-map.js'
 
 export interface RowSwitch {
@@ -72,7 +72,7 @@ export function switchedRow(replaced: object, valueOf: (column: ColumnModel) => 
     if (column.config.version) row[column.property] = Number(kept) + 1
     else {
       const value = column.config.primaryKey ? valueOf(column) : switchedValue(column, valueOf(column))
-      row[column.property] = value !== undefined ? value : isJsonColumn(column) && typeof kept === 'string' ? JSON.parse(kept) : kept
+      row[column.property] = value !== undefined ? value : restoredValue(snapshotKind(column), kept)
     }
   })
   return row

@@ -9,6 +9,7 @@ import type { SqlFamily } from '../dialect/dialect.js'
 import { formatUtcTimestamp } from '../dialect/postgres-type-parsers.js'
 import { RelataError } from '../errors.js'
 import type { ColumnModel, TableModel } from '../schema/model.js'
+import type { SnapshotKind } from '../session/hydrator.js'
 import { dateProblem, decimalProblem, floatProblem, jsonProblem, stringProblem } from './value-limits.js'
 
 const INT32 = 2 ** 31
@@ -144,14 +145,25 @@ export function checkValue(table: TableModel, column: ColumnModel, value: unknow
   if (why !== undefined) throw new RelataError(`${columnName(table, column)} cannot hold ${show(value)}: ${why}`)
 }
 
-/** Whether a current value equals what the snapshot holds (JSON compared by its text, dates by their time). */
-export function sameValue(isJson: boolean, current: unknown, snapshot: unknown): boolean {
-  if (current === snapshot) return typeof current !== 'number' || Object.is(current, snapshot)
-  if (current === null || snapshot === null || current === undefined || snapshot === undefined) return false
-  if (isJson) return typeof current === 'object' ? JSON.stringify(current) === snapshot : false
-  if (current instanceof Date && snapshot instanceof Date) return current.getTime() === snapshot.getTime()
-  if (typeof current === 'number' && typeof snapshot === 'number') return Object.is(current, snapshot)
-  return false
+/**
+ * Whether a current value equals what the snapshot holds (`snapshotValue`): a date by its time, a
+ * document by its JSON text (a string whose text equals a document's is not that document), a
+ * float's -0 apart from 0.
+ */
+export function sameValue(kind: SnapshotKind, current: unknown, snapshot: unknown): boolean {
+  if (current === null || current === undefined || snapshot === null || snapshot === undefined) return current === snapshot
+  if (kind === 'date') return current instanceof Date && Object.is(current.getTime(), snapshot)
+  if (kind === 'json') return jsonText(current) === snapshot
+  return typeof current === 'number' ? typeof snapshot === 'number' && Object.is(current, snapshot) : current === snapshot
+}
+
+/** A document's JSON text; `undefined` for what JSON cannot hold (a bigint, a cycle), which `checkValue` then refuses. */
+function jsonText(value: unknown): string | undefined {
+  try {
+    return JSON.stringify(value)
+  } catch {
+    return undefined
+  }
 }
 
 export const isJsonColumn = (column: ColumnModel): boolean => column.config.dataType === 'json' || column.config.dataType === 'jsonb'

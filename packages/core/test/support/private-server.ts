@@ -132,7 +132,8 @@ export async function startPrivatePostgres(): Promise<PrivateServer> {
 const mariadbd = '/usr/sbin/mariadbd'
 const installDb = '/usr/bin/mariadb-install-db'
 
-export async function startPrivateMariadb(): Promise<PrivateServer> {
+/** `args`: further `mariadbd` options, e.g. `['--max-allowed-packet=1M']`. */
+export async function startPrivateMariadb(options: { readonly args?: readonly string[] } = {}): Promise<PrivateServer> {
   const unavailable = privateServerUnavailable('mariadb')
   if (unavailable !== undefined) throw new Error(unavailable)
   const started = performance.now()
@@ -168,6 +169,7 @@ export async function startPrivateMariadb(): Promise<PrivateServer> {
       '--skip-log-bin',
       '--innodb-buffer-pool-size=16M',
       '--innodb-flush-log-at-trx-commit=0',
+      ...(options.args ?? []),
     ]
     const url = `mysql://root@127.0.0.1:${port}/mysql`
     const launch = async () => {

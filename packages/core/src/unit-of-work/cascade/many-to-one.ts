@@ -7,6 +7,7 @@
 import { RelataError } from '../../errors.js'
 import type { ForeignKeyModel, RelationModel, TableModel } from '../../schema/model.js'
 import { stateOf, type EntityState } from '../../session/entity-state.js'
+import { restoredValue, snapshotKind } from '../../session/hydrator.js'
 import { keyOfValues } from '../../session/identity-map.js'
 import type { CascadeKind, CascadeSource } from './cascade-run.js'
 
@@ -49,7 +50,7 @@ export function mayOrphan(state: EntityState, key: ForeignKeyModel): boolean {
 /** The object a persistent row's `key` pointed at when last flushed (see `mayOrphan`), when `key` now points elsewhere. */
 export async function formerTarget(source: CascadeSource, state: EntityState, key: ForeignKeyModel, now: object | null): Promise<object | undefined> {
   const columns = state.table.columns
-  const values = key.columns.map((c) => state.snapshot![columns.indexOf(c)])
+  const values = key.columns.map((c) => restoredValue(snapshotKind(c), state.snapshot![columns.indexOf(c)]))
   if (values.some((v) => v === null || v === undefined)) return undefined
   const former = await source.fetch(key, values)
   return former === now ? undefined : former
@@ -104,7 +105,7 @@ export function checkSingleParents(source: CascadeSource, changed: readonly obje
     for (const key of singleParentKeysOf(state.table)) {
       const targets = byKey.get(key)
       if (targets === undefined || state.refs?.has(key)) continue
-      const target = targets.get(joined(key.columns.map((c) => state.snapshot![state.table.columns.indexOf(c)])))
+      const target = targets.get(joined(key.columns.map((c) => restoredValue(snapshotKind(c), state.snapshot![state.table.columns.indexOf(c)]))))
       if (target !== undefined && claimsOf(key).get(target) !== entity) throw twoParents(key, target)
     }
   }
