@@ -122,7 +122,7 @@ export async function openDatabase(name: DatabaseName): Promise<BenchDatabase> {
   const admin = new Kysely<ChinookDb>({
     dialect:
       name === 'postgres'
-        ? new PostgresDialect({ pool: new pg.Pool({ connectionString: url, max: 2 }) })
+        ? new PostgresDialect({ pool: listenedPool({ connectionString: url, max: 2 }) })
         : name === 'mariadb'
           ? new MysqlDialect({ pool: createPool({ uri: url!, connectionLimit: 2 }) })
           : new PGliteDialect({ pglite: instance! }),
@@ -155,4 +155,15 @@ export async function openDatabase(name: DatabaseName): Promise<BenchDatabase> {
       }
     },
   }
+}
+
+/**
+ * A `pg` pool that listens for its connections' errors, as a pool's owner must: ending a pool
+ * closes its idle connections asynchronously, and the forced drop of the database at the end of a
+ * run can reach one still closing (57P01), which unheard would crash the run.
+ */
+export function listenedPool(config: pg.PoolConfig): pg.Pool {
+  const pool = new pg.Pool(config)
+  pool.on('error', () => undefined)
+  return pool
 }

@@ -12,7 +12,7 @@ import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres'
 import { integer, numeric, pgTable, primaryKey, serial, varchar } from 'drizzle-orm/pg-core'
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite'
 import { createPool } from 'mysql2'
-import pg from 'pg'
+import { listenedPool } from '../databases.js'
 import type { Contestant, ContestantOnDatabase, Operation, ScenarioId } from '../scenario.js'
 import { r1Canonical } from '../scenarios/r1-artists-albums-tracks.js'
 import { r2Canonical } from '../scenarios/r2-playlists-tracks.js'
@@ -206,7 +206,7 @@ export const drizzle: Contestant = {
   description: 'Drizzle ORM relational queries; W1 multi-row inserts with RETURNING in a transaction; W2 one UPDATE per track in a transaction',
   async open(db): Promise<ContestantOnDatabase> {
     if (db.name === 'postgres') {
-      const pool = new pg.Pool({ connectionString: db.url, max: 4 })
+      const pool = listenedPool({ connectionString: db.url, max: 4 })
       return { operations: pgOperations(drizzlePg(pool, { schema: pgSchema })), close: () => pool.end() }
     }
     if (db.name === 'pglite') {

@@ -1,8 +1,7 @@
 /** `kysely`, the floor: hand-written Kysely, the scenarios' own `floor` operations (see scenarios/). */
 import { Kysely, MysqlAdapter, MysqlDialect, PGliteDialect, PostgresDialect, type DialectAdapter } from 'kysely'
 import { createPool } from 'mysql2'
-import pg from 'pg'
-import type { BenchDatabase } from '../databases.js'
+import { listenedPool, type BenchDatabase } from '../databases.js'
 import type { ChinookDb } from '../kysely-db.js'
 import { scenarios } from '../scenarios/index.js'
 import type { Contestant, ContestantOnDatabase } from '../scenario.js'
@@ -22,7 +21,7 @@ class MariadbDialect extends MysqlDialect {
 
 /** A plain Kysely instance on the database, as a Kysely user would make it (the pool's default type parsing). */
 export function plainKysely(db: BenchDatabase): Kysely<ChinookDb> {
-  if (db.name === 'postgres') return new Kysely({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: db.url, max: 4 }) }) })
+  if (db.name === 'postgres') return new Kysely({ dialect: new PostgresDialect({ pool: listenedPool({ connectionString: db.url, max: 4 }) }) })
   if (db.name === 'mariadb') return new Kysely({ dialect: new MariadbDialect({ pool: createPool({ uri: db.url!, connectionLimit: 4 }) }) })
   return new Kysely({ dialect: new PGliteDialect({ pglite: db.pglite! }) })
 }
