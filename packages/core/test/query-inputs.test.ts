@@ -204,7 +204,6 @@ describeEachDialect('query inputs', (target: TestTarget) => {
       expect(loaded).toHaveLength(MANY)
       expect(loaded.every((item) => item.tags.length === 1 && item.tags[0]!.tag === `t${item.id}`)).toBe(true)
       expect(ctx.recorder.sql.length).toBeGreaterThan(2)
-      // Composite keys are not covered here: 20k (PostgreSQL) or 3k (PGlite) tuples in one row IN exceed the server's stack depth.
       await ctx.orm.db.deleteFrom('qi_tags').execute()
       const writer = ctx.orm.session()
       for (const item of await writer.query('items').where('id', 'in', manyIds).all()) writer.delete(item)

@@ -130,4 +130,26 @@ describeEachDialect('unit of work: many-to-many link rows', (target) => {
     expect(normalizeSql(ctx.recorder.sql).some((s) => s.startsWith('select'))).toBe(false)
     expect((await links()).length).toBe(2)
   })
+
+  test('hundreds of link rows by composite key: candidate pairs read, rows inserted and deleted exactly (PGlite once matched nothing past ~500 parameters in one row IN list)', async () => {
+    const count = 700
+    const setup = ctx.orm.session()
+    const writer = setup.create('writers', { name: 'prolific' })
+    const novels = Array.from({ length: count }, (_, i) => setup.create('novels', { title: `N${i}` }))
+    await setup.commit()
+    await ctx.orm.db.insertInto('credits').values(novels.filter((_, i) => i % 2 === 0).map((n) => ({ novel_id: n.id, writer_id: writer.id, role: 'author' }))).execute()
+
+    // Neither collection loaded: every pair is a candidate, the existing half is found and skipped.
+    const session = ctx.orm.session()
+    const w = (await session.get('writers', writer.id))!
+    for (const n of await session.query('novels').orderBy('id').all()) w.novels.add(n)
+    await session.commit()
+    expect((await links()).length).toBe(count)
+
+    // Then all removed from the loaded collection: one statement's worth of composite keys, every row gone.
+    await session.load(w, 'novels')
+    w.novels.clear()
+    await session.commit()
+    expect(await links()).toEqual([])
+  })
 })
