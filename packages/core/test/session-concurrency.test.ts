@@ -69,6 +69,24 @@ describeEachDialect('session: concurrent calls', (target) => {
     expect(await toys()).toEqual([{ name: 'yoyo', owner_id: null }])
   })
 
+  test('an attribute edited while a row switch writes the row stays on the object and is written by the next flush', async () => {
+    const session = ctx.orm.session()
+    const ann = session.create('owners', { name: 'Ann' })
+    await session.commit()
+    session.delete(ann)
+    const bea = session.create('owners', { id: ann.id, name: 'Bea' })
+    unhook = onStatement(ctx.recorder, /^update "owners"/, () => {
+      bea.name = 'Cy'
+    })
+    await session.commit()
+    const owners = () => ctx.orm.db.selectFrom('owners').select(['id', 'name']).execute()
+    expect(await owners()).toEqual([{ id: ann.id, name: 'Bea' }])
+    expect(bea.name).toBe('Cy')
+    expect(inside(bea).status).toBe('persistent')
+    await session.commit()
+    expect(await owners()).toEqual([{ id: ann.id, name: 'Cy' }])
+  })
+
   test('a relation reassigned while the flush writes the previous one is written by the next flush', async () => {
     const session = ctx.orm.session()
     const ann = session.create('owners', { name: 'Ann' })

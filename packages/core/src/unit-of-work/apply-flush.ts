@@ -25,9 +25,6 @@ export interface SessionBookkeeping {
   readonly links: LinkRecords
 }
 
-const snapshotOf = (entity: object, table: TableModel): unknown[] =>
-  table.columns.map((c) => snapshotValue(snapshotKind(c), (entity as Record<string, unknown>)[c.property]))
-
 function settle(state: EntityState): void {
   state.refs = undefined
   settleSlots(state)
@@ -144,9 +141,21 @@ export function applyFlush(session: SessionBookkeeping, changes: ChangeSet, writ
     const state = stateOf(entity)!
     if (journal) applied.inserted.push([entity, columnValues(entity, state.table)])
     // Without a statement (nothing differed) the row is what the new object would have written.
-    Object.assign(entity, written.get(entity) ?? switchedRow(replaced, (column) => valueAfterFlush(entity, state, column)))
+    const row = written.get(entity) ?? switchedRow(replaced, (column) => valueAfterFlush(entity, state, column))
+    const given = sent.get(entity)
+    const columns = state.table.columns
+    const snapshot = new Array<unknown>(columns.length)
+    for (let i = 0; i < columns.length; i++) {
+      const column = columns[i]!
+      const kind = snapshotKind(column)
+      const value = row[column.property]
+      snapshot[i] = snapshotValue(kind, value)
+      // The object keeps a value set after its UPDATE was built.
+      const current = (entity as Record<string, unknown>)[column.property]
+      if (given === undefined || sameValue(kind, current, snapshotValue(kind, given[i]))) (entity as Record<string, unknown>)[column.property] = value
+    }
     state.status = 'persistent'
-    state.snapshot = snapshotOf(entity, state.table)
+    state.snapshot = snapshot
     state.identityKey = stateOf(replaced)!.identityKey
     session.identityMap.set(state.table, state.identityKey, entity)
     session.pending.delete(entity)

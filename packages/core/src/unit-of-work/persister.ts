@@ -462,6 +462,8 @@ export class Persister {
     const version = table.versionColumn
     const set: Record<string, unknown> = {}
     const row = switchedRow(replaced, (column) => this.#value(entity, column))
+    // What the object held when the statement was built: a value set while it runs stays a change for the next flush.
+    this.sent.set(entity, table.columns.map((column) => this.#value(entity, column)))
     for (const column of columns) {
       checkValue(table, column, row[column.property])
       set[column.sqlName] = encodeValue(column, row[column.property], this.capabilities.family)
