@@ -3,6 +3,7 @@ import { beforeEach, expect, test } from 'vitest'
 import { schema } from './fixtures/in-place.js'
 import { emptyTables } from './fixtures/unit-of-work.js'
 import { failure } from './support/session-state.js'
+import { onStatement } from './support/statement-hook.js'
 import { describeEachDialect } from './support/targets.js'
 
 describeEachDialect('unit of work: values changed in place', (target) => {
@@ -28,6 +29,32 @@ describeEachDialect('unit of work: values changed in place', (target) => {
 
   /** The row as a fresh session reads it. */
   const stored = async (id: number) => (await ctx.orm.session().query('events').where({ id }).one())
+
+  test('a Date or document changed in place while its INSERT or UPDATE runs is written by the next flush, not taken into the snapshot', async () => {
+    const session = ctx.orm.session()
+    const since = new Date(SINCE)
+    const event = session.create('events', { code: 'in flight', since, at: new Date(AT), day: new Date(DAY), meta: meta(), doc: doc(), label: { a: 1 } })
+    let unhook = onStatement(ctx.recorder, /^insert into "events"/, () => {
+      event.since.setUTCFullYear(2031)
+      event.meta.tags.push('during insert')
+    })
+    await session.commit()
+    unhook()
+    expect(event.since).toBe(since)
+    expect((await stored(event.id)).since).toEqual(SINCE)
+    expect(await session.plan()).toEqual([{ operation: 'update', table: 'events', rows: 1, columns: ['since', 'meta'] }])
+    unhook = onStatement(ctx.recorder, /^update "events"/, () => {
+      event.since.setUTCFullYear(2032)
+    })
+    await session.commit()
+    unhook()
+    const afterUpdate = await stored(event.id)
+    expect(afterUpdate.since.getUTCFullYear()).toBe(2031)
+    expect(afterUpdate.meta.tags).toEqual(['a', 'during insert'])
+    await session.commit()
+    expect((await stored(event.id)).since.getUTCFullYear()).toBe(2032)
+    expect(await session.plan()).toEqual([])
+  })
 
   test('a Date changed in place is written: timestamp, timestamp with time zone, date', async () => {
     const id = await seed()

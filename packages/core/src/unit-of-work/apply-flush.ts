@@ -125,7 +125,9 @@ export function applyFlush(session: SessionBookkeeping, changes: ChangeSet, writ
         const value = property in values ? values[property] : current
         const kind = snapshotKind(column)
         snapshot[i] = snapshotValue(kind, value)
-        // The object keeps a value set after its INSERT was built; a foreign key follows its object.
+        // The object keeps a value set after its INSERT was built (and its own date or document when
+        // equal to what was written); a foreign key follows its object.
+        if (kind !== 'value' && sameValue(kind, current, snapshot[i])) continue
         if (sameValue(kind, current, snapshotValue(kind, given[i])) || (current === undefined && given[i] === undefined) || refTarget(state, column) !== undefined) {
           ;(entity as Record<string, unknown>)[property] = value
         }
@@ -150,8 +152,9 @@ export function applyFlush(session: SessionBookkeeping, changes: ChangeSet, writ
       const kind = snapshotKind(column)
       const value = row[column.property]
       snapshot[i] = snapshotValue(kind, value)
-      // The object keeps a value set after its UPDATE was built.
+      // The object keeps a value set after its UPDATE was built (and its own date or document when equal to what was written).
       const current = (entity as Record<string, unknown>)[column.property]
+      if (kind !== 'value' && sameValue(kind, current, snapshot[i])) continue
       if (given === undefined || sameValue(kind, current, snapshotValue(kind, given[i]))) (entity as Record<string, unknown>)[column.property] = value
     }
     state.status = 'persistent'

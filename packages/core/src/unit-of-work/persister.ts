@@ -10,7 +10,7 @@ import { FlushError, QueryTimeoutError, RelataError, TransactionConflictError } 
 import { rowDecoder } from '../loading/codecs.js'
 import type { ColumnModel, ForeignKeyModel, TableModel } from '../schema/model.js'
 import { stateOf } from '../session/entity-state.js'
-import { restoredValue, snapshotKind } from '../session/hydrator.js'
+import { restoredValue, snapshotKind, snapshotValue } from '../session/hydrator.js'
 import { keyOfValues } from '../session/identity-map.js'
 import { refTarget, type UpdateWrite } from './change-set.js'
 import { describeDatabaseError, transientDatabaseError } from './database-error.js'
@@ -213,7 +213,7 @@ export class Persister {
         const value = this.#value(entity, column)
         const sent = late !== undefined && [...late].some((k) => k.columns.includes(column)) ? null : value
         if (sent === undefined) continue
-        given[i] = value ?? null
+        given[i] = sentCopy(column, value ?? null)
         row[column.sqlName] = encodeValue(column, sent, family)
       }
       this.sent.set(entity, given)
@@ -396,7 +396,7 @@ export class Persister {
       // What each row is sent, read before any statement runs: the object may change meanwhile.
       const rows = group.map((write) => {
         const sent: Row = {}
-        for (const column of columns) sent[column.property] = this.#value(write.entity, column)
+        for (const column of columns) sent[column.property] = sentCopy(column, this.#value(write.entity, column))
         const values = columns.map((column) => {
           const value = sent[column.property]
           checkValue(table, column, value)
@@ -461,9 +461,9 @@ export class Persister {
   async #switchRow(table: TableModel, { entity, replaced, columns }: RowSwitch): Promise<void> {
     const version = table.versionColumn
     const set: Record<string, unknown> = {}
-    const row = switchedRow(replaced, (column) => this.#value(entity, column))
+    const row = switchedRow(replaced, (column) => sentCopy(column, this.#value(entity, column)))
     // What the object held when the statement was built: a value set while it runs stays a change for the next flush.
-    this.sent.set(entity, table.columns.map((column) => this.#value(entity, column)))
+    this.sent.set(entity, table.columns.map((column) => sentCopy(column, this.#value(entity, column))))
     for (const column of columns) {
       checkValue(table, column, row[column.property])
       set[column.sqlName] = encodeValue(column, row[column.property], this.capabilities.family)
@@ -700,6 +700,15 @@ function loadedThrough(entity: object, table: TableModel, key: ForeignKeyModel):
     if (relation.association?.table === table && relation.association.sourceKey === key && state.relations[relation.name]?.loaded) return true
   }
   return false
+}
+
+/**
+ * A value as it was sent: dates and documents copied, so that one changed in place while the
+ * statement runs (`d.setUTCFullYear()`) is seen as a change, not taken into the snapshot.
+ */
+function sentCopy(column: ColumnModel, value: unknown): unknown {
+  const kind = snapshotKind(column)
+  return kind === 'value' ? value : restoredValue(kind, snapshotValue(kind, value))
 }
 
 function compareKeys(a: unknown, b: unknown): number {
