@@ -11,7 +11,7 @@ import { QueryRecorder } from './testing/query-recorder.js'
 import type { Database } from './types/database.js'
 import { SessionImpl, type Session, type TransactionIsolation } from './session/session.js'
 import { withRetries } from './session/transaction-retry.js'
-import { newEntity } from './session/new-entity.js'
+import { newEntity } from './tracking/new-entity.js'
 import type { CreateValues, NewEntity } from './types/create.js'
 import type { TableKey } from './types/schema-types.js'
 

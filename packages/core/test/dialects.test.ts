@@ -11,8 +11,7 @@ import { mysql } from '../src/dialect/mysql.js'
 import { mysqlCapabilities, parseMysqlVersion } from '../src/dialect/mysql-server.js'
 import { pglite } from '../src/dialect/pglite.js'
 import { postgres } from '../src/dialect/postgres.js'
-import { parseUtcTimestamp } from '../src/dialect/postgres-type-parsers.js'
-import { formatUtcTimestamp } from '../src/dialect/postgres-utc-client.js'
+import { formatUtcTimestamp, parsePostgresTimestamp } from '../src/values/timestamps.js'
 import { createOrm, type QueryEvent } from '../src/index.js'
 import { schema } from './fixtures/books.js'
 import { mariadbTestServer, postgresTestServer } from './support/servers.js'
@@ -40,12 +39,12 @@ describe('server detection and type parsing', () => {
   })
 
   test('PostgreSQL timestamps without time zone are read as UTC', () => {
-    expect(parseUtcTimestamp('2024-01-02 03:04:05.678901')).toEqual(new Date(Date.UTC(2024, 0, 2, 3, 4, 5, 678)))
+    expect(parsePostgresTimestamp('2024-01-02 03:04:05.678901')).toEqual(new Date(Date.UTC(2024, 0, 2, 3, 4, 5, 678)))
     const idesOfMarch = new Date(0)
     idesOfMarch.setUTCFullYear(44, 2, 15)
-    expect(parseUtcTimestamp('0044-03-15')).toEqual(idesOfMarch)
-    expect((parseUtcTimestamp('0001-01-01 00:00:00 BC') as Date).getUTCFullYear()).toBe(0)
-    expect(parseUtcTimestamp('infinity')).toBe(Number.POSITIVE_INFINITY)
+    expect(parsePostgresTimestamp('0044-03-15')).toEqual(idesOfMarch)
+    expect((parsePostgresTimestamp('0001-01-01 00:00:00 BC') as Date).getUTCFullYear()).toBe(0)
+    expect(parsePostgresTimestamp('infinity')).toBe(Number.POSITIVE_INFINITY)
     expect(formatUtcTimestamp(new Date(Date.UTC(2024, 0, 2, 3, 4, 5, 6)))).toBe('2024-01-02T03:04:05.006+00:00')
   })
 })

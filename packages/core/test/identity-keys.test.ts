@@ -9,7 +9,7 @@
 import fc from 'fast-check'
 import { beforeEach, describe, expect, test } from 'vitest'
 import { defineSchema, t, table } from '../src/index.js'
-import { keyOfValues } from '../src/session/identity-map.js'
+import { keyOfValues } from '../src/tracking/identity-map.js'
 import { describeEachDialect } from './support/targets.js'
 
 const seed = Number(process.env.RELATA_FC_SEED ?? 20261207)

@@ -7,7 +7,7 @@
  */
 import fc from 'fast-check'
 import { expect, test } from 'vitest'
-import { stateOf } from '../src/session/entity-state.js'
+import { stateOf } from '../src/tracking/entity-state.js'
 import { emptyTables, schema } from './fixtures/unit-of-work.js'
 import { describeEachDialect } from './support/targets.js'
 

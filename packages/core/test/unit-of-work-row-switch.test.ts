@@ -5,7 +5,7 @@
 import type { Kysely } from 'kysely'
 import { beforeEach, expect, test } from 'vitest'
 import { StaleObjectError } from '../src/index.js'
-import { stateOf } from '../src/session/entity-state.js'
+import { stateOf } from '../src/tracking/entity-state.js'
 import { schema } from './fixtures/keys.js'
 import { emptyTables, normalizeSql, returningClause } from './fixtures/unit-of-work.js'
 import { failure, inside } from './support/session-state.js'

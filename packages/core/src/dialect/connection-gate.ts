@@ -5,7 +5,7 @@
  */
 import type { DatabaseConnection, Dialect, DialectAdapter, Driver, TransactionSettings } from 'kysely'
 import { CommitUnknownError, ConnectionWaitError, RelataError } from '../errors.js'
-import { commitMayHaveLanded } from '../unit-of-work/database-error.js'
+import { commitMayHaveLanded } from './database-error.js'
 import type { CommitOutcome } from './dialect.js'
 import { currentTransactionScope, type TransactionScope } from './transaction-scope.js'
 

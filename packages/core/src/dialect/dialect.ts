@@ -1,5 +1,6 @@
 /** What Relata needs from a database: a Kysely dialect, what the server can do, and its SQL types. */
 import type { DatabaseConnection, Kysely, Dialect as KyselyDialect } from 'kysely'
+import type { Platform } from './platform.js'
 
 /**
  * The SQL family a dialect speaks; loading and DDL switch on it where the two differ.
@@ -60,6 +61,8 @@ export interface DialectCapabilities {
 export interface RelataDialect {
   readonly name: 'pglite' | 'postgres' | 'mysql'
   readonly capabilities: DialectCapabilities
+  /** What differs between database families (types, literals, value rules, statement shapes): Relata's core asks this, never `capabilities.family`. */
+  readonly platform: Platform
   /** The Kysely dialect that connects; called once by `createOrm`. */
   createKyselyDialect(): KyselyDialect
   /**

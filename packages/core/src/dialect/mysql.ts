@@ -7,6 +7,7 @@ import type { DialectCapabilities, RelataDialect } from './dialect.js'
 import { ReturningMysqlDialect } from './mysql-adapter.js'
 import { matchedRowsPool, withFoundRows } from './mysql-found-rows.js'
 import { mysqlStringLiteral } from './mysql-literals.js'
+import { mysqlPlatform } from './mysql-platform.js'
 import { mysqlCapabilities, parseMysqlVersion, relataSqlMode, supportsReturning, type MysqlServer } from './mysql-server.js'
 import { relataPoolOptions } from './mysql-pool-options.js'
 
@@ -97,6 +98,8 @@ class MysqlRelataDialect implements RelataDialect {
     this.#server = options.server === undefined ? undefined : { kind: options.server }
     this.#capabilities = mysqlCapabilities(this.#server, options)
   }
+
+  readonly platform = mysqlPlatform
 
   get capabilities(): DialectCapabilities {
     return this.#capabilities

@@ -3,6 +3,7 @@ import { PGlite, type PGliteOptions } from '@electric-sql/pglite'
 import { PGliteDialect, type Kysely } from 'kysely'
 import type { DialectCapabilities, RelataDialect } from './dialect.js'
 import { postgresCapabilities } from './postgres-capabilities.js'
+import { postgresPlatform } from './postgres-platform.js'
 import { postgresTypeParsers } from './postgres-type-parsers.js'
 
 /**
@@ -27,6 +28,7 @@ export function pglite(options: PGliteOptions | PGlite = {}): RelataDialect {
   return Object.freeze({
     name: 'pglite',
     capabilities: postgresCapabilities,
+    platform: postgresPlatform,
     createKyselyDialect: () => new PGliteDialect({ pglite: instance }),
     resolveCapabilities: async (_db: Kysely<any>): Promise<DialectCapabilities> => postgresCapabilities,
     maxConnections: () => 1,

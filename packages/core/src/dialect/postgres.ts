@@ -4,6 +4,7 @@ import { RelataError } from '../errors.js'
 import pg from 'pg'
 import type { DialectCapabilities, RelataDialect } from './dialect.js'
 import { postgresCapabilities } from './postgres-capabilities.js'
+import { postgresPlatform } from './postgres-platform.js'
 import { postgresCommitOutcome } from './postgres-commit-outcome.js'
 import { postgresTypeParsers } from './postgres-type-parsers.js'
 import { UtcDateClient } from './postgres-utc-client.js'
@@ -101,6 +102,7 @@ export function postgres(connection: PostgresConnection, options: PostgresDialec
   return Object.freeze({
     name: 'postgres',
     capabilities: postgresCapabilities,
+    platform: postgresPlatform,
     createKyselyDialect: () => new PostgresDialect({ pool: async () => (pool = isPool(connection) ? connection : createPool(connection)), onCreateConnection }),
     maxConnections: () => pool?.options.max,
     commitOutcome: postgresCommitOutcome(() => pool),

@@ -1,8 +1,8 @@
 /** Puts loaded related objects into an entity's relation slot: an object or null, or a collection. */
 import type { RelationModel } from '../schema/model.js'
-import { stateOf } from '../session/entity-state.js'
-import { RelationArray } from '../session/relation-array.js'
-import { relationChanges } from '../unit-of-work/relation-changes.js'
+import { stateOf } from '../tracking/entity-state.js'
+import { RelationArray } from '../tracking/relation-array.js'
+import { relationChanges } from '../tracking/relation-changes.js'
 import type { LoadContext } from './load-context.js'
 
 /**

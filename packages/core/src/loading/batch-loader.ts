@@ -4,7 +4,7 @@
  */
 import type { RelationModel } from '../schema/model.js'
 import { emptyQueryState } from '../query/query-state.js'
-import { stateOf } from '../session/entity-state.js'
+import { stateOf } from '../tracking/entity-state.js'
 import type { LoadContext } from './load-context.js'
 import type { LoadNode } from './load-plan.js'
 import { selectIn } from './select-in.js'

@@ -7,7 +7,7 @@ import { sql, type AliasedExpression, type Kysely, type RawBuilder, type SelectQ
 import type { DialectCapabilities } from '../dialect/dialect.js'
 import { compileFilters, orderItems } from '../query/filters.js'
 import type { ColumnModel, RelationModel } from '../schema/model.js'
-import { travelsAsText } from './codecs.js'
+import { travelsAsText } from '../values/codecs.js'
 import type { LoadNode } from './load-plan.js'
 
 /** Key of a join-loaded relation in the parent's row or JSON object. */

@@ -2,7 +2,7 @@
 import { sql } from 'kysely'
 import { compileFilters, orderItems } from '../query/filters.js'
 import type { QueryState } from '../query/query-state.js'
-import { stateOf } from '../session/entity-state.js'
+import { stateOf } from '../tracking/entity-state.js'
 import type { SqlContext } from './join-strategy.js'
 import type { LoadContext } from './load-context.js'
 import { buildLoadPlan, type LoadNode } from './load-plan.js'

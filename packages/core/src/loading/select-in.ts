@@ -4,10 +4,10 @@
  * association table. Shared by eager loading and by batched lazy loads.
  */
 import { sql } from 'kysely'
-import { inTuples } from '../query/sql-helpers.js'
+import { inTuples } from '../sql/sql-helpers.js'
 import { orderItems } from '../query/filters.js'
 import type { ColumnModel, RelationModel } from '../schema/model.js'
-import { keyOfValues } from '../session/identity-map.js'
+import { keyOfValues } from '../tracking/identity-map.js'
 import { assignRelation } from './assign.js'
 import { relationSource, type SqlContext } from './join-strategy.js'
 import type { LoadNode } from './load-plan.js'

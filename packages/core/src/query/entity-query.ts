@@ -3,8 +3,8 @@ import { RelataError, MultipleResultsError, NotFoundError } from '../errors.js'
 import type { LoadStrategy } from '../schema/relations.js'
 import type { SqlFamily } from '../dialect/dialect.js'
 import type { ColumnModel, TableModel } from '../schema/model.js'
-import { formatUtcTimestamp } from '../dialect/postgres-type-parsers.js'
-import { checkValue } from '../unit-of-work/write-values.js'
+import { formatUtcTimestamp } from '../values/timestamps.js'
+import { checkValue } from '../values/write-values.js'
 import { comparisonOperators, emptyQueryState, type ComparisonOperator, type Filter, type QueryState, type WithItem } from './query-state.js'
 
 /** Runs a query's state; the session provides it. */

@@ -1,7 +1,7 @@
 /** Compiles a query's filters and order into Kysely expressions against an aliased table. */
 import { sql, type Expression, type ExpressionBuilder, type SqlBool } from 'kysely'
 import type { ColumnModel, TableModel } from '../schema/model.js'
-import { encodeValue as encodeColumnValue } from '../unit-of-work/write-values.js'
+import { encodeValue as encodeColumnValue } from '../values/write-values.js'
 import { renameToSql } from './property-names.js'
 import type { Filter, OrderItem } from './query-state.js'
 

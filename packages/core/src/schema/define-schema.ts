@@ -1,5 +1,5 @@
 /** `defineSchema()`: tables plus relations, resolved and checked once, typed for everything downstream. */
-import type { CheckRelations, RelationsInput } from '../types/check-relations.js'
+import type { CheckRelations, RelationsInput } from './check-relations.js'
 import { SchemaError } from '../errors.js'
 import type { TableModel } from './model.js'
 import type { Casing } from './naming.js'

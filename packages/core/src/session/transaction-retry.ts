@@ -1,6 +1,6 @@
 /** `orm.transaction(fn, { retries })`: runs a transaction again when a concurrent one made it fail. */
 import { RelataError, TransactionConflictError } from '../errors.js'
-import { transientDatabaseError } from '../unit-of-work/database-error.js'
+import { transientDatabaseError } from '../dialect/database-error.js'
 
 /** The longest pause between two attempts, in milliseconds. */
 const maxBackoff = 250

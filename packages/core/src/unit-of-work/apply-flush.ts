@@ -5,17 +5,17 @@
  * (or savepoint) that rolled back.
  */
 import type { ColumnModel, ForeignKeyModel, TableModel } from '../schema/model.js'
-import { stateOf, type EntityState } from '../session/entity-state.js'
-import { restoredValue, snapshotKind, snapshotValue } from '../session/hydrator.js'
-import { identityKeyOf, keyOfValues, type IdentityKey, type IdentityMap } from '../session/identity-map.js'
-import type { RelationArray } from '../session/relation-array.js'
+import { stateOf, type EntityState } from '../tracking/entity-state.js'
+import { restoredValue, snapshotKind, snapshotValue } from '../values/snapshots.js'
+import { identityKeyOf, keyOfValues, type IdentityKey, type IdentityMap } from '../tracking/identity-map.js'
+import type { RelationArray } from '../tracking/relation-array.js'
 import { refTarget, type ChangeSet } from './change-set.js'
 import { followKeyChanges, type KeyChange } from './key-changes.js'
 import type { LinkRecords } from './link-records.js'
-import { gather, removeGathered, type Removals } from './relation-changes.js'
+import { gather, removeGathered, type Removals } from '../tracking/relation-changes.js'
 import type { Written } from './persister.js'
 import { switchedRow } from './row-switch.js'
-import { sameValue } from './write-values.js'
+import { sameValue } from '../values/write-values.js'
 
 export interface SessionBookkeeping {
   readonly identityMap: IdentityMap

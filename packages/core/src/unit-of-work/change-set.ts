@@ -6,16 +6,16 @@
 import type { SqlFamily } from '../dialect/dialect.js'
 import { RelataError } from '../errors.js'
 import type { ColumnModel, ForeignKeyModel, TableModel } from '../schema/model.js'
-import { stateOf, type EntityState } from '../session/entity-state.js'
-import { snapshotKind } from '../session/hydrator.js'
-import { identityKeyOf, type IdentityKey } from '../session/identity-map.js'
-import type { RelationArray } from '../session/relation-array.js'
+import { stateOf, type EntityState } from '../tracking/entity-state.js'
+import { snapshotKind } from '../values/snapshots.js'
+import { identityKeyOf, type IdentityKey } from '../tracking/identity-map.js'
+import type { RelationArray } from '../tracking/relation-array.js'
 import { cascadeDeletes } from './cascade/cascade-deletes.js'
 import type { CascadeSource } from './cascade/cascade-run.js'
 import type { LinkRecord } from './link-records.js'
-import { relationChanges } from './relation-changes.js'
+import { relationChanges } from '../tracking/relation-changes.js'
 import { findRowSwitches, pendingByKey, switchedValue, type RowSwitch } from './row-switch.js'
-import { checkValue, sameValue } from './write-values.js'
+import { checkValue, sameValue } from '../values/write-values.js'
 
 /** The session's side of a flush. */
 export interface FlushSource extends CascadeSource {

@@ -7,11 +7,11 @@
  */
 import { RelataError } from '../errors.js'
 import type { ColumnModel, ForeignKeyModel, TableModel } from '../schema/model.js'
-import { stateOf } from '../session/entity-state.js'
-import { restoredValue, snapshotKind, snapshotValue } from '../session/hydrator.js'
-import { identityKeyOf, type IdentityKey, type IdentityMap } from '../session/identity-map.js'
+import { stateOf } from '../tracking/entity-state.js'
+import { restoredValue, snapshotKind, snapshotValue } from '../values/snapshots.js'
+import { identityKeyOf, type IdentityKey, type IdentityMap } from '../tracking/identity-map.js'
 import type { UpdateWrite } from './change-set.js'
-import { sameValue } from './write-values.js'
+import { sameValue } from '../values/write-values.js'
 
 /** One step of key changes that must run row by row: an update, or moving a row to a temporary key first. */
 export type KeyChangeStep = { readonly park: false; readonly write: UpdateWrite } | { readonly park: true; readonly write: UpdateWrite }

@@ -4,23 +4,23 @@
  * what the database wrote is collected in `written`, applied by the session once committed.
  */
 import { sql, type Kysely, type RawBuilder } from 'kysely'
-import { inTuples, rowList, unionAllRows } from '../query/sql-helpers.js'
+import { inTuples, rowList, unionAllRows } from '../sql/sql-helpers.js'
 import type { DialectCapabilities } from '../dialect/dialect.js'
 import { FlushError, QueryTimeoutError, RelataError, TransactionConflictError } from '../errors.js'
-import { rowDecoder } from '../loading/codecs.js'
+import { rowDecoder } from '../values/codecs.js'
 import type { ColumnModel, ForeignKeyModel, TableModel } from '../schema/model.js'
-import { stateOf } from '../session/entity-state.js'
-import { restoredValue, snapshotKind, snapshotValue } from '../session/hydrator.js'
-import { keyOfValues } from '../session/identity-map.js'
+import { stateOf } from '../tracking/entity-state.js'
+import { restoredValue, snapshotKind, snapshotValue } from '../values/snapshots.js'
+import { keyOfValues } from '../tracking/identity-map.js'
 import { refTarget, type UpdateWrite } from './change-set.js'
-import { describeDatabaseError, transientDatabaseError } from './database-error.js'
+import { describeDatabaseError, transientDatabaseError } from '../dialect/database-error.js'
 import type { FlushStep, InsertBatch } from './flush-plan.js'
 import { parkableColumn } from './key-changes.js'
 import type { LinkRecord } from './link-records.js'
 import { switchedRow, type RowSwitch } from './row-switch.js'
 import { missingRows, staleRowsError, tupleKey } from './stale-rows.js'
 import { rowTooLarge, statementOverhead, valueBytes } from './statement-size.js'
-import { checkValue, encodeValue } from './write-values.js'
+import { checkValue, encodeValue } from '../values/write-values.js'
 
 /** Column values (by property) each object has after the flush, as the database returned or was given them. */
 export type Written = Map<object, Record<string, unknown>>

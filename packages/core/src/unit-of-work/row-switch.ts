@@ -4,9 +4,9 @@
  * meet the old row's key and a DELETE after it.
  */
 import type { ColumnModel, TableModel } from '../schema/model.js'
-import { stateOf } from '../session/entity-state.js'
-import { restoredValue, snapshotKind } from '../session/hydrator.js'
-import { identityKeyOf, type IdentityKey } from '../session/identity-map.js'
+import { stateOf } from '../tracking/entity-state.js'
+import { restoredValue, snapshotKind } from '../values/snapshots.js'
+import { identityKeyOf, type IdentityKey } from '../tracking/identity-map.js'
 
 export interface RowSwitch {
   /** The new object, written as an UPDATE of the row. */

@@ -4,7 +4,7 @@
  */
 import type { Kysely } from 'kysely'
 import { StaleObjectError } from '../errors.js'
-import { inTuples } from '../query/sql-helpers.js'
+import { inTuples } from '../sql/sql-helpers.js'
 import type { ColumnModel, TableModel } from '../schema/model.js'
 
 type Row = Record<string, unknown>

@@ -35,6 +35,7 @@ export function withStatementHook(dialect: RelataDialect): HookedDialect {
     get capabilities() {
       return dialect.capabilities
     },
+    platform: dialect.platform,
     resolveCapabilities: (db: Kysely<any>) => dialect.resolveCapabilities(db),
     maxConnections: () => dialect.maxConnections?.(),
     commitOutcome: dialect.commitOutcome,

@@ -3,7 +3,7 @@
  * that what a session loads is what the model says the database holds, and why a commit failed.
  */
 import { StaleObjectError } from '../../src/index.js'
-import { stateOf } from '../../src/session/entity-state.js'
+import { stateOf } from '../../src/tracking/entity-state.js'
 import type { SessionImpl } from '../../src/session/session.js'
 import type { LoadModel } from './load-model.js'
 

@@ -1,5 +1,5 @@
 /** What failure tests compare: the session's view of objects, and the error a promise fails with. */
-import { stateOf } from '../../src/session/entity-state.js'
+import { stateOf } from '../../src/tracking/entity-state.js'
 
 /**
  * What the session knows of an object: status, snapshot and column values.

@@ -1,7 +1,7 @@
 /** Relation options per kind: what a kind cannot honour fails to compile on the relation at fault, beside a correct twin. */
 import { describe, expectTypeOf, test } from 'vitest'
 import { defineSchema, t, table, type AnyColumn, type RelationHelpers } from '../../src/index.js'
-import type { CheckRelations } from '../../src/types/check-relations.js'
+import type { CheckRelations } from '../../src/schema/check-relations.js'
 
 const prefs = table('prefs', { id: t.serial().primaryKey() })
 const users = table('users', { id: t.serial().primaryKey(), prefId: t.integer().nullable().references((): AnyColumn => prefs.id) })

@@ -1,7 +1,7 @@
 /** Schema mistakes that must fail to compile, where TypeScript reports them, each beside a correct twin. */
 import { describe, expectTypeOf, test } from 'vitest'
 import { defineSchema, t, table, type RelationHelpers, type Row } from '../../src/index.js'
-import type { CheckRelations } from '../../src/types/check-relations.js'
+import type { CheckRelations } from '../../src/schema/check-relations.js'
 import { authors, bookAuthor, books } from '../fixtures/books.js'
 
 const tables = { authors, books, bookAuthor }

@@ -4,7 +4,7 @@
  * Each relation kind decides its own part (`one-to-many.ts`, `many-to-one.ts`, `many-to-many.ts`).
  */
 import type { ForeignKeyModel, RelationModel } from '../../schema/model.js'
-import { stateOf } from '../../session/entity-state.js'
+import { stateOf } from '../../tracking/entity-state.js'
 import type { CascadeKind, CascadeRun, CascadeSource } from './cascade-run.js'
 import { checkSingleParentLinks, linkOrphans, manyToMany } from './many-to-many.js'
 import { checkSingleParents, formerTarget, manyToOne, mayOrphan, orphanDeleting } from './many-to-one.js'

@@ -1,6 +1,6 @@
 /** What a relation kind's cascade reads and decides during one flush: the session's side, and the deletions so far. */
 import type { ForeignKeyModel, RelationModel } from '../../schema/model.js'
-import type { EntityState } from '../../session/entity-state.js'
+import type { EntityState } from '../../tracking/entity-state.js'
 import type { LinkRecord } from '../link-records.js'
 
 /** The session as cascades see it (a part of the flush's source). */

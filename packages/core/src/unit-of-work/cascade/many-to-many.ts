@@ -5,7 +5,7 @@
  */
 import { RelataError } from '../../errors.js'
 import type { AssociationModel, RelationModel } from '../../schema/model.js'
-import { stateOf } from '../../session/entity-state.js'
+import { stateOf } from '../../tracking/entity-state.js'
 import type { LinkRecord } from '../link-records.js'
 import type { CascadeKind, CascadeRun } from './cascade-run.js'
 import { loadedMembers } from './members.js'

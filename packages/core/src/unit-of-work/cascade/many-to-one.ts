@@ -6,9 +6,9 @@
  */
 import { RelataError } from '../../errors.js'
 import type { ForeignKeyModel, RelationModel, TableModel } from '../../schema/model.js'
-import { stateOf, type EntityState } from '../../session/entity-state.js'
-import { restoredValue, snapshotKind } from '../../session/hydrator.js'
-import { keyOfValues } from '../../session/identity-map.js'
+import { stateOf, type EntityState } from '../../tracking/entity-state.js'
+import { restoredValue, snapshotKind } from '../../values/snapshots.js'
+import { keyOfValues } from '../../tracking/identity-map.js'
 import type { CascadeKind, CascadeSource } from './cascade-run.js'
 
 export const manyToOne: CascadeKind = {

@@ -1,7 +1,7 @@
 /** The objects a loaded relation holds, as a list a cascade can walk while the relation changes. */
 import type { RelationModel } from '../../schema/model.js'
-import { stateOf } from '../../session/entity-state.js'
-import type { RelationArray } from '../../session/relation-array.js'
+import { stateOf } from '../../tracking/entity-state.js'
+import type { RelationArray } from '../../tracking/relation-array.js'
 
 export function loadedMembers(entity: object, relation: RelationModel): object[] {
   const slot = stateOf(entity)!.relations?.[relation.name]

@@ -5,7 +5,7 @@
  */
 import { RelataError } from '../../errors.js'
 import type { ForeignKeyModel, RelationModel } from '../../schema/model.js'
-import { stateOf, type EntityState } from '../../session/entity-state.js'
+import { stateOf, type EntityState } from '../../tracking/entity-state.js'
 import type { CascadeKind } from './cascade-run.js'
 import { loadedMembers } from './members.js'
 

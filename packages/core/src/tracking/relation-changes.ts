@@ -6,10 +6,10 @@
  */
 import { RelataError } from '../errors.js'
 import type { ForeignKeyModel, RelationModel } from '../schema/model.js'
-import { describeEntity } from '../session/describe-entity.js'
-import { stateOf, type EntityState, type RelationSlot } from '../session/entity-state.js'
-import type { RelationArray } from '../session/relation-array.js'
-import { checkValue } from './write-values.js'
+import { describeEntity } from './describe-entity.js'
+import { stateOf, type EntityState, type RelationSlot } from './entity-state.js'
+import type { RelationArray } from './relation-array.js'
+import { checkValue } from '../values/write-values.js'
 
 export type CollectionChange = 'add' | 'remove' | 'set'
 

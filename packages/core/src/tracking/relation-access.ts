@@ -1,7 +1,7 @@
 /** What reading or assigning `entity.relation` does: the loaded value, or a handle that can load or change it. */
 import { RelataError } from '../errors.js'
 import type { RelationModel } from '../schema/model.js'
-import { relationChanges } from '../unit-of-work/relation-changes.js'
+import { relationChanges } from './relation-changes.js'
 import { stateOf, type EntityState } from './entity-state.js'
 import { splitLinkValues } from './relation-array.js'
 

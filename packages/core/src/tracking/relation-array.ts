@@ -1,6 +1,6 @@
 /** A loaded to-many relation: a real array (spread, iterate, serialise) with the collection's change methods. */
 import type { RelationModel } from '../schema/model.js'
-import { relationChanges } from '../unit-of-work/relation-changes.js'
+import { relationChanges } from './relation-changes.js'
 import { stateOf } from './entity-state.js'
 
 /** `add(a, { role: 'editor' })`: a trailing plain object is the link row's values, not an item. */

@@ -4,6 +4,7 @@
  */
 import type { SqlFamily } from '../dialect/dialect.js'
 import type { ColumnModel } from '../schema/model.js'
+import { parseTimestamp } from './timestamps.js'
 
 export type Decoder = (value: unknown) => unknown
 
@@ -11,26 +12,6 @@ const toBigInt: Decoder = (v) => (v === null || typeof v === 'bigint' ? v : BigI
 const toNumericString: Decoder = (v) => (v === null || typeof v === 'string' ? v : String(v))
 const toBoolean: Decoder = (v) => (v === null || typeof v === 'boolean' ? v : v === 1 || v === '1' || v === 't' || v === 'true')
 const toNumber: Decoder = (v) => (v === null || typeof v === 'number' ? v : Number(v))
-
-const TIMESTAMP_TEXT = /^(\d{4,})-(\d\d)-(\d\d)(?:[T ](\d\d):(\d\d)(?::(\d\d)(?:\.(\d+))?)?)?(Z|[+-]\d\d(?::?\d\d){0,2})?( BC)?$/
-
-/**
- * A timestamp as databases print it, zone-less ones as UTC: `2009-01-01 10:00:00`,
- * `2009-01-01T10:00:00.5+02:00`, and also years past 9999 and PostgreSQL's `... BC`, which
- * `new Date()` does not read.
- */
-export function parseTimestamp(text: string): Date {
-  const match = TIMESTAMP_TEXT.exec(text)
-  if (match === null) return new Date(Number.NaN)
-  const [, year, month, day, hours = '0', minutes = '0', seconds = '0', fraction = '', zone = 'Z', bc] = match
-  const date = new Date(0)
-  date.setUTCFullYear(bc === undefined ? Number(year) : 1 - Number(year), Number(month) - 1, Number(day))
-  date.setUTCHours(Number(hours), Number(minutes), Number(seconds), Number(fraction.padEnd(3, '0').slice(0, 3)))
-  if (zone === 'Z') return date
-  const [, sign, zoneHours, zoneMinutes = '0', zoneSeconds = '0'] = /^([+-])(\d\d):?(\d\d)?:?(\d\d)?$/.exec(zone)!
-  const offset = ((Number(zoneHours) * 60 + Number(zoneMinutes)) * 60 + Number(zoneSeconds)) * 1000
-  return new Date(date.getTime() - (sign === '-' ? -offset : offset))
-}
 
 const toDate: Decoder = (v) => (v === null || v instanceof Date ? v : parseTimestamp(String(v)))
 const toDateOnly: Decoder = (v) => {

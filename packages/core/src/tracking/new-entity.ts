@@ -1,8 +1,8 @@
 /** A new object of a table, from the values `create()` or `build()` was given; every relation starts loaded and empty. */
 import { RelataError } from '../errors.js'
 import type { TableModel } from '../schema/model.js'
-import { relationChanges } from '../unit-of-work/relation-changes.js'
-import { checkValue } from '../unit-of-work/write-values.js'
+import { relationChanges } from './relation-changes.js'
+import { checkValue } from '../values/write-values.js'
 import { entityClassOf } from './entity-class.js'
 import { attachState, EntityState, type SessionCore } from './entity-state.js'
 

@@ -6,10 +6,10 @@
  * when the family is known (at flush and when a query runs), the rest as soon as a value is given.
  */
 import type { SqlFamily } from '../dialect/dialect.js'
-import { formatUtcTimestamp } from '../dialect/postgres-type-parsers.js'
+import { formatUtcTimestamp } from './timestamps.js'
 import { RelataError } from '../errors.js'
 import type { ColumnModel, TableModel } from '../schema/model.js'
-import type { SnapshotKind } from '../session/hydrator.js'
+import type { SnapshotKind } from './snapshots.js'
 import { dateProblem, decimalProblem, floatProblem, jsonProblem, stringProblem } from './value-limits.js'
 
 const INT32 = 2 ** 31

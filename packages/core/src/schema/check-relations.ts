@@ -3,8 +3,8 @@
  * sound and to a message when not; `defineSchema` intersects the declaration with this map, so
  * the error lands on the relation at fault and reads as the message.
  */
-import type { AnyRelationDef, RelationDef, RelationKind } from '../schema/relations.js'
-import type { AnyTable, TableMeta } from '../schema/table.js'
+import type { AnyRelationDef, RelationDef, RelationKind } from './relations.js'
+import type { AnyTable, TableMeta } from './table.js'
 
 /**
  * What the relations callback may return: relations keyed by table key, then by relation name.

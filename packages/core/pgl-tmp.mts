@@ -1,0 +1,13 @@
+import { PGlite } from '@electric-sql/pglite'
+let t = Date.now()
+const a = await PGlite.create()
+console.log('create', Date.now() - t); t = Date.now()
+await a.query('select 1'); console.log('q', Date.now()-t); t = Date.now()
+const b = await PGlite.create()
+console.log('create2', Date.now() - t); t = Date.now()
+const c = await (a as any).clone?.()
+console.log('clone', Date.now() - t, !!c); t = Date.now()
+const d = await a.dumpDataDir('none')
+console.log('dump', Date.now() - t, d.size); t = Date.now()
+const e = await PGlite.create({ loadDataDir: d })
+console.log('load', Date.now() - t); t = Date.now()

@@ -1,0 +1,16 @@
+/** MySQL's and MariaDB's platform, for the `mysql()` dialect. */
+import type { Platform } from './platform.js'
+
+/**
+ * MySQL's and MariaDB's behaviour: their types, literals, JSON aggregation and batched statements.
+ *
+ * @example
+ * ```ts
+ * mysqlPlatform.ddl   // what createTables() writes on MySQL and MariaDB
+ * ```
+ */
+export const mysqlPlatform: Platform = Object.freeze({
+  values: Object.freeze({}),
+  ddl: Object.freeze({}),
+  statements: Object.freeze({}),
+})

@@ -1,0 +1,16 @@
+/** PostgreSQL's platform, shared by the `postgres()` and `pglite()` dialects. */
+import type { Platform } from './platform.js'
+
+/**
+ * PostgreSQL's behaviour: its types, literals, JSON aggregation and batched statements.
+ *
+ * @example
+ * ```ts
+ * postgresPlatform.ddl   // what createTables() writes on PostgreSQL
+ * ```
+ */
+export const postgresPlatform: Platform = Object.freeze({
+  values: Object.freeze({}),
+  ddl: Object.freeze({}),
+  statements: Object.freeze({}),
+})

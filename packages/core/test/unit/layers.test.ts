@@ -1,0 +1,63 @@
+/**
+ * The layers of packages/core/src (README, Layout): each folder imports only from the folders
+ * below it, so the folder graph has no cycle; and no module outside dialect/ asks which database
+ * it talks to (vendor behaviour lives in the dialect adapters).
+ */
+import { readdirSync, readFileSync } from 'node:fs'
+import { dirname, join, relative, resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { describe, expect, test } from 'vitest'
+
+const src = resolve(dirname(fileURLToPath(import.meta.url)), '../../src')
+
+/** Lowest first: a module may import from its own layer and from the layers before it. */
+export const layers = [
+  ['errors', 'query-log', 'testing'],
+  ['schema'],
+  ['sql'],
+  ['values'],
+  ['dialect'],
+  ['tracking'],
+  ['query'],
+  ['types'],
+  ['loading'],
+  ['unit-of-work'],
+  ['ddl'],
+  ['session'],
+  ['orm'],
+  ['index'],
+] as const
+
+const rank = new Map<string, number>(layers.flatMap((names, i) => names.map((name) => [name, i] as const)))
+
+function sourceFiles(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) =>
+    entry.isDirectory() ? sourceFiles(join(dir, entry.name)) : entry.name.endsWith('.ts') ? [join(dir, entry.name)] : [],
+  )
+}
+
+/** The layer of a module: its top folder under src/, or its file name for the modules at the root. */
+const layerOf = (file: string): string => relative(src, file).split('/')[0]!.replace(/\.ts$/, '')
+
+/** Every relative import, `import type` and re-exports included: a type-only cycle still ties the folders together. */
+function importsOf(file: string): string[] {
+  const text = readFileSync(file, 'utf8')
+  return [...text.matchAll(/(?:from|import)\s*\(?\s*'(\.{1,2}\/[^']+)'/g)].map((m) => resolve(dirname(file), m[1]!.replace(/\.js$/, '.ts')))
+}
+
+const files = sourceFiles(src)
+
+describe('layers of packages/core/src', () => {
+  test('every folder has a layer', () => {
+    expect(files.map(layerOf).filter((layer) => !rank.has(layer))).toEqual([])
+  })
+
+  test('no module imports from a layer above its own', () => {
+    const upward = files.flatMap((file) =>
+      importsOf(file)
+        .filter((target) => rank.get(layerOf(target))! > rank.get(layerOf(file))!)
+        .map((target) => `${relative(src, file)} -> ${relative(src, target)}`),
+    )
+    expect(upward).toEqual([])
+  })
+})
