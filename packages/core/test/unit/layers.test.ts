@@ -61,3 +61,21 @@ describe('layers of packages/core/src', () => {
     expect(upward).toEqual([])
   })
 })
+
+/** What asking "which database is this?" looks like: the family, a family's or dialect's name, the JSON aggregation kind. */
+const vendorQuestion = /\bfamily\b|\bjsonAggregation\b|'(?:postgres|mysql|mariadb|pglite)'/
+
+describe('vendor behaviour', () => {
+  test('no module outside dialect/ asks which database it talks to', () => {
+    const outside = files.filter((file) => layerOf(file) !== 'dialect')
+    const questions = outside.flatMap((file) =>
+      readFileSync(file, 'utf8')
+        .split('\n')
+        .map((line, i) => ({ line: line.trim(), at: `${relative(src, file)}:${i + 1}` }))
+        // Comments may name databases; code may not branch on them.
+        .filter(({ line }) => !line.startsWith('*') && !line.startsWith('//') && !line.startsWith('/*') && vendorQuestion.test(line))
+        .map(({ at, line }) => `${at}: ${line}`),
+    )
+    expect(questions).toEqual([])
+  })
+})
