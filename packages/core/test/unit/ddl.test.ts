@@ -1,0 +1,79 @@
+/** `orm.createTables()` and `orm.dropTables()` offline: the statements in foreign-key order, the keys of a cycle added and dropped apart, and the `ifNotExists` / `ifExists` lookups. */
+import { describe, expect, test } from 'vitest'
+import { schema as books } from '../fixtures/books.js'
+import { schema as everyType } from '../fixtures/every-type.js'
+import { offlineOrm, offlineTargets, spelled } from './support/offline.js'
+
+describe.each(offlineTargets)('DDL statements [%s]', (target) => {
+  const postgres = target === 'postgres'
+  /** MySQL and MariaDB tables are utf8mb4 with a binary collation, whatever the database's default. */
+  const table = (text: string) => spelled(target, postgres ? text : `${text} default character set utf8mb4 collate utf8mb4_bin`)
+  const currentSchema = spelled(target, `select table_name as name from information_schema.tables where table_schema = ${postgres ? 'current_schema()' : 'database()'}`)
+  const serialId = postgres ? '"id" serial not null' : '"id" integer not null auto_increment'
+
+  test('tables parents first with named constraints, dropped in reverse', async () => {
+    const db = offlineOrm(books, target)
+    await db.orm.createTables()
+    await db.orm.dropTables()
+    expect(db.take().map((s) => s.sql)).toEqual([
+      table(`create table "authors" (${serialId}, "name" text not null, constraint "authors_pkey" primary key ("id"))`),
+      table(
+        `create table "books" (${serialId}, "title" text not null, "author_id" integer, constraint "books_pkey" primary key ("id"), ` +
+          'constraint "books_author_id_fkey" foreign key ("author_id") references "authors" ("id"))',
+      ),
+      table(
+        'create table "book_author" ("book_id" integer not null, "author_id" integer not null, "role" text, constraint "book_author_pkey" primary key ("book_id", "author_id"), ' +
+          'constraint "book_author_book_id_fkey" foreign key ("book_id") references "books" ("id") on delete cascade, ' +
+          'constraint "book_author_author_id_fkey" foreign key ("author_id") references "authors" ("id") on delete cascade)',
+      ),
+      spelled(target, 'drop table "book_author"'),
+      spelled(target, 'drop table "books"'),
+      spelled(target, 'drop table "authors"'),
+    ])
+  })
+
+  test('a cycle: its closing key added by ALTER TABLE after both tables, and dropped before them', async () => {
+    const db = offlineOrm(everyType, target)
+    await db.orm.createTables()
+    await db.orm.dropTables()
+    const statements = db.take().map((s) => s.sql)
+    expect(statements.map((sql) => sql.split(' (')[0])).toEqual(
+      [
+        'create table "owners"',
+        'create table "items"',
+        'create table "item_tags"',
+        'create table "tag_notes"',
+        'create table "employees"',
+        'create table "teams"',
+        'create table "players"',
+        'alter table "teams" add constraint "teams_captain_id_fkey" foreign key',
+        postgres ? 'alter table "teams" drop constraint "teams_captain_id_fkey"' : 'alter table "teams" drop foreign key "teams_captain_id_fkey"',
+        'drop table "players"',
+        'drop table "teams"',
+        'drop table "employees"',
+        'drop table "tag_notes"',
+        'drop table "item_tags"',
+        'drop table "items"',
+        'drop table "owners"',
+      ].map((sql) => spelled(target, sql)),
+    )
+    expect(statements[5]).toBe(table(`create table "teams" (${serialId}, "name" text not null, "captain_id" integer, constraint "teams_pkey" primary key ("id"))`))
+    expect(statements[7]).toBe(spelled(target, 'alter table "teams" add constraint "teams_captain_id_fkey" foreign key ("captain_id") references "players" ("id") on delete set null'))
+  })
+
+  test('ifNotExists and ifExists: the existing tables read first, only the others created or dropped', async () => {
+    const db = offlineOrm(books, target)
+    db.answer({ rows: [{ name: 'authors' }] })
+    await db.orm.createTables({ ifNotExists: true })
+    db.answer({ rows: [{ name: 'books' }] })
+    await db.orm.dropTables({ ifExists: true })
+    const statements = db.take().map((s) => s.sql)
+    expect(statements.map((sql) => sql.split(' (')[0])).toEqual([
+      currentSchema,
+      spelled(target, 'create table if not exists "books"'),
+      spelled(target, 'create table if not exists "book_author"'),
+      currentSchema,
+      spelled(target, 'drop table "books"'),
+    ])
+  })
+})
