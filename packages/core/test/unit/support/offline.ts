@@ -4,10 +4,10 @@
  * answers every statement from a script (no rows unless told), and a `QueryRecorder`.
  */
 import { readFileSync } from 'node:fs'
-import { DummyDriver, type CompiledQuery, type DatabaseConnection, type Driver, type Kysely, type QueryResult } from 'kysely'
+import { DummyDriver, type DatabaseConnection, type Driver, type Kysely, type QueryResult } from 'kysely'
 import type { mysql as Mysql } from '@relata/core/mysql'
 import type { postgres as Postgres } from '@relata/core/postgres'
-import { createOrm, QueryRecorder, type AnySchema, type DialectCapabilities, type Orm, type RecordedQuery, type RelataDialect } from '../../../src/index.js'
+import { createOrm, QueryRecorder, type AnySchema, type Orm, type RecordedQuery, type RelataDialect } from '../../../src/index.js'
 
 /**
  * A dialect entry point of the package, found through its `exports` (the `@relata/source`
@@ -42,8 +42,6 @@ export interface Answer {
 /** Answers statements in the order they arrive; once the queue is empty, with no rows (as Kysely's `DummyDriver`). */
 class Script {
   readonly #queue: Answer[] = []
-  /** Statements answered so far, as the driver received them. */
-  readonly received: CompiledQuery[] = []
 
   push(answers: readonly Answer[]): void {
     this.#queue.push(...answers)
@@ -53,8 +51,7 @@ class Script {
     return this.#queue.length
   }
 
-  answer(query: CompiledQuery): QueryResult<any> {
-    this.received.push(query)
+  answer(): QueryResult<any> {
     const next = this.#queue.shift() ?? {}
     return {
       rows: [...(next.rows ?? [])],
@@ -73,7 +70,7 @@ class ScriptedDriver extends DummyDriver {
   override async acquireConnection(): Promise<DatabaseConnection> {
     const script = this.script
     return {
-      executeQuery: async <R>(query: CompiledQuery) => script.answer(query) as QueryResult<R>,
+      executeQuery: async <R>() => script.answer() as QueryResult<R>,
       streamQuery: () => {
         throw new Error('offline ORM: streaming is not scripted')
       },
@@ -88,26 +85,29 @@ function realDialect(target: OfflineTarget): RelataDialect {
 }
 
 /**
- * `base` with its Kysely dialect's driver replaced: the adapter, query compiler and capabilities
- * stay the real ones. No commit-outcome probe (it would send a statement of its own on COMMIT).
+ * `base` with its Kysely dialect's driver replaced; everything else (adapter, query compiler,
+ * capabilities, platform, any member added later) is the real dialect's, read through. No
+ * commit-outcome probe: it would send a statement of its own on COMMIT.
  */
 function offlineDialect(base: RelataDialect, script: Script): RelataDialect {
-  return {
-    name: base.name,
-    get capabilities(): DialectCapabilities {
-      return base.capabilities
-    },
-    createKyselyDialect() {
-      const real = base.createKyselyDialect()
-      return {
-        createAdapter: () => real.createAdapter(),
-        createQueryCompiler: () => real.createQueryCompiler(),
-        createIntrospector: (db: Kysely<any>) => real.createIntrospector(db),
-        createDriver: (): Driver => new ScriptedDriver(script),
-      }
-    },
-    resolveCapabilities: (db) => base.resolveCapabilities(db),
+  const createKyselyDialect = () => {
+    const real = base.createKyselyDialect()
+    return {
+      createAdapter: () => real.createAdapter(),
+      createQueryCompiler: () => real.createQueryCompiler(),
+      createIntrospector: (db: Kysely<any>) => real.createIntrospector(db),
+      createDriver: (): Driver => new ScriptedDriver(script),
+    }
   }
+  // A blank target: the dialects are frozen objects or classes with private fields, so read through, methods bound to the real one.
+  return new Proxy({} as RelataDialect, {
+    get(_, property) {
+      if (property === 'createKyselyDialect') return createKyselyDialect
+      if (property === 'commitOutcome') return undefined
+      const value: unknown = Reflect.get(base, property, base)
+      return typeof value === 'function' ? value.bind(base) : value
+    },
+  })
 }
 
 /** What `offlineOrm` returns: the ORM, what it sent, and the script of answers. */
