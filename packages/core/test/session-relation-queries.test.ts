@@ -2,6 +2,7 @@
  * Relation-level order and filters, and column values, through both strategies: `join` (values
  * inside JSON) and `selectIn` (plain rows) must give the same objects as hand-written Kysely.
  */
+import { sql, type SqlBool } from 'kysely'
 import { describe, expect, test } from 'vitest'
 import type { Session } from '../src/index.js'
 import { schema } from './fixtures/chinook/schema.js'
@@ -61,6 +62,25 @@ describeEachDialect('relation queries and values', (target) => {
           s.query('albums').with({ tracks: (q) => q.strategy(strategy).where('milliseconds', '>', 600_000).orderBy('milliseconds', 'desc') }).orderBy('albumId').all(),
         { join: ['album>track'], selectIn: ['album', 'track'] },
       )
+    })
+
+    test("a raw sql OR in a relation's filter stays one condition: each album gets only its own tracks", async () => {
+      const albums = await db().selectFrom('album').selectAll().where('album_id', '<=', 60).orderBy('album_id').execute()
+      const picked = groupBy(
+        await db().selectFrom('track').selectAll().where('album_id', '<=', 60).where((eb) => eb.or([eb('milliseconds', '>', 600_000), eb('name', 'like', 'A%')])).orderBy('track_id').execute(),
+        (t) => t.album_id,
+      )
+      const want = albums.map((a) => ({ ...properties('albums', a), tracks: (picked.get(a.album_id) ?? []).map((t) => properties('tracks', t)) }))
+      // Unparenthesised, `a or b and <parent key>` matched other albums' tracks (join) or ignored the parent key (selectIn).
+      const longOrA = () => sql<SqlBool>`${sql.ref('milliseconds')} > ${600_000} or ${sql.ref('name')} like ${'A%'}`
+      await bothStrategies(
+        want,
+        { tracks: {} },
+        (s, strategy) => s.query('albums').where('albumId', '<=', 60).with({ tracks: (q) => q.strategy(strategy).where(longOrA).orderBy('trackId') }).orderBy('albumId').all(),
+        { join: ['album>track'], selectIn: ['album', 'track IN(60)'] },
+      )
+      const roots = await ctx.orm.session().query('tracks').where(longOrA).where('albumId', '<=', 60).orderBy('trackId').all()
+      expect(roots.map((t) => t.trackId)).toEqual([...picked.values()].flat().map((t) => t.track_id).sort((a, b) => a - b))
     })
 
     test('numerics order by value inside JSON too: invoices by total desc', async () => {

@@ -1,5 +1,5 @@
 /** Rewrites a Kysely expression written with property names into one with SQL column names and the query's table alias. */
-import { ColumnNode, OperationNodeTransformer, ReferenceNode, TableNode, type Expression, type OperationNode, type PrimitiveValueListNode, type SqlBool, type ValueNode } from 'kysely'
+import { ColumnNode, OperationNodeTransformer, ParensNode, RawNode, ReferenceNode, TableNode, type Expression, type OperationNode, type PrimitiveValueListNode, type SqlBool, type ValueNode } from 'kysely'
 import { RelataError } from '../errors.js'
 import type { TableModel } from '../schema/model.js'
 
@@ -55,6 +55,9 @@ class NodeExpression implements Expression<SqlBool> {
 }
 
 export function renameToSql(expression: Expression<SqlBool>, table: TableModel, alias: string): Expression<SqlBool> {
-  return new NodeExpression(new PropertyNameTransformer(table, alias).transformNode(expression.toOperationNode()))
+  const node = new PropertyNameTransformer(table, alias).transformNode(expression.toOperationNode())
+  // Raw SQL (`sql\`a or b\``) is ANDed with other conditions and the relation's key: in parentheses,
+  // or `a or b and key` would match rows of other parents. Kysely's own builders parenthesise already.
+  return new NodeExpression(RawNode.is(node) ? ParensNode.create(node) : node)
 }
 

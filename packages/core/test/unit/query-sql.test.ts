@@ -1,4 +1,5 @@
 /** Entity queries offline: filters and operators, long IN lists, order, pages, count, get, first and one, as each family's exact SQL. */
+import { sql, type SqlBool } from 'kysely'
 import { describe, expect, test } from 'vitest'
 import { MultipleResultsError, NotFoundError, RelataError } from '../../src/index.js'
 import { schema as books } from '../fixtures/books.js'
@@ -82,6 +83,12 @@ describe.each(offlineTargets)('entity queries [%s]', (target) => {
     const { db, session } = items()
     await session.query('items').where((eb) => eb.or([eb('folderId', '=', 1), eb('label', 'like', 'a%')])).all()
     expect(db.take()).toEqual([q(`${ITEM} where ("t0"."folder_id" = $1 or "t0"."label" like $2)`, [1, 'a%'])])
+  })
+
+  test('a raw sql callback is parenthesised before it is ANDed with other filters', async () => {
+    const { db, session } = items()
+    await session.query('items').where(() => sql<SqlBool>`${sql.ref('folderId')} = ${1} or ${sql.ref('label')} like ${'a%'}`).where('kind', '=', 'odd').all()
+    expect(db.take()).toEqual([q(`${ITEM} where (("t0"."folder_id" = $1 or "t0"."label" like $2) and "t0"."kind" = $3)`, [1, 'a%', 'odd'])])
   })
 
   test('ilike: PostgreSQL only; refused on MySQL and MariaDB before any SQL', async () => {
