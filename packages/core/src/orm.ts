@@ -144,7 +144,7 @@ class RelataOrm<S extends AnySchema> implements Orm<S> {
 
   session(): Session<S> {
     const connection = { db: this.#anyDb, capabilities: () => this.dialect.resolveCapabilities(this.#anyDb) }
-    return new SessionImpl(this.schema, connection, this.dialect.capabilities.family) as unknown as Session<S>
+    return new SessionImpl(this.schema, connection, this.dialect.platform) as unknown as Session<S>
   }
 
   transaction<T>(fn: (session: Session<S>) => Promise<T>, options: TransactionOptions = {}): Promise<T> {

@@ -1,5 +1,6 @@
 /** MySQL's and MariaDB's platform, for the `mysql()` dialect. */
 import type { Platform } from './platform.js'
+import { mysqlValues } from './mysql-values.js'
 
 /**
  * MySQL's and MariaDB's behaviour: their types, literals, JSON aggregation and batched statements.
@@ -10,7 +11,7 @@ import type { Platform } from './platform.js'
  * ```
  */
 export const mysqlPlatform: Platform = Object.freeze({
-  values: Object.freeze({}),
+  values: mysqlValues,
   ddl: Object.freeze({}),
   statements: Object.freeze({}),
 })

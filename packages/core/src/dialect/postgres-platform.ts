@@ -1,5 +1,6 @@
 /** PostgreSQL's platform, shared by the `postgres()` and `pglite()` dialects. */
 import type { Platform } from './platform.js'
+import { postgresValues } from './postgres-values.js'
 
 /**
  * PostgreSQL's behaviour: its types, literals, JSON aggregation and batched statements.
@@ -10,7 +11,7 @@ import type { Platform } from './platform.js'
  * ```
  */
 export const postgresPlatform: Platform = Object.freeze({
-  values: Object.freeze({}),
+  values: postgresValues,
   ddl: Object.freeze({}),
   statements: Object.freeze({}),
 })

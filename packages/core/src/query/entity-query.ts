@@ -1,9 +1,8 @@
 /** The immutable query builder behind `session.query()` and `.with()` callbacks: each method returns a new query. */
 import { RelataError, MultipleResultsError, NotFoundError } from '../errors.js'
 import type { LoadStrategy } from '../schema/relations.js'
-import type { SqlFamily } from '../dialect/dialect.js'
 import type { ColumnModel, TableModel } from '../schema/model.js'
-import { formatUtcTimestamp } from '../values/timestamps.js'
+import { commonValueRules, type ValueRules } from '../values/value-rules.js'
 import { checkValue } from '../values/write-values.js'
 import { comparisonOperators, emptyQueryState, type ComparisonOperator, type Filter, type QueryState, type WithItem } from './query-state.js'
 
@@ -11,12 +10,10 @@ import { comparisonOperators, emptyQueryState, type ComparisonOperator, type Fil
 export interface QueryRunner {
   all(state: QueryState): Promise<object[]>
   count(state: QueryState): Promise<number>
-  /** The database's SQL family, for the checks of filter values that depend on it. */
-  readonly family?: SqlFamily
+  /** The database family's value rules, for the checks and encoding of filter values that depend on it. */
+  readonly valueRules?: ValueRules
 }
 
-/** PostgreSQL: longer `in` lists travel as one array parameter rather than a parameter per value. */
-const ARRAY_PARAMETER_FROM = 1000
 const patternOperators: ReadonlySet<string> = new Set(['like', 'not like', 'ilike', 'not ilike'])
 const textTypes: ReadonlySet<string> = new Set(['text', 'varchar', 'enum', 'uuid'])
 const jsonOperators: ReadonlySet<string> = new Set(['=', '<>', '!=', 'in', 'not in', 'is', 'is not'])
@@ -26,7 +23,7 @@ const jsonOperators: ReadonlySet<string> = new Set(['=', '<>', '!=', 'in', 'not 
  * one the column could hold (so it is sent as a parameter the database accepts, and a value that
  * round-trips through the column is found by it).
  */
-function checkComparison(table: TableModel, column: ColumnModel, operator: ComparisonOperator, value: unknown, family: SqlFamily | undefined): void {
+function checkComparison(table: TableModel, column: ColumnModel, operator: ComparisonOperator, value: unknown, rules: ValueRules): void {
   const where = `where('${column.property}', '${operator}', ...) on '${table.key}'`
   const { dataType } = column.config
   if (operator === 'is' || operator === 'is not') {
@@ -35,19 +32,18 @@ function checkComparison(table: TableModel, column: ColumnModel, operator: Compa
   }
   if (patternOperators.has(operator)) {
     if (!textTypes.has(dataType)) throw new RelataError(`${where}: '${operator}' applies to text columns, ${table.sqlName}.${column.sqlName} is ${dataType}`)
-    if (family === 'mysql' && operator.endsWith('ilike')) {
-      throw new RelataError(`${where}: MySQL and MariaDB have no ilike (their default collations already compare without case): use '${operator.replace('ilike', 'like')}'`)
-    }
   }
-  if (dataType === 'json' || dataType === 'jsonb') {
-    if (!jsonOperators.has(operator)) throw new RelataError(`${where}: a JSON column is compared with =, <>, in or is null only`)
-    if (dataType === 'json' && family === 'postgres') throw new RelataError(`${where}: PostgreSQL cannot compare json values; declare ${table.sqlName}.${column.sqlName} as t.jsonb() to filter on it`)
+  if ((dataType === 'json' || dataType === 'jsonb') && !jsonOperators.has(operator)) {
+    throw new RelataError(`${where}: a JSON column is compared with =, <>, in or is null only`)
   }
+  // What the family cannot compare (ilike on MySQL, json on PostgreSQL).
+  const refused = rules.comparisonProblem?.(table, column, operator)
+  if (refused !== undefined) throw new RelataError(`${where}: ${refused}`)
   const values = operator === 'in' || operator === 'not in' ? (value as readonly unknown[]) : [value]
   for (let i = 0; i < values.length; i++) {
     // A missing value would drop the condition (or, in a list, match nothing): never a filter.
     if (values[i] === undefined) throw new RelataError(`${where}: ${values === value ? `the value at index ${i} is` : 'the value is'} undefined; use null to compare with NULL`)
-    checkValue(table, column, values[i], family, true)
+    checkValue(table, column, values[i], rules, true)
   }
 }
 
@@ -60,11 +56,12 @@ function checkCount(count: unknown, method: string, table: TableModel): number {
   return count
 }
 
-/** PostgreSQL dates travel as UTC literals, as written values do (drivers send local time or unreadable ISO years). */
-function filterValue(value: unknown, family: SqlFamily | undefined): unknown {
-  if (family !== 'postgres') return value
-  if (value instanceof Date) return formatUtcTimestamp(value)
-  return Array.isArray(value) ? value.map((each: unknown) => (each instanceof Date ? formatUtcTimestamp(each) : each)) : value
+/** Dates travel as the family's `encodeDate` makes them, as written values do (PostgreSQL: UTC literals). */
+function filterValue(value: unknown, rules: ValueRules): unknown {
+  const { encodeDate } = rules
+  if (encodeDate === undefined) return value
+  if (value instanceof Date) return encodeDate(value)
+  return Array.isArray(value) ? value.map((each: unknown) => (each instanceof Date ? encodeDate(each) : each)) : value
 }
 
 function columnOf(table: TableModel, property: unknown, where: string) {
@@ -83,13 +80,13 @@ function checkStrategy(strategy: unknown, where: string): LoadStrategy {
 export class QueryBuilder {
   readonly #state: QueryState
   readonly #runner: QueryRunner | undefined
-  /** The SQL family, for relation queries built inside `.with()`, which have no runner. */
-  readonly #family: SqlFamily | undefined
+  /** The family's value rules, also for relation queries built inside `.with()`, which have no runner. */
+  readonly #rules: ValueRules
 
-  constructor(state: QueryState, runner?: QueryRunner, family: SqlFamily | undefined = runner?.family) {
+  constructor(state: QueryState, runner?: QueryRunner, rules: ValueRules = runner?.valueRules ?? commonValueRules) {
     this.#state = state
     this.#runner = runner
-    this.#family = family
+    this.#rules = rules
   }
 
   /** @internal */
@@ -98,7 +95,7 @@ export class QueryBuilder {
   }
 
   #with(patch: Partial<QueryState>): QueryBuilder {
-    return new QueryBuilder(Object.freeze({ ...this.#state, ...patch }), this.#runner, this.#family)
+    return new QueryBuilder(Object.freeze({ ...this.#state, ...patch }), this.#runner, this.#rules)
   }
 
   where(...args: unknown[]): QueryBuilder {
@@ -114,17 +111,18 @@ export class QueryBuilder {
       const op = operator.toLowerCase() as ComparisonOperator
       if ((op === 'in' || op === 'not in') && !Array.isArray(value)) throw new RelataError(`where('${first}', '${op}', ...) on '${table.key}': expects an array of values`)
       const column = columnOf(table, first, 'where()')
-      checkComparison(table, column, op, value, this.#family)
-      const asArray = this.#family === 'postgres' && Array.isArray(value) && value.length > ARRAY_PARAMETER_FROM
-      filters.push({ kind: 'compare', column, operator: op, value: filterValue(value, this.#family), ...(asArray ? { asArray } : {}) })
+      checkComparison(table, column, op, value, this.#rules)
+      const from = this.#rules.arrayParameterFrom
+      const asArray = from !== undefined && Array.isArray(value) && value.length > from
+      filters.push({ kind: 'compare', column, operator: op, value: filterValue(value, this.#rules), ...(asArray ? { asArray } : {}) })
     } else if (typeof first === 'object' && first !== null) {
       for (const [property, v] of Object.entries(first)) {
         const column = columnOf(table, property, 'where()')
         if (v === undefined) {
           throw new RelataError(`where({ ${property}: undefined }) on '${table.key}': a filter value cannot be undefined (it would match every row); leave the property out, or use null to compare with NULL`)
         }
-        checkComparison(table, column, '=', v, this.#family)
-        filters.push({ kind: 'compare', column, operator: '=', value: filterValue(v, this.#family) })
+        checkComparison(table, column, '=', v, this.#rules)
+        filters.push({ kind: 'compare', column, operator: '=', value: filterValue(v, this.#rules) })
       }
     } else {
       throw new RelataError(`where() on '${table.key}': expects an object of values, a column with an operator and value, or a callback`)
@@ -155,7 +153,7 @@ export class QueryBuilder {
   }
 
   with(spec: Record<string, unknown>): QueryBuilder {
-    return this.#with({ with: mergeWithItems(this.#state.with, withItems(this.#state.table, spec, this.#family)) })
+    return this.#with({ with: mergeWithItems(this.#state.with, withItems(this.#state.table, spec, this.#rules)) })
   }
 
   async all(): Promise<object[]> {
@@ -213,7 +211,7 @@ function mergeWithItems(existing: readonly WithItem[], added: readonly WithItem[
 }
 
 /** Each `.with()` entry as a `WithItem`; nested specs and callbacks become the related table's query state. */
-function withItems(table: TableModel, spec: Record<string, unknown>, family: SqlFamily | undefined): WithItem[] {
+function withItems(table: TableModel, spec: Record<string, unknown>, rules: ValueRules): WithItem[] {
   if (typeof spec !== 'object' || spec === null) throw new RelataError(`with() on '${table.key}': expects an object of relations`)
   const items: WithItem[] = []
   for (const [name, value] of Object.entries(spec)) {
@@ -222,7 +220,7 @@ function withItems(table: TableModel, spec: Record<string, unknown>, family: Sql
     if (relation === undefined) {
       throw new RelataError(`with(): '${name}' is not a relation of '${table.key}' (relations: ${[...table.relations.keys()].join(', ') || 'none'})`)
     }
-    const empty = new QueryBuilder(emptyQueryState(relation.target), undefined, family)
+    const empty = new QueryBuilder(emptyQueryState(relation.target), undefined, rules)
     if (value === true) items.push({ relation: name })
     else if (value === 'join' || value === 'selectIn') items.push({ relation: name, strategy: value })
     else if (typeof value === 'function') {

@@ -1,6 +1,8 @@
 /** The session: an identity map, typed queries, relation loading, and (with the unit of work) change tracking. */
 import type { ControlledTransaction, Kysely } from 'kysely'
 import type { DialectCapabilities } from '../dialect/dialect.js'
+import type { Platform } from '../dialect/platform.js'
+import type { ValueRules } from '../values/value-rules.js'
 import { RelataError, TransactionConflictError } from '../errors.js'
 import { computeChangeSet, type ChangeSet, type FlushSource } from '../unit-of-work/change-set.js'
 import { planFlush, type FlushStep } from '../unit-of-work/flush-plan.js'
@@ -127,22 +129,23 @@ export class SessionImpl implements SessionCore, QueryRunner {
   /** A conflict aborted the open transaction: every later flush and the commit fail with it. */
   #doomed: TransactionConflictError | undefined
 
-  readonly #family: DialectCapabilities['family']
+  /** What differs between database families: value rules, statement shapes. */
+  readonly #platform: Platform
 
   constructor(
     readonly schema: AnySchema,
     readonly connection: SessionConnection,
-    family: DialectCapabilities['family'],
+    platform: Platform,
   ) {
-    this.#family = family
+    this.#platform = platform
     this.#transaction = connection.transaction
-    this.hydrator = new Hydrator(this, this.identityMap, family)
+    this.hydrator = new Hydrator(this, this.identityMap, platform.values)
     this.#batch = new BatchLoader(() => this.#context!)
   }
 
-  /** The database's SQL family: filter values are checked against its limits. */
-  get family(): DialectCapabilities['family'] {
-    return this.#family
+  /** The database family's value rules: new values and filter values are checked against its limits. */
+  get valueRules(): ValueRules {
+    return this.#platform.values
   }
 
   get #db(): Kysely<any> {
@@ -227,7 +230,7 @@ export class SessionImpl implements SessionCore, QueryRunner {
    */
   async #untracked(state: QueryState): Promise<object[]> {
     while (this.#gate !== undefined) await this.#gate
-    const scratch = new SessionImpl(this.schema, { ...this.connection, transaction: this.#transaction }, this.#family)
+    const scratch = new SessionImpl(this.schema, { ...this.connection, transaction: this.#transaction }, this.#platform)
     const entities = await scratch.all({ ...state, untracked: false })
     scratch.#release()
     return entities
@@ -384,7 +387,7 @@ export class SessionImpl implements SessionCore, QueryRunner {
     const self = this
     return {
       tables: this.schema.tables.values(),
-      family: this.#family,
+      valueRules: this.#platform.values,
       pending: this.#pending,
       deleted: this.#deleted,
       persistent: () => this.identityMap.entities(),
@@ -434,7 +437,7 @@ export class SessionImpl implements SessionCore, QueryRunner {
   async #flush(): Promise<void> {
     if (this.#doomed !== undefined) throw this.#doomed
     const capabilities = await this.connection.capabilities()
-    const probe = new Persister(this.#db, capabilities)
+    const probe = new Persister(this.#db, capabilities, this.#platform)
     // Relation changes made while this flush runs go to new records, kept for the next flush.
     const touched = this.#touched
     const links = this.#links
@@ -468,7 +471,7 @@ export class SessionImpl implements SessionCore, QueryRunner {
   async #write(steps: FlushStep[], capabilities: DialectCapabilities): Promise<Persister> {
     if (this.#transaction === undefined) {
       return this.#inOwnTransaction(async (trx) => {
-        const persister = new Persister(trx, capabilities)
+        const persister = new Persister(trx, capabilities, this.#platform)
         await persister.run(steps)
         return persister
       })
@@ -476,7 +479,7 @@ export class SessionImpl implements SessionCore, QueryRunner {
     // Inside a transaction: a savepoint, so that a failed flush leaves the transaction usable.
     const name = `relata_flush_${++this.#savepoints}`
     const savepoint = await this.#transaction.savepoint(name).execute()
-    const persister = new Persister(savepoint, capabilities)
+    const persister = new Persister(savepoint, capabilities, this.#platform)
     try {
       await persister.run(steps)
     } catch (error) {

@@ -1,9 +1,9 @@
 /** Per-object bookkeeping, kept in a private field of the entity so that entities stay plain data to their users. */
-import type { SqlFamily } from '../dialect/dialect.js'
 import { RelataError } from '../errors.js'
 import type { ForeignKeyModel, RelationModel, TableModel } from '../schema/model.js'
 import type { IdentityKey } from './identity-map.js'
 import { RelationArray } from './relation-array.js'
+import type { ValueRules } from '../values/value-rules.js'
 
 /**
  * transient: made outside a session; pending: added, not yet inserted; persistent: in the database;
@@ -23,8 +23,8 @@ export interface SessionCore {
   add(...entities: object[]): void
   /** The object of this session a foreign key's values point at, when it is in the identity map. */
   find(key: ForeignKeyModel, values: readonly unknown[]): object | undefined
-  /** The database's SQL family, when known: new values are checked against its limits. */
-  readonly family?: SqlFamily
+  /** The database family's value rules, when known: new values are checked against its limits. */
+  readonly valueRules?: ValueRules
 }
 
 /** One relation of one entity: loaded or not, its value when loaded, its unloaded handle once built. */

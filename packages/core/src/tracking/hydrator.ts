@@ -3,8 +3,8 @@
  * there. Each table gets a hydration function generated once, with its column names written
  * out, so that the hot loop makes objects of one shape with monomorphic property stores.
  */
-import type { SqlFamily } from '../dialect/dialect.js'
-import { jsonDecoder, rowDecoder, type Decoder } from '../values/codecs.js'
+import type { Decoder } from '../values/codecs.js'
+import type { ValueRules } from '../values/value-rules.js'
 import type { ColumnModel, TableModel } from '../schema/model.js'
 import { entityClassOf } from './entity-class.js'
 import { attachState, EntityState, type SessionCore } from './entity-state.js'
@@ -43,50 +43,64 @@ function compile(table: TableModel, decoderOf: (column: ColumnModel) => Decoder 
   return factory(entityClassOf(table), decoders, attachState, EntityState, table, keyPart) as Hydrate
 }
 
+/** Compiled hydrators of one family's value rules: per table, per source and column prefix. */
+type CompiledHydrators = WeakMap<TableModel, Map<string, Hydrate>>
+
 /**
- * Compiled hydrators, shared by every session: per table, per source, family and column prefix.
+ * Compiled hydrators, shared by every session on the same value rules (one object per family).
  * A session is often short (one request): compiling per session would also start every one of
  * them in V8's interpreter instead of reusing optimised code.
  */
-const compiled = new WeakMap<TableModel, Map<string, Hydrate>>()
+const compiledByRules = new WeakMap<ValueRules, CompiledHydrators>()
 
-function hydratorOf(table: TableModel, source: 'row' | 'json', family: SqlFamily, prefix: string): Hydrate {
+function compiledFor(rules: ValueRules): CompiledHydrators {
+  let compiled = compiledByRules.get(rules)
+  if (compiled === undefined) compiledByRules.set(rules, (compiled = new WeakMap()))
+  return compiled
+}
+
+function hydratorOf(compiled: CompiledHydrators, rules: ValueRules, table: TableModel, source: 'row' | 'json', prefix: string): Hydrate {
   let plans = compiled.get(table)
   if (plans === undefined) compiled.set(table, (plans = new Map()))
-  const key = `${source}|${family}|${prefix}`
+  const key = `${source}|${prefix}`
   let hydrate = plans.get(key)
   if (hydrate === undefined) {
-    hydrate = compile(table, (c) => (source === 'row' ? rowDecoder(c, family) : jsonDecoder(c, family)), prefix)
+    hydrate = compile(table, (c) => (source === 'row' ? rules.rowDecoder(c) : rules.jsonDecoder(c)), prefix)
     plans.set(key, hydrate)
   }
   return hydrate
 }
 
 export class Hydrator {
+  /** This family's compiled hydrators, looked up once per session rather than per row. */
+  readonly #compiled: CompiledHydrators
+
   constructor(
     private readonly session: SessionCore,
     private readonly identityMap: IdentityMap,
-    private readonly family: SqlFamily,
-  ) {}
+    private readonly rules: ValueRules,
+  ) {
+    this.#compiled = compiledFor(rules)
+  }
 
   /** The row decoder of one column, for key values read outside an entity. */
   keyDecoder(column: ColumnModel): Decoder | undefined {
-    return rowDecoder(column, this.family)
+    return this.rules.rowDecoder(column)
   }
 
   /** An entity from a result row keyed by SQL column names (each behind `prefix` when the table was joined in). */
   fromRow(table: TableModel, row: Record<string, unknown>, prefix = ''): object {
-    return hydratorOf(table, 'row', this.family, prefix)(row, this.identityMap.tableEntries(table), this.session)
+    return hydratorOf(this.#compiled, this.rules, table, 'row', prefix)(row, this.identityMap.tableEntries(table), this.session)
   }
 
   /** An entity from an object inside a JSON aggregate (numerics as text, dates as strings). */
   fromJson(table: TableModel, row: Record<string, unknown>): object {
-    return hydratorOf(table, 'json', this.family, '')(row, this.identityMap.tableEntries(table), this.session)
+    return hydratorOf(this.#compiled, this.rules, table, 'json', '')(row, this.identityMap.tableEntries(table), this.session)
   }
 
   /** Many rows of one table, the per-table lookups done once. */
   fromRows(table: TableModel, rows: readonly Record<string, unknown>[]): object[] {
-    const hydrate = hydratorOf(table, 'row', this.family, '')
+    const hydrate = hydratorOf(this.#compiled, this.rules, table, 'row', '')
     const entries = this.identityMap.tableEntries(table)
     const entities = new Array<object>(rows.length)
     for (let i = 0; i < rows.length; i++) entities[i] = hydrate(rows[i]!, entries, this.session)

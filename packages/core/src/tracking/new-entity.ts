@@ -18,7 +18,7 @@ export function newEntity(table: TableModel, values: Record<string, unknown>, se
   const entity = new (entityClassOf(table))() as Record<string, unknown>
   for (const column of table.columns) {
     const value = values[column.property]
-    if (value !== undefined) checkValue(table, column, value, session?.family)
+    if (value !== undefined) checkValue(table, column, value, session?.valueRules)
     entity[column.property] = value
   }
   const state = new EntityState(session, table, session ? 'pending' : 'transient', undefined, undefined)

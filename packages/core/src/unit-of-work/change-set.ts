@@ -3,7 +3,6 @@
  * columns, deletions (with their cascades), link rows. Everything that can be checked before
  * SQL is checked here.
  */
-import type { SqlFamily } from '../dialect/dialect.js'
 import { RelataError } from '../errors.js'
 import type { ColumnModel, ForeignKeyModel, TableModel } from '../schema/model.js'
 import { stateOf, type EntityState } from '../tracking/entity-state.js'
@@ -16,12 +15,13 @@ import type { LinkRecord } from './link-records.js'
 import { relationChanges } from '../tracking/relation-changes.js'
 import { findRowSwitches, pendingByKey, switchedValue, type RowSwitch } from './row-switch.js'
 import { checkValue, sameValue } from '../values/write-values.js'
+import type { ValueRules } from '../values/value-rules.js'
 
 /** The session's side of a flush. */
 export interface FlushSource extends CascadeSource {
   readonly tables: Iterable<TableModel>
-  /** The database's SQL family: values are checked against its limits too. */
-  readonly family?: SqlFamily
+  /** The database family's value rules: values are checked against its limits too. */
+  readonly valueRules?: ValueRules
   readonly pending: ReadonlySet<object>
   readonly deleted: ReadonlySet<object>
   /** Persistent objects, to compare with their snapshots. */
@@ -101,13 +101,13 @@ export async function computeChangeSet(source: FlushSource, keyOf: (entity: obje
   for (const entity of source.pending) {
     if (deleted.entities.has(entity)) continue
     const state = stateOf(entity)!
-    checkInsert(entity, state, source.family)
+    checkInsert(entity, state, source.valueRules)
     if (!switched.has(entity)) addTo(changes.inserts, state.table, entity)
   }
   for (const entity of source.persistent()) {
     if (deleted.entities.has(entity)) continue
     const state = stateOf(entity)!
-    const columns = changedColumns(entity, state, keyOf, source.family)
+    const columns = changedColumns(entity, state, keyOf, source.valueRules)
     if (columns.length === 0) continue
     const rekey = changesKey(columns) ? { from: state.identityKey, to: newKeyOf(entity, state, keyOf) } : undefined
     changes.updates.push(rekey === undefined ? { entity, state, columns } : { entity, state, columns, rekey })
@@ -224,7 +224,7 @@ function cascadeSaves(source: FlushSource): void {
 }
 
 /** Checks every column of a new row before SQL: types, and NOT NULL columns the database will not fill. */
-function checkInsert(entity: object, state: EntityState, family: SqlFamily | undefined): void {
+function checkInsert(entity: object, state: EntityState, rules: ValueRules | undefined): void {
   const table = state.table
   for (const column of table.columns) {
     const ref = refTarget(state, column)
@@ -234,12 +234,12 @@ function checkInsert(entity: object, state: EntityState, family: SqlFamily | und
       if (column.config.generated || column.config.default !== undefined || column.config.nullable) continue
       throw new RelataError(`${table.key}.${column.property} (${table.sqlName}.${column.sqlName}) is required: a new ${table.key} object has no value for it`)
     }
-    checkValue(table, column, value, family)
+    checkValue(table, column, value, rules)
   }
 }
 
 /** Columns whose value differs from the snapshot, foreign keys following their relation's object. */
-function changedColumns(entity: object, state: EntityState, keyOf: (entity: object, column: ColumnModel) => unknown, family: SqlFamily | undefined): ColumnModel[] {
+function changedColumns(entity: object, state: EntityState, keyOf: (entity: object, column: ColumnModel) => unknown, rules: ValueRules | undefined): ColumnModel[] {
   const changed: ColumnModel[] = []
   const columns = state.table.columns
   const snapshot = state.snapshot!
@@ -259,7 +259,7 @@ function changedColumns(entity: object, state: EntityState, keyOf: (entity: obje
     }
     const value = (entity as Record<string, unknown>)[column.property]
     if (!sameValue(snapshotKind(column), value, snapshot[i])) {
-      checkValue(state.table, column, value, family)
+      checkValue(state.table, column, value, rules)
       changed.push(column)
     }
   }

@@ -6,8 +6,8 @@
 import { sql, type Kysely, type RawBuilder } from 'kysely'
 import { inTuples, rowList, unionAllRows } from '../sql/sql-helpers.js'
 import type { DialectCapabilities } from '../dialect/dialect.js'
+import type { Platform } from '../dialect/platform.js'
 import { FlushError, QueryTimeoutError, RelataError, TransactionConflictError } from '../errors.js'
-import { rowDecoder } from '../values/codecs.js'
 import type { ColumnModel, ForeignKeyModel, TableModel } from '../schema/model.js'
 import { stateOf } from '../tracking/entity-state.js'
 import { restoredValue, snapshotKind, snapshotValue } from '../values/snapshots.js'
@@ -56,6 +56,7 @@ export class Persister {
   constructor(
     private readonly db: Kysely<any>,
     private readonly capabilities: DialectCapabilities,
+    private readonly platform: Platform,
   ) {}
 
   /** A key column's value: as written in this flush, or as the object holds it. */
@@ -193,7 +194,7 @@ export class Persister {
     const values: Row = {}
     for (const column of columns) {
       const raw = row[column.sqlName]
-      const decode = rowDecoder(column, this.capabilities.family)
+      const decode = this.platform.values.rowDecoder(column)
       values[column.property] = raw === undefined ? undefined : decode === undefined ? raw : decode(raw)
     }
     return values
@@ -202,7 +203,7 @@ export class Persister {
   async #insert(batch: InsertBatch): Promise<void> {
     const { table, entities, postponed } = batch
     const { columns } = table
-    const family = this.capabilities.family
+    const values = this.platform.values
     const items = entities.map((entity): InsertItem => {
       const row: Row = {}
       const given = new Array<unknown>(columns.length)
@@ -214,7 +215,7 @@ export class Persister {
         const sent = late !== undefined && [...late].some((k) => k.columns.includes(column)) ? null : value
         if (sent === undefined) continue
         given[i] = sentCopy(column, value ?? null)
-        row[column.sqlName] = encodeValue(column, sent, family)
+        row[column.sqlName] = encodeValue(column, sent, values)
       }
       this.sent.set(entity, given)
       return { entity, row, given }
@@ -400,7 +401,7 @@ export class Persister {
         const values = columns.map((column) => {
           const value = sent[column.property]
           checkValue(table, column, value)
-          return encodeValue(column, value, this.capabilities.family)
+          return encodeValue(column, value, this.platform.values)
         })
         return { write, sent, values }
       })
@@ -450,7 +451,7 @@ export class Persister {
     }
     const result = await this.db
       .updateTable(table.sqlName)
-      .set({ [column.sqlName]: encodeValue(column, value, this.capabilities.family) })
+      .set({ [column.sqlName]: encodeValue(column, value, this.platform.values) })
       .where(this.#where(table, [entity], false))
       .executeTakeFirst()
     await this.#checkRows(table, 'row(s) to update', [entity], Number(result.numUpdatedRows))
@@ -466,7 +467,7 @@ export class Persister {
     this.sent.set(entity, table.columns.map((column) => sentCopy(column, this.#value(entity, column))))
     for (const column of columns) {
       checkValue(table, column, row[column.property])
-      set[column.sqlName] = encodeValue(column, row[column.property], this.capabilities.family)
+      set[column.sqlName] = encodeValue(column, row[column.property], this.platform.values)
     }
     if (version !== undefined) set[version.sqlName] = sql`${sql.ref(version.sqlName)} + 1`
     const result = await this.db.updateTable(table.sqlName).set(set).where(this.#where(table, [replaced], version !== undefined)).executeTakeFirst()
@@ -533,7 +534,7 @@ export class Persister {
       const column = association.table.columnsByProperty.get(property)
       if (column === undefined) throw new RelataError(`'${property}' is not a column of the association table '${association.table.key}'`)
       checkValue(association.table, column, value)
-      row[column.sqlName] = encodeValue(column, value, this.capabilities.family)
+      row[column.sqlName] = encodeValue(column, value, this.platform.values)
     }
     return row
   }

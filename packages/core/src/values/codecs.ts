@@ -2,7 +2,6 @@
  * Column codecs: turn what a driver or a JSON aggregate returns into the declared TypeScript
  * value. `undefined` means the value needs no decoding (the hot path pays nothing).
  */
-import type { SqlFamily } from '../dialect/dialect.js'
 import type { ColumnModel } from '../schema/model.js'
 import { parseTimestamp } from './timestamps.js'
 
@@ -22,18 +21,33 @@ const toDateOnly: Decoder = (v) => {
 }
 
 /**
- * The decoder of a column's values where they come from: a result row (`'row'`: drivers configured
- * by Relata already return the declared types; this covers pools the user configured) or a JSON
- * aggregate (`'json'`: numerics and big integers as text, dates as strings, MariaDB booleans as 1/0).
+ * Booleans as a driver may return them: MySQL's `tinyint(1)` as 1 or 0, PostgreSQL's text format as
+ * 't' or 'f', and JSON aggregates as `true`, 1 or '1'.
+ *
+ * @example
+ * ```ts
+ * decodeBoolean(1)     // true
+ * decodeBoolean('f')   // false
+ * ```
  */
-function decoderFor(column: ColumnModel, family: SqlFamily, source: 'row' | 'json'): Decoder | undefined {
+export const decodeBoolean: Decoder = toBoolean
+
+/**
+ * Decoder for a value as it comes in a result row: drivers configured by Relata already return the
+ * declared types; this covers pools the user configured. Booleans are the driver's own (a family
+ * whose driver returns numbers decodes them with `decodeBoolean`).
+ *
+ * @example
+ * ```ts
+ * rowDecoder(table.columnsByProperty.get('total')!)?.(12)   // 12n for a bigint column
+ * ```
+ */
+export function rowDecoder(column: ColumnModel): Decoder | undefined {
   switch (column.config.dataType) {
     case 'bigint':
       return toBigInt
     case 'numeric':
       return toNumericString
-    case 'boolean':
-      return source === 'json' || family === 'mysql' ? toBoolean : undefined
     case 'timestamp':
       return toDate
     case 'date':
@@ -43,19 +57,31 @@ function decoderFor(column: ColumnModel, family: SqlFamily, source: 'row' | 'jso
       // mysql2 parses JSON columns, and aggregates embed them: parsing again would read a
       // document that is one string ("text") as JSON text and fail.
       return undefined
-    case 'real':
-    case 'double':
-      return source === 'json' ? toNumber : undefined
     default:
       return undefined
   }
 }
 
-/** Decoder for a value as it comes in a result row. */
-export const rowDecoder = (column: ColumnModel, family: SqlFamily): Decoder | undefined => decoderFor(column, family, 'row')
-
-/** Decoder for a value inside a JSON aggregate. */
-export const jsonDecoder = (column: ColumnModel, family: SqlFamily): Decoder | undefined => decoderFor(column, family, 'json')
+/**
+ * Decoder for a value inside a JSON aggregate: numerics and big integers as text, dates as strings,
+ * MariaDB booleans as 1/0, floats as JSON numbers or text.
+ *
+ * @example
+ * ```ts
+ * jsonDecoder(table.columnsByProperty.get('price')!)?.(12.5)   // '12.5' for a numeric column
+ * ```
+ */
+export function jsonDecoder(column: ColumnModel): Decoder | undefined {
+  switch (column.config.dataType) {
+    case 'boolean':
+      return toBoolean
+    case 'real':
+    case 'double':
+      return toNumber
+    default:
+      return rowDecoder(column)
+  }
+}
 
 /** Columns whose value must travel as text inside JSON so that no digit is lost. */
 export function travelsAsText(column: ColumnModel): boolean {

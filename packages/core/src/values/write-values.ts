@@ -2,15 +2,15 @@
  * Values on their way to the database: checked against the column before any SQL, compared with
  * snapshots, encoded. A value is accepted only when the database will store it as it is, so that
  * it reads back equal; anything it would refuse, truncate, round or replace is refused here with
- * an error naming the table and column. Some limits depend on the SQL family: they are checked
- * when the family is known (at flush and when a query runs), the rest as soon as a value is given.
+ * an error naming the table and column. Some limits depend on the database family (its
+ * `ValueRules`): they are checked when the family is known (at flush and when a query runs), the
+ * rest as soon as a value is given.
  */
-import type { SqlFamily } from '../dialect/dialect.js'
-import { formatUtcTimestamp } from './timestamps.js'
 import { RelataError } from '../errors.js'
 import type { ColumnModel, TableModel } from '../schema/model.js'
 import type { SnapshotKind } from './snapshots.js'
-import { dateProblem, decimalProblem, floatProblem, jsonProblem, stringProblem } from './value-limits.js'
+import { dateProblem, decimalProblem, jsonProblem, stringProblem } from './value-limits.js'
+import { commonValueRules, type ValueRules } from './value-rules.js'
 
 const INT32 = 2 ** 31
 const INT64 = 2n ** 63n
@@ -94,24 +94,24 @@ function valid(column: ColumnModel, value: unknown, comparing: boolean): boolean
 }
 
 /** Why the database would not store this value of the right type as it is, or `undefined`. */
-function problem(column: ColumnModel, value: unknown, family: SqlFamily | undefined): string | undefined {
+function problem(column: ColumnModel, value: unknown, rules: ValueRules): string | undefined {
   const { dataType } = column.config
   switch (dataType) {
     case 'text':
     case 'varchar':
     case 'enum':
-      return stringProblem(value as string, dataType === 'text' ? 'text' : 'short', family)
+      return stringProblem(value as string, dataType === 'text' ? 'text' : 'short', rules)
     case 'numeric':
-      return decimalProblem(value as string, column.config.precision, column.config.scale, family)
+      return decimalProblem(value as string, column.config.precision, column.config.scale, rules)
     case 'real':
     case 'double':
-      return floatProblem(value as number, dataType, family)
+      return rules.floatProblem?.(value as number, dataType)
     case 'timestamp':
     case 'date':
-      return dateProblem(value as Date, dataType, column.config.precision, family)
+      return dateProblem(value as Date, dataType, column.config.precision, rules)
     case 'json':
     case 'jsonb':
-      return jsonProblem(value, dataType, family)
+      return jsonProblem(value, dataType, rules)
     default:
       return undefined
   }
@@ -128,12 +128,12 @@ function show(value: unknown): string {
 const columnName = (table: TableModel, column: ColumnModel) => `${table.key}.${column.property} (${table.sqlName}.${column.sqlName})`
 
 /**
- * Throws an error naming the table and column when a value cannot be written to it. With a
- * `family`, also the limits of that database (NUL in PostgreSQL text, MariaDB's ranges, ...).
- * `comparing`: a value compared with in a filter, which may be longer than a `varchar` or be a
- * `like` pattern.
+ * Throws an error naming the table and column when a value cannot be written to it: the limits
+ * common to every database, and those of the family whose `rules` are given (NUL in PostgreSQL
+ * text, MariaDB's ranges, ...). `comparing`: a value compared with in a filter, which may be longer
+ * than a `varchar` or be a `like` pattern.
  */
-export function checkValue(table: TableModel, column: ColumnModel, value: unknown, family?: SqlFamily, comparing = false): void {
+export function checkValue(table: TableModel, column: ColumnModel, value: unknown, rules: ValueRules = commonValueRules, comparing = false): void {
   if (value === null || value === undefined) {
     if (value === null && !column.config.nullable && !comparing) throw new RelataError(`${columnName(table, column)} cannot be null`)
     return
@@ -141,7 +141,7 @@ export function checkValue(table: TableModel, column: ColumnModel, value: unknow
   if (!valid(column, value, comparing)) {
     throw new RelataError(`${columnName(table, column)} expects ${expected(column)}, got ${show(value)}`)
   }
-  const why = problem(column, value, family)
+  const why = problem(column, value, rules)
   if (why !== undefined) throw new RelataError(`${columnName(table, column)} cannot hold ${show(value)}: ${why}`)
 }
 
@@ -170,13 +170,14 @@ export const isJsonColumn = (column: ColumnModel): boolean => column.config.data
 
 /**
  * A value as the driver takes it: JSON as text; a negative zero of a float column as the text
- * `-0` (drivers write the number as `0`); on PostgreSQL a date as a UTC literal (drivers send
- * local time or an ISO string it cannot read past year 9999); everything else as it is.
+ * `-0` (drivers write the number as `0`); a date as the family's `encodeDate` makes it (on
+ * PostgreSQL a UTC literal: drivers send local time or an ISO string it cannot read past year
+ * 9999); everything else as it is.
  */
-export function encodeValue(column: ColumnModel, value: unknown, family?: SqlFamily): unknown {
+export function encodeValue(column: ColumnModel, value: unknown, rules: ValueRules = commonValueRules): unknown {
   if (value === null || value === undefined) return value
   if (isJsonColumn(column)) return JSON.stringify(value)
   if (typeof value === 'number' && Object.is(value, -0) && (column.config.dataType === 'real' || column.config.dataType === 'double')) return '-0'
-  if (value instanceof Date && family === 'postgres') return formatUtcTimestamp(value)
+  if (value instanceof Date && rules.encodeDate !== undefined) return rules.encodeDate(value)
   return value
 }
