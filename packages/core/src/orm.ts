@@ -131,11 +131,11 @@ class RelataOrm<S extends AnySchema> implements Orm<S> {
   }
 
   async createTables(options?: CreateTablesOptions): Promise<void> {
-    await createTables(this.#anyDb, this.schema.tables.values(), this.dialect.capabilities, options)
+    await createTables(this.#anyDb, this.schema.tables.values(), this.dialect, options)
   }
 
   async dropTables(options?: DropTablesOptions): Promise<void> {
-    await dropTables(this.#anyDb, this.schema.tables.values(), this.dialect.capabilities, options)
+    await dropTables(this.#anyDb, this.schema.tables.values(), this.dialect, options)
   }
 
   async destroy(): Promise<void> {

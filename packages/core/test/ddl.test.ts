@@ -11,6 +11,8 @@ import {
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { createTableQuery, indexedColumns } from '../src/ddl/create-table.js'
 import { existingTables } from '../src/ddl/existing-tables.js'
+import { mysqlPlatform } from '../src/dialect/mysql-platform.js'
+import { postgresPlatform } from '../src/dialect/postgres-platform.js'
 import { defineSchema, SchemaError, t, table } from '../src/index.js'
 import { orderTables } from '../src/schema/table-order.js'
 import { schema as books } from './fixtures/books.js'
@@ -65,8 +67,10 @@ const compilers = {
   }),
 }
 
+const platforms = { postgres: postgresPlatform, mysql: mysqlPlatform }
+
 const createSql = (family: 'postgres' | 'mysql', tables: typeof schema.tables, key: string): string =>
-  createTableQuery(compilers[family], tables.get(key)!, { family, indexed: indexedColumns(tables.values()), deferred: new Set() }).compile().sql
+  createTableQuery(compilers[family], tables.get(key)!, { ddl: platforms[family].ddl, indexed: indexedColumns(tables.values()), deferred: new Set() }).compile().sql
 
 describe('column types and defaults', () => {
   test('PostgreSQL', () => {
@@ -143,7 +147,7 @@ describeEachDialect('createTables / dropTables', (target) => {
   }
 
   test('creates every table', async () => {
-    expect([...(await existingTables(db(), target.family))].sort()).toEqual(ALL_TABLES)
+    expect([...(await existingTables(db(), ctx.dialect.platform.ddl))].sort()).toEqual(ALL_TABLES)
   })
 
   test('applies value and SQL defaults', async () => {
@@ -253,12 +257,12 @@ describeEachDialect('createTables / dropTables', (target) => {
 
   test('dropTables drops everything, cycle included, and can run again with ifExists', async () => {
     await ctx.orm.dropTables()
-    expect([...(await existingTables(db(), target.family))]).toEqual([])
+    expect([...(await existingTables(db(), ctx.dialect.platform.ddl))]).toEqual([])
     await ctx.orm.dropTables({ ifExists: true })
     await ctx.orm.createTables({ ifNotExists: true })
-    expect([...(await existingTables(db(), target.family))].sort()).toEqual(ALL_TABLES)
+    expect([...(await existingTables(db(), ctx.dialect.platform.ddl))].sort()).toEqual(ALL_TABLES)
     await ctx.orm.dropTables()
-    expect([...(await existingTables(db(), target.family))]).toEqual([])
+    expect([...(await existingTables(db(), ctx.dialect.platform.ddl))]).toEqual([])
   })
 })
 

@@ -1,9 +1,9 @@
 /** `CREATE TABLE` for one table model: columns, primary key, uniques, enum checks and foreign keys. */
-import { sql, type CreateTableBuilder, type Kysely } from 'kysely'
-import type { SqlFamily } from '../dialect/dialect.js'
+import type { CreateTableBuilder, Kysely } from 'kysely'
+import type { ColumnSite, DdlRules } from '../dialect/ddl-rules.js'
 import type { ColumnModel, ForeignKeyModel, TableModel } from '../schema/model.js'
 import { defaultExpression } from './column-default.js'
-import { columnType, type ColumnSite } from './column-type.js'
+import { columnType } from './column-type.js'
 import { withReferentialActions } from './foreign-key.js'
 
 /**
@@ -11,11 +11,12 @@ import { withReferentialActions } from './foreign-key.js'
  *
  * @example
  * ```ts
- * const context: CreateTableContext = { family: 'mysql', indexed: indexedColumns(tables), deferred: new Set(deferred) }
+ * const context: CreateTableContext = { ddl: mysqlPlatform.ddl, indexed: indexedColumns(tables), deferred: new Set(deferred) }
  * ```
  */
 export interface CreateTableContext {
-  readonly family: SqlFamily
+  /** The family's types, literals and table options. */
+  readonly ddl: DdlRules
   /** Columns that are part of a key anywhere in the schema (see `indexedColumns`). */
   readonly indexed: ReadonlySet<ColumnModel>
   /** Keys left out here, to be added with `ALTER TABLE` once every table exists. */
@@ -26,22 +27,23 @@ export interface CreateTableContext {
 /**
  * The `CREATE TABLE` statement of a table. Constraints are named as PostgreSQL would name them
  * (`<table>_pkey`, `<table>_<column>_key`, `<table>_<column>_check`); foreign keys carry the
- * model's name. On MySQL the table is utf8mb4 with the `utf8mb4_bin` collation.
+ * model's name. The family's table options end it (on MySQL: utf8mb4 with the `utf8mb4_bin` collation).
  *
  * @example
  * ```ts
- * await createTableQuery(db, schema.table('books'), { family: 'postgres', indexed, deferred: new Set() }).execute()
+ * await createTableQuery(db, schema.table('books'), { ddl: postgresPlatform.ddl, indexed, deferred: new Set() }).execute()
  * ```
  */
 export function createTableQuery(db: Kysely<any>, table: TableModel, context: CreateTableContext): CreateTableBuilder<string, string> {
+  const { ddl } = context
   let builder: CreateTableBuilder<string, string> = db.schema.createTable(table.sqlName)
   if (context.ifNotExists === true) builder = builder.ifNotExists()
   for (const column of table.columns) {
     const site: ColumnSite = { table, column, indexed: context.indexed.has(column) }
-    const value = defaultExpression(site, context.family)
-    builder = builder.addColumn(column.sqlName, columnType(site, context.family), (definition) => {
+    const value = defaultExpression(site, ddl)
+    builder = builder.addColumn(column.sqlName, columnType(site, ddl), (definition) => {
       let result = definition
-      if (column.config.dataType === 'serial' && context.family === 'mysql') result = result.autoIncrement()
+      if (ddl.autoIncrement(column)) result = result.autoIncrement()
       if (!column.config.nullable) result = result.notNull()
       if (value !== undefined) result = result.defaultTo(value)
       return result
@@ -50,10 +52,8 @@ export function createTableQuery(db: Kysely<any>, table: TableModel, context: Cr
   builder = builder.addPrimaryKeyConstraint(`${table.sqlName}_pkey`, table.primaryKey.map((c) => c.sqlName))
   for (const column of table.columns) {
     if (column.config.unique) builder = builder.addUniqueConstraint(`${table.sqlName}_${column.sqlName}_key`, [column.sqlName])
-    if (column.config.dataType === 'enum' && context.family === 'postgres') {
-      const values = sql.join((column.config.enumValues ?? []).map((value) => sql.lit(value)))
-      builder = builder.addCheckConstraint(`${table.sqlName}_${column.sqlName}_check`, sql`${sql.ref(column.sqlName)} in (${values})`)
-    }
+    const check = ddl.columnCheck(column)
+    if (check !== undefined) builder = builder.addCheckConstraint(`${table.sqlName}_${column.sqlName}_check`, check)
   }
   for (const key of table.foreignKeys) {
     if (context.deferred.has(key)) continue
@@ -65,9 +65,7 @@ export function createTableQuery(db: Kysely<any>, table: TableModel, context: Cr
       (fk) => withReferentialActions(fk, key),
     )
   }
-  // Not the database's charset: latin1 or utf8mb3 would store what they cannot hold as '?'. Binary
-  // comparison, as on PostgreSQL: case and accents count (trailing spaces do not: MySQL's PAD SPACE).
-  if (context.family === 'mysql') builder = builder.modifyEnd(sql`default character set utf8mb4 collate utf8mb4_bin`)
+  if (ddl.tableOptions !== undefined) builder = builder.modifyEnd(ddl.tableOptions)
   return builder
 }
 

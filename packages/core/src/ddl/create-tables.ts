@@ -1,6 +1,6 @@
 /** `orm.createTables()`: every table of a schema, in foreign-key order, then the keys deferred by cycles. */
 import type { Kysely } from 'kysely'
-import type { DialectCapabilities } from '../dialect/dialect.js'
+import type { RelataDialect } from '../dialect/dialect.js'
 import type { TableModel } from '../schema/model.js'
 import { orderTables } from '../schema/table-order.js'
 import { createTableQuery, indexedColumns } from './create-table.js'
@@ -26,20 +26,20 @@ export interface CreateTablesOptions {
  *
  * @example
  * ```ts
- * await createTables(db, schema.tables.values(), dialect.capabilities, { ifNotExists: true })
+ * await createTables(db, schema.tables.values(), orm.dialect, { ifNotExists: true })
  * ```
  */
 export async function createTables(
   db: Kysely<any>,
   tables: Iterable<TableModel>,
-  capabilities: DialectCapabilities,
+  dialect: Pick<RelataDialect, 'capabilities' | 'platform'>,
   options: CreateTablesOptions = {},
 ): Promise<void> {
   const { order, deferred } = orderTables(tables)
-  const { family } = capabilities
+  const { ddl } = dialect.platform
   const run = async (executor: Kysely<any>): Promise<void> => {
-    const existing = options.ifNotExists === true ? await existingTables(executor, family) : new Set<string>()
-    const context = { family, indexed: indexedColumns(order), deferred: new Set(deferred), ifNotExists: options.ifNotExists }
+    const existing = options.ifNotExists === true ? await existingTables(executor, ddl) : new Set<string>()
+    const context = { ddl, indexed: indexedColumns(order), deferred: new Set(deferred), ifNotExists: options.ifNotExists }
     for (const table of order) {
       if (!existing.has(table.sqlName)) await createTableQuery(executor, table, context).execute()
     }
@@ -47,6 +47,6 @@ export async function createTables(
       if (!existing.has(key.table.sqlName)) await addForeignKey(executor, key)
     }
   }
-  if (capabilities.transactionalDdl) await db.transaction().execute(run)
+  if (dialect.capabilities.transactionalDdl) await db.transaction().execute(run)
   else await run(db)
 }

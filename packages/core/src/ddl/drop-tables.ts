@@ -1,10 +1,9 @@
 /** `orm.dropTables()`: the keys deferred by cycles first, then every table, children first. */
 import type { Kysely } from 'kysely'
-import type { DialectCapabilities } from '../dialect/dialect.js'
+import type { RelataDialect } from '../dialect/dialect.js'
 import type { TableModel } from '../schema/model.js'
 import { orderTables } from '../schema/table-order.js'
 import { existingTables } from './existing-tables.js'
-import { dropForeignKey } from './foreign-key.js'
 
 /**
  * Options of `orm.dropTables()`.
@@ -25,27 +24,27 @@ export interface DropTablesOptions {
  *
  * @example
  * ```ts
- * await dropTables(db, schema.tables.values(), dialect.capabilities, { ifExists: true })
+ * await dropTables(db, schema.tables.values(), orm.dialect, { ifExists: true })
  * ```
  */
 export async function dropTables(
   db: Kysely<any>,
   tables: Iterable<TableModel>,
-  capabilities: DialectCapabilities,
+  dialect: Pick<RelataDialect, 'capabilities' | 'platform'>,
   options: DropTablesOptions = {},
 ): Promise<void> {
   const { order, deferred } = orderTables(tables)
-  const { family } = capabilities
+  const { ddl } = dialect.platform
   const run = async (executor: Kysely<any>): Promise<void> => {
-    const existing = options.ifExists === true ? await existingTables(executor, family) : undefined
+    const existing = options.ifExists === true ? await existingTables(executor, ddl) : undefined
     const exists = (table: TableModel): boolean => existing === undefined || existing.has(table.sqlName)
     for (const key of deferred) {
-      if (exists(key.table)) await dropForeignKey(executor, key, family)
+      if (exists(key.table)) await ddl.dropForeignKey(executor, key)
     }
     for (const table of [...order].reverse()) {
       if (exists(table)) await executor.schema.dropTable(table.sqlName).execute()
     }
   }
-  if (capabilities.transactionalDdl) await db.transaction().execute(run)
+  if (dialect.capabilities.transactionalDdl) await db.transaction().execute(run)
   else await run(db)
 }

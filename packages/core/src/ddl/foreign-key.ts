@@ -1,6 +1,5 @@
-/** Foreign-key DDL: the referential actions of a key, and adding or dropping a key on an existing table. */
-import { sql, type Kysely } from 'kysely'
-import type { SqlFamily } from '../dialect/dialect.js'
+/** Foreign-key DDL: the referential actions of a key, and adding a key to an existing table (the family drops one: `DdlRules.dropForeignKey`). */
+import type { Kysely } from 'kysely'
 import type { ReferentialAction } from '../schema/column.js'
 import type { ForeignKeyModel } from '../schema/model.js'
 
@@ -43,18 +42,4 @@ export async function addForeignKey(db: Kysely<any>, key: ForeignKeyModel): Prom
       (fk) => withReferentialActions(fk, key),
     )
     .execute()
-}
-
-/**
- * Drops a foreign key: `DROP CONSTRAINT` on PostgreSQL, `DROP FOREIGN KEY` on MySQL (which
- * MySQL 8 and MariaDB both accept).
- *
- * @example
- * ```ts
- * for (const key of deferred) await dropForeignKey(db, key, 'mysql')
- * ```
- */
-export async function dropForeignKey(db: Kysely<any>, key: ForeignKeyModel, family: SqlFamily): Promise<void> {
-  if (family === 'postgres') await db.schema.alterTable(key.table.sqlName).dropConstraint(key.name).execute()
-  else await sql`alter table ${sql.table(key.table.sqlName)} drop foreign key ${sql.id(key.name)}`.execute(db)
 }

@@ -7,6 +7,27 @@ const BACKSLASH_OR_NUL = /[\\\0]/
 const QUESTION_MARK = 63
 
 /**
+ * Whether a string holds a backslash or NUL: the only characters a quoted MySQL literal reads
+ * differently with and without `NO_BACKSLASH_ESCAPES`.
+ *
+ * @example
+ * ```ts
+ * readsByMode('a\\b')   // true
+ * ```
+ */
+export const readsByMode = (value: string): boolean => BACKSLASH_OR_NUL.test(value)
+
+/**
+ * A string's UTF-8 bytes as a hex literal, which every `sql_mode` reads the same.
+ *
+ * @example
+ * ```ts
+ * hexLiteral('a\\b')   // X'615c62'
+ * ```
+ */
+export const hexLiteral = (value: string): string => `X'${Buffer.from(value, 'utf8').toString('hex')}'`
+
+/**
  * A string as an SQL literal that means the same with or without `NO_BACKSLASH_ESCAPES` (and
  * `ANSI_QUOTES`): quotes are doubled, never backslash-escaped, and a string holding a backslash or
  * NUL (the only characters whose reading depends on the mode) is sent as UTF-8 hex. No byte
@@ -19,7 +40,7 @@ const QUESTION_MARK = 63
  * ```
  */
 export function mysqlStringLiteral(value: string): string {
-  if (BACKSLASH_OR_NUL.test(value)) return `_utf8mb4 X'${Buffer.from(value, 'utf8').toString('hex')}'`
+  if (BACKSLASH_OR_NUL.test(value)) return `_utf8mb4 ${hexLiteral(value)}`
   return value.includes("'") ? `'${value.replaceAll("'", "''")}'` : `'${value}'`
 }
 

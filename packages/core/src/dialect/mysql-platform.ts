@@ -1,5 +1,6 @@
 /** MySQL's and MariaDB's platform, for the `mysql()` dialect. */
 import type { Platform } from './platform.js'
+import { mysqlDdl } from './mysql-ddl.js'
 import { mysqlValues } from './mysql-values.js'
 
 /**
@@ -12,6 +13,6 @@ import { mysqlValues } from './mysql-values.js'
  */
 export const mysqlPlatform: Platform = Object.freeze({
   values: mysqlValues,
-  ddl: Object.freeze({}),
+  ddl: mysqlDdl,
   statements: Object.freeze({}),
 })

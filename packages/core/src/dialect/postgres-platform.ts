@@ -1,5 +1,6 @@
 /** PostgreSQL's platform, shared by the `postgres()` and `pglite()` dialects. */
 import type { Platform } from './platform.js'
+import { postgresDdl } from './postgres-ddl.js'
 import { postgresValues } from './postgres-values.js'
 
 /**
@@ -12,6 +13,6 @@ import { postgresValues } from './postgres-values.js'
  */
 export const postgresPlatform: Platform = Object.freeze({
   values: postgresValues,
-  ddl: Object.freeze({}),
+  ddl: postgresDdl,
   statements: Object.freeze({}),
 })

@@ -1,0 +1,63 @@
+/** PostgreSQL's DDL: its type names, enums as checked text, and its catalogue's current schema. */
+import { sql, type Expression, type SqlBool } from 'kysely'
+import type { ColumnModel } from '../schema/model.js'
+import type { ColumnSite, DdlRules } from './ddl-rules.js'
+
+function typeName({ column }: ColumnSite): string {
+  const { config } = column
+  switch (config.dataType) {
+    case 'serial':
+    case 'integer':
+    case 'bigint':
+    case 'boolean':
+    case 'date':
+    case 'text':
+    case 'real':
+    case 'json':
+    case 'jsonb':
+    case 'uuid':
+      return config.dataType
+    case 'varchar':
+      return `varchar(${config.length ?? 255})`
+    case 'numeric':
+      if (config.precision === undefined) return 'numeric'
+      return config.scale === undefined ? `numeric(${config.precision})` : `numeric(${config.precision}, ${config.scale})`
+    case 'double':
+      return 'double precision'
+    case 'timestamp': {
+      const name = config.withTimezone === true ? 'timestamptz' : 'timestamp'
+      return config.precision === undefined ? name : `${name}(${config.precision})`
+    }
+    case 'enum':
+      // Limited to its values by `columnCheck`.
+      return 'text'
+  }
+}
+
+/** An enum column's values, as the `<table>_<column>_check` constraint of its table. */
+function enumCheck(column: ColumnModel): Expression<SqlBool> | undefined {
+  if (column.config.dataType !== 'enum') return undefined
+  const values = sql.join((column.config.enumValues ?? []).map((value) => sql.lit(value)))
+  return sql<SqlBool>`${sql.ref(column.sqlName)} in (${values})`
+}
+
+/**
+ * PostgreSQL's (and PGlite's) DDL: `serial`, `double precision`, `timestamptz`, native `uuid` and
+ * `jsonb`; an enum is `text` with a check constraint; literals as `sql.lit` writes them.
+ *
+ * @example
+ * ```ts
+ * postgresDdl.columnType({ table, column: table.columnsByProperty.get('at')!, indexed: false })   // timestamptz(3)
+ * ```
+ */
+export const postgresDdl: DdlRules = Object.freeze({
+  columnType: (site) => sql.raw(typeName(site)),
+  timeZoneAware: (column) => column.config.withTimezone === true,
+  defaultValue: (_site, value) => sql.lit(value),
+  autoIncrement: () => false,
+  columnCheck: enumCheck,
+  currentSchema: sql<string>`current_schema()`,
+  async dropForeignKey(db, key) {
+    await db.schema.alterTable(key.table.sqlName).dropConstraint(key.name).execute()
+  },
+} satisfies DdlRules)
