@@ -1,4 +1,6 @@
 /** PostgreSQL's value rules: what its types hold beyond the common limits, dates sent as UTC text, and its comparisons. */
+import { sql, type Expression, type SqlBool } from 'kysely'
+import type { ColumnModel } from '../schema/model.js'
 import { jsonDecoder, rowDecoder } from '../values/codecs.js'
 import { formatUtcTimestamp } from '../values/timestamps.js'
 import { dayText, realProblem } from '../values/value-limits.js'
@@ -14,6 +16,30 @@ function shortestExact(single: number): number {
     if (Math.fround(Number(text)) === single) return Number(text)
   }
   return Number(single.toPrecision(9))
+}
+
+/** The PostgreSQL type of an array of the column's values, for `cast($1 as <type>[])`. */
+function elementType(column: ColumnModel): string {
+  const { dataType, withTimezone } = column.config
+  switch (dataType) {
+    case 'serial':
+      return 'integer'
+    case 'varchar':
+    case 'enum':
+      return 'text'
+    case 'double':
+      return 'double precision'
+    case 'timestamp':
+      return withTimezone === true ? 'timestamptz' : 'timestamp'
+    default:
+      return dataType
+  }
+}
+
+/** `ref = any(cast($1 as integer[]))` / `ref <> all(...)`: an `in` list of any length as one parameter. */
+function compareWithArray(ref: string, operator: 'in' | 'not in', column: ColumnModel, values: readonly unknown[]): Expression<SqlBool> {
+  const array = sql`cast(${values} as ${sql.raw(elementType(column))}[])`
+  return operator === 'in' ? sql<SqlBool>`${sql.ref(ref)} = any(${array})` : sql<SqlBool>`${sql.ref(ref)} <> all(${array})`
 }
 
 /**
@@ -39,5 +65,5 @@ export const postgresValues: ValueRules = Object.freeze({
     value.getTime() < POSTGRES_MIN ? `PostgreSQL ${type}s start on 4714-11-24 BC, this is ${dayText(value)}` : undefined,
   comparisonProblem: (table, column) =>
     column.config.dataType === 'json' ? `PostgreSQL cannot compare json values; declare ${table.sqlName}.${column.sqlName} as t.jsonb() to filter on it` : undefined,
-  arrayParameterFrom: 1000,
+  longInList: Object.freeze({ from: 1000, compare: compareWithArray }),
 } satisfies ValueRules)

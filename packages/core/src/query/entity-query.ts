@@ -112,9 +112,9 @@ export class QueryBuilder {
       if ((op === 'in' || op === 'not in') && !Array.isArray(value)) throw new RelataError(`where('${first}', '${op}', ...) on '${table.key}': expects an array of values`)
       const column = columnOf(table, first, 'where()')
       checkComparison(table, column, op, value, this.#rules)
-      const from = this.#rules.arrayParameterFrom
-      const asArray = from !== undefined && Array.isArray(value) && value.length > from
-      filters.push({ kind: 'compare', column, operator: op, value: filterValue(value, this.#rules), ...(asArray ? { asArray } : {}) })
+      const long = this.#rules.longInList
+      const asOneParameter = long !== undefined && Array.isArray(value) && value.length > long.from ? long.compare : undefined
+      filters.push({ kind: 'compare', column, operator: op, value: filterValue(value, this.#rules), ...(asOneParameter ? { asOneParameter } : {}) })
     } else if (typeof first === 'object' && first !== null) {
       for (const [property, v] of Object.entries(first)) {
         const column = columnOf(table, property, 'where()')

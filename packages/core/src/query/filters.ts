@@ -29,34 +29,11 @@ export function compileFilter(eb: ExpressionBuilder<any, any>, filter: Filter, t
     // A null in the list means IS NULL, as where({ column: null }) does (SQL's IN never matches NULL).
     const withNull = values.length < list.length
     const compared =
-      values.length === 0 ? (operator === 'in' ? alwaysFalse : alwaysTrue) : filter.asArray ? inArray(ref, operator, column, values) : eb(ref, operator, values)
+      values.length === 0 ? (operator === 'in' ? alwaysFalse : alwaysTrue) : filter.asOneParameter ? filter.asOneParameter(ref, operator, column, values) : eb(ref, operator, values)
     if (!withNull) return compared
     return operator === 'in' ? eb.or([compared, eb(ref, 'is', null)]) : eb.and([compared, eb(ref, 'is not', null)])
   }
   return eb(ref, operator, encodeValue(column, value))
-}
-
-/** `ref = any(cast($1 as integer[]))`: a PostgreSQL `in` list of any length as one parameter. */
-function inArray(ref: string, operator: 'in' | 'not in', column: ColumnModel, values: unknown[]): Expression<SqlBool> {
-  const array = sql`cast(${values} as ${sql.raw(postgresElementType(column))}[])`
-  return operator === 'in' ? sql<SqlBool>`${sql.ref(ref)} = any(${array})` : sql<SqlBool>`${sql.ref(ref)} <> all(${array})`
-}
-
-function postgresElementType(column: ColumnModel): string {
-  const { dataType, withTimezone } = column.config
-  switch (dataType) {
-    case 'serial':
-      return 'integer'
-    case 'varchar':
-    case 'enum':
-      return 'text'
-    case 'double':
-      return 'double precision'
-    case 'timestamp':
-      return withTimezone === true ? 'timestamptz' : 'timestamp'
-    default:
-      return dataType
-  }
 }
 
 export function compileFilters(eb: ExpressionBuilder<any, any>, filters: readonly Filter[], table: TableModel, alias: string): Expression<SqlBool>[] {

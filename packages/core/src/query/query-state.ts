@@ -2,6 +2,7 @@
 import type { Expression, SqlBool } from 'kysely'
 import type { ColumnModel, TableModel } from '../schema/model.js'
 import type { LoadStrategy } from '../schema/relations.js'
+import type { LongInList } from '../values/value-rules.js'
 
 /**
  * The operators `where(column, operator, value)` takes; `in` and `not in` take an array.
@@ -25,8 +26,8 @@ export type Filter =
       readonly column: ColumnModel
       readonly operator: ComparisonOperator
       readonly value: unknown
-      /** PostgreSQL: an `in` list sent as one array parameter (a statement carries at most 65,535 parameters). */
-      readonly asArray?: boolean
+      /** A long `in` list sent as one parameter, as the family writes it (`ValueRules.longInList`). */
+      readonly asOneParameter?: LongInList['compare']
     }
   /** A Kysely expression built over property names; renamed to SQL names when compiled. */
   | { readonly kind: 'expression'; readonly build: (eb: any) => Expression<SqlBool> }

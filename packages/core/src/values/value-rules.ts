@@ -1,4 +1,5 @@
 /** What the value layer needs to know of a database family: declared here, implemented by each dialect's platform. */
+import type { Expression, SqlBool } from 'kysely'
 import type { ColumnModel, TableModel } from '../schema/model.js'
 import { jsonDecoder, rowDecoder, type Decoder } from './codecs.js'
 import type { DecimalLimits } from './value-limits.js'
@@ -36,8 +37,23 @@ export interface ValueRules {
   readonly jsonNestingProblem?: (depth: number) => string | undefined
   /** Why a `where()` cannot compare the column with this operator on this family (the column and operator are otherwise valid). */
   readonly comparisonProblem?: (table: TableModel, column: ColumnModel, operator: string) => string | undefined
-  /** An `in` list longer than this travels as one array parameter rather than a parameter per value; absent: never. */
-  readonly arrayParameterFrom?: number
+  /** How an `in` list longer than `from` values travels instead of a parameter per value; absent: always a parameter per value. */
+  readonly longInList?: LongInList
+}
+
+/**
+ * An `in` / `not in` comparison with many values as one parameter (PostgreSQL: `= any($1)`), for
+ * lists longer than `from`: a statement carries at most so many parameters.
+ *
+ * @example
+ * ```ts
+ * const list = orm.dialect.platform.values.longInList
+ * list?.compare('t0.id', 'in', column, ids)   // "t0"."id" = any(cast($1 as integer[]))
+ * ```
+ */
+export interface LongInList {
+  readonly from: number
+  readonly compare: (ref: string, operator: 'in' | 'not in', column: ColumnModel, values: readonly unknown[]) => Expression<SqlBool>
 }
 
 /**

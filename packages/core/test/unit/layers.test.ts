@@ -62,8 +62,11 @@ describe('layers of packages/core/src', () => {
   })
 })
 
-/** What asking "which database is this?" looks like: the family, a family's or dialect's name, the JSON aggregation kind. */
-const vendorQuestion = /\bfamily\b|\bjsonAggregation\b|'(?:postgres|mysql|mariadb|pglite)'/
+/**
+ * What asking "which database is this?" looks like: the family, a family's or dialect's name, the
+ * JSON aggregation kind, or code named after one database (`postgresElementType`, `mariadbRelation`).
+ */
+const vendorQuestion = /\bfamily\b|\bjsonAggregation\b|'(?:postgres|mysql|mariadb|pglite)'|\b(?:postgres|mysql|mariadb|pglite)[A-Z]\w*/
 
 describe('vendor behaviour', () => {
   test('no module outside dialect/ asks which database it talks to', () => {
