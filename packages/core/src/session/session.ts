@@ -28,7 +28,7 @@ import type { Insertable, PrimaryKey } from '../types/rows.js'
 import type { CreateValues, NewEntity } from '../types/create.js'
 import type { TableKey } from '../types/schema-types.js'
 import { describeEntity } from '../tracking/describe-entity.js'
-import { requireState, stateOf, type EntityState, type SessionCore } from '../tracking/entity-state.js'
+import { requireState, stateOf, type EntityState, type EntityTracker } from '../tracking/entity-state.js'
 import { newEntity } from '../tracking/new-entity.js'
 import type { RelationArray } from '../tracking/relation-array.js'
 import { Hydrator } from '../tracking/hydrator.js'
@@ -104,7 +104,7 @@ export interface SessionConnection {
 }
 
 /** @internal */
-export class SessionImpl implements SessionCore, QueryRunner {
+export class SessionImpl implements EntityTracker, QueryRunner {
   readonly identityMap = new IdentityMap()
   readonly hydrator: Hydrator
   readonly #batch: BatchLoader
@@ -253,7 +253,7 @@ export class SessionImpl implements SessionCore, QueryRunner {
     return Number(row.count)
   }
 
-  // SessionCore
+  // EntityTracker
   async loadRelation(entity: object, relation: RelationModel): Promise<unknown> {
     const state = stateOf(entity)!
     if (state.slot(relation.name).loaded) return state.slot(relation.name).value

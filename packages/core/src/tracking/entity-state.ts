@@ -11,8 +11,11 @@ import type { ValueRules } from '../values/value-rules.js'
  */
 export type EntityStatus = 'transient' | 'pending' | 'persistent' | 'deleted' | 'detached'
 
-/** What an entity's relation accessors need from the session that owns it. */
-export interface SessionCore {
+/**
+ * What an entity needs from whatever tracks it (a session): loading its relations, recording
+ * relation changes for the next flush, and finding related objects already known.
+ */
+export interface EntityTracker {
   /** Loads one relation of one entity; loads started in the same tick are batched. */
   loadRelation(entity: object, relation: RelationModel): Promise<unknown>
   /** Records a many-to-many link change between two objects of this session. */
@@ -39,7 +42,8 @@ export interface RelationSlot {
 }
 
 export class EntityState {
-  session: SessionCore | undefined
+  /** The session that tracks (or tracked) the object; undefined while it is transient. */
+  session: EntityTracker | undefined
   status: EntityStatus
   /** The object each foreign key of this row must point at after the next flush (`null`: no object). */
   refs: Map<ForeignKeyModel, object | null> | undefined
@@ -50,7 +54,7 @@ export class EntityState {
   relations: Record<string, RelationSlot> | undefined
 
   constructor(
-    session: SessionCore | undefined,
+    session: EntityTracker | undefined,
     readonly table: TableModel,
     status: EntityStatus,
     identityKey: IdentityKey,

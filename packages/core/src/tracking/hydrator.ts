@@ -7,11 +7,11 @@ import type { Decoder } from '../values/codecs.js'
 import type { ValueRules } from '../values/value-rules.js'
 import type { ColumnModel, TableModel } from '../schema/model.js'
 import { entityClassOf } from './entity-class.js'
-import { attachState, EntityState, type SessionCore } from './entity-state.js'
+import { attachState, EntityState, type EntityTracker } from './entity-state.js'
 import { keyPart, type IdentityMap } from './identity-map.js'
 import { snapshotKind, type SnapshotKind } from '../values/snapshots.js'
 
-type Hydrate = (row: Record<string, unknown>, entries: Map<unknown, object>, session: SessionCore) => object
+type Hydrate = (row: Record<string, unknown>, entries: Map<unknown, object>, session: EntityTracker) => object
 
 /**
  * Builds `(row, entries, session) => entity` for one table. Names enter the generated source only
@@ -76,7 +76,7 @@ export class Hydrator {
   readonly #compiled: CompiledHydrators
 
   constructor(
-    private readonly session: SessionCore,
+    private readonly session: EntityTracker,
     private readonly identityMap: IdentityMap,
     private readonly rules: ValueRules,
   ) {

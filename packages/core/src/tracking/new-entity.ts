@@ -4,9 +4,9 @@ import type { TableModel } from '../schema/model.js'
 import { relationChanges } from './relation-changes.js'
 import { checkValue } from '../values/write-values.js'
 import { entityClassOf } from './entity-class.js'
-import { attachState, EntityState, type SessionCore } from './entity-state.js'
+import { attachState, EntityState, type EntityTracker } from './entity-state.js'
 
-export function newEntity(table: TableModel, values: Record<string, unknown>, session: SessionCore | undefined): object {
+export function newEntity(table: TableModel, values: Record<string, unknown>, session: EntityTracker | undefined): object {
   if (typeof values !== 'object' || values === null) throw new RelataError(`create('${table.key}', ...): expects an object of values`)
   for (const property of Object.keys(values)) {
     if (!table.columnsByProperty.has(property) && !table.relations.has(property)) {
