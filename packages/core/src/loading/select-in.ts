@@ -7,7 +7,7 @@ import { sql } from 'kysely'
 import { inTuples } from '../sql/sql-helpers.js'
 import { orderItems } from '../query/filters.js'
 import type { ColumnModel, RelationModel } from '../schema/model.js'
-import { keyOfValues } from '../tracking/identity-map.js'
+import { keyOfValue, keyOfValues } from '../tracking/identity-map.js'
 import { assignRelation } from './assign.js'
 import { relationSource, type SqlContext } from './join-strategy.js'
 import type { LoadNode } from './load-plan.js'
@@ -114,8 +114,7 @@ async function queryChunk(ctx: LoadContext, node: LoadNode, keys: unknown[][] | 
     let id: unknown
     if (single !== undefined) {
       const raw = row[single]
-      id = decoders[0] === undefined ? raw : decoders[0](raw)
-      if (id instanceof Date) id = id.getTime()
+      id = keyOfValue(decoders[0] === undefined ? raw : decoders[0](raw))
     } else {
       id = keyOfValues(linkKeys.map((k, i) => (decoders[i] === undefined ? row[k] : decoders[i]!(row[k]))))
     }

@@ -27,6 +27,7 @@ function compile(table: TableModel, decoderOf: (column: ColumnModel) => Decoder 
   const pk = table.primaryKey.map((c) => table.columns.indexOf(c))
   const lines: string[] = []
   table.columns.forEach((_, i) => lines.push(`const v${i} = ${read(i)};`))
+  // `keyOfValue` and `keyPart` of identity-map.ts, written out: the identity map's keys must be theirs.
   const normal = (i: number) => `(v${i} instanceof Date ? v${i}.getTime() : v${i})`
   lines.push(pk.length === 1 ? `const id = ${normal(pk[0]!)};` : `const id = ${pk.map((i) => `keyPart(v${i})`).join(' + ')};`)
   lines.push('const known = entries.get(id); if (known !== undefined) return known;')

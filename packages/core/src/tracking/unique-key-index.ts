@@ -11,9 +11,6 @@ interface UniqueKeyIndex {
 
 const indexes = new WeakMap<IdentityMap, Map<ForeignKeyModel, UniqueKeyIndex>>()
 
-/** One map key per list of values: the library's identity-key encoding. */
-const valuesKey = keyOfValues
-
 /** The referenced columns' values of a row as the database has them (its snapshot), or as the object holds them. */
 function referencedValues(entity: object, key: ForeignKeyModel): unknown[] {
   const state = stateOf(entity)!
@@ -24,7 +21,7 @@ function referencedValues(entity: object, key: ForeignKeyModel): unknown[] {
 function build(identityMap: IdentityMap, key: ForeignKeyModel): UniqueKeyIndex {
   const entries = identityMap.tableEntries(key.references)
   const byValues = new Map<unknown, object>()
-  for (const entity of entries.values()) byValues.set(valuesKey(referencedValues(entity, key)), entity)
+  for (const entity of entries.values()) byValues.set(keyOfValues(referencedValues(entity, key)), entity)
   return { size: entries.size, byValues }
 }
 
@@ -35,11 +32,11 @@ function build(identityMap: IdentityMap, key: ForeignKeyModel): UniqueKeyIndex {
 export function findByUniqueKey(identityMap: IdentityMap, key: ForeignKeyModel, values: readonly unknown[]): object | undefined {
   let perKey = indexes.get(identityMap)
   if (perKey === undefined) indexes.set(identityMap, (perKey = new Map()))
-  const wanted = valuesKey(values)
+  const wanted = keyOfValues(values)
   const index = perKey.get(key)
   if (index !== undefined && index.size === identityMap.tableEntries(key.references).size) {
     const found = index.byValues.get(wanted)
-    if (found !== undefined && valuesKey(referencedValues(found, key)) === wanted) return found
+    if (found !== undefined && keyOfValues(referencedValues(found, key)) === wanted) return found
   }
   const fresh = build(identityMap, key)
   perKey.set(key, fresh)

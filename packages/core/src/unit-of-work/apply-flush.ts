@@ -274,12 +274,11 @@ function valueAfterFlush(entity: object, state: EntityState, column: ColumnModel
 
 /** Children in the identity map whose key was set to NULL in the database because their parent was deleted. */
 function nullLoadedChildren(identityMap: IdentityMap, key: ForeignKeyModel, parents: readonly object[]): void {
-  const joined = keyOfValues
-  const parentKeys = new Set(parents.map((parent) => joined(key.referencedColumns.map((c) => (parent as Record<string, unknown>)[c.property]))))
+  const parentKeys = new Set(parents.map((parent) => keyOfValues(key.referencedColumns.map((c) => (parent as Record<string, unknown>)[c.property]))))
   const table = key.table
   for (const child of identityMap.tableEntries(table).values()) {
     const values = key.columns.map((c) => (child as Record<string, unknown>)[c.property])
-    if (values.some((v) => v === null || v === undefined) || !parentKeys.has(joined(values))) continue
+    if (values.some((v) => v === null || v === undefined) || !parentKeys.has(keyOfValues(values))) continue
     const state = stateOf(child)!
     for (const column of key.columns) {
       ;(child as Record<string, unknown>)[column.property] = null

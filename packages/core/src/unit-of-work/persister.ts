@@ -11,14 +11,14 @@ import { FlushError, QueryTimeoutError, RelataError, TransactionConflictError } 
 import type { ColumnModel, ForeignKeyModel, TableModel } from '../schema/model.js'
 import { stateOf } from '../tracking/entity-state.js'
 import { restoredValue, snapshotKind, snapshotValue } from '../values/snapshots.js'
-import { keyOfValues } from '../tracking/identity-map.js'
+import { keyOfValues, tupleKey } from '../tracking/identity-map.js'
 import { refTarget, type UpdateWrite } from './change-set.js'
 import { describeDatabaseError, transientDatabaseError } from '../dialect/database-error.js'
 import type { FlushStep, InsertBatch } from './flush-plan.js'
 import { parkableColumn } from './key-changes.js'
 import type { LinkRecord } from './link-records.js'
 import { switchedRow, type RowSwitch } from './row-switch.js'
-import { missingRows, staleRowsError, tupleKey } from './stale-rows.js'
+import { missingRows, staleRowsError } from './stale-rows.js'
 import { rowTooLarge, statementOverhead, valueBytes } from './statement-size.js'
 import { checkValue, encodeValue } from '../values/write-values.js'
 
@@ -550,8 +550,6 @@ export class Persister {
     if (candidates.length === 0) return links
     const first = candidates[0]!.association
     const columns = [...first.sourceKey.columns, ...first.targetKey.columns].sort((a, b) => table.columns.indexOf(a) - table.columns.indexOf(b))
-    const text = (value: unknown) => String(value instanceof Date ? value.getTime() : value)
-    const pairKey = (values: readonly unknown[]) => values.map((v) => { const t = text(v); return `${t.length}:${t}` }).join('')
     const found = new Set<string>()
     for (const chunk of this.#chunks(candidates, columns.length)) {
       const tuples = chunk.map((link) => {
@@ -562,7 +560,7 @@ export class Persister {
       const locked = this.capabilities.family === 'postgres' ? query.forShare() : query.modifyEnd(sql`lock in share mode`)
       for (const row of (await locked.execute()) as Row[]) {
         const decoded = this.#decodeRow(table, row, columns)
-        found.add(pairKey(columns.map((c) => decoded[c.property])))
+        found.add(tupleKey(columns.map((c) => decoded[c.property])))
       }
     }
     if (found.size === 0) return links
@@ -573,7 +571,7 @@ export class Persister {
         continue
       }
       const row = this.#linkRow({ ...link, values: undefined })
-      if (!found.has(pairKey(columns.map((c) => row[c.sqlName])))) fresh.push(link)
+      if (!found.has(tupleKey(columns.map((c) => row[c.sqlName])))) fresh.push(link)
       else if (link.values !== undefined) await this.#updateLink(table, link)
     }
     return fresh

@@ -6,14 +6,12 @@ import type { Kysely } from 'kysely'
 import { StaleObjectError } from '../errors.js'
 import { inTuples } from '../sql/sql-helpers.js'
 import type { ColumnModel, TableModel } from '../schema/model.js'
+import { tupleKey } from '../tracking/identity-map.js'
 
 type Row = Record<string, unknown>
 
 /** Most keys a message lists; `StaleObjectError.keys` holds them all. */
 const listed = 10
-
-/** One string per key tuple, equal for equal values whatever their JS type (a `bigint` id read back, a number given). */
-export const tupleKey = (values: readonly unknown[]): string => JSON.stringify(values.map((v) => (v instanceof Date ? v.toISOString() : String(v))))
 
 /**
  * The indexes of the tuples of `keys` (values of `columns`, as the session holds them) that

@@ -8,7 +8,7 @@ import { RelataError } from '../../errors.js'
 import type { ForeignKeyModel, RelationModel, TableModel } from '../../schema/model.js'
 import { stateOf, type EntityState } from '../../tracking/entity-state.js'
 import { restoredValue, snapshotKind } from '../../values/snapshots.js'
-import { keyOfValues } from '../../tracking/identity-map.js'
+import { tupleKey } from '../../tracking/identity-map.js'
 import type { CascadeKind, CascadeSource } from './cascade-run.js'
 
 export const manyToOne: CascadeKind = {
@@ -94,7 +94,7 @@ export function checkSingleParents(source: CascadeSource, changed: readonly obje
       if (stateOf(target)!.status !== 'persistent') continue
       let targets = byKey.get(key)
       if (targets === undefined) byKey.set(key, (targets = new Map()))
-      targets.set(joined(key.referencedColumns.map((c) => (target as Record<string, unknown>)[c.property])), target)
+      targets.set(tupleKey(key.referencedColumns.map((c) => (target as Record<string, unknown>)[c.property])), target)
     }
   }
   if (byKey.size === 0) return
@@ -105,13 +105,11 @@ export function checkSingleParents(source: CascadeSource, changed: readonly obje
     for (const key of singleParentKeysOf(state.table)) {
       const targets = byKey.get(key)
       if (targets === undefined || state.refs?.has(key)) continue
-      const target = targets.get(joined(key.columns.map((c) => restoredValue(snapshotKind(c), state.snapshot![state.table.columns.indexOf(c)]))))
+      const target = targets.get(tupleKey(key.columns.map((c) => restoredValue(snapshotKind(c), state.snapshot![state.table.columns.indexOf(c)]))))
       if (target !== undefined && claimsOf(key).get(target) !== entity) throw twoParents(key, target)
     }
   }
 }
-
-const joined = (values: readonly unknown[]): string => String(keyOfValues(values))
 
 function twoParents(key: ForeignKeyModel, target: object): RelataError {
   const relation = [...key.table.relations.values()].find((r) => r.owning && r.foreignKey === key && r.singleParent)!
