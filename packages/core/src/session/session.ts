@@ -6,6 +6,7 @@ import type { ValueRules } from '../values/value-rules.js'
 import { RelataError, TransactionConflictError } from '../errors.js'
 import { computeChangeSet, type ChangeSet, type FlushSource } from '../unit-of-work/change-set.js'
 import { planFlush, type FlushStep } from '../unit-of-work/flush-plan.js'
+import { prepareFlush } from '../unit-of-work/prepare-flush.js'
 import { LinkRecords, type LinkEvent } from '../unit-of-work/link-records.js'
 import { Persister } from '../unit-of-work/persister.js'
 import { relationChanges } from '../tracking/relation-changes.js'
@@ -409,7 +410,9 @@ export class SessionImpl implements EntityTracker, QueryRunner {
   }
 
   async #planSteps(links: LinkRecords, keyOf: (entity: object, column: ColumnModel) => unknown): Promise<{ steps: FlushStep[]; changes: ChangeSet }> {
-    const changes = await computeChangeSet(this.#flushSource(links), keyOf)
+    const source = this.#flushSource(links)
+    // Prepare (may load, adopts new objects), then compute the change set, touching nothing.
+    const changes = computeChangeSet(source, await prepareFlush(source), keyOf)
     return { steps: planFlush(this.schema.tables.values(), changes), changes }
   }
 

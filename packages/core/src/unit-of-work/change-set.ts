@@ -1,23 +1,21 @@
 /**
- * What a flush must write, computed from the session without touching it: new rows, changed
- * columns, deletions (with their cascades), link rows. Everything that can be checked before
- * SQL is checked here.
+ * What a flush must write, computed from the session as `prepareFlush` left it, without touching
+ * anything: new rows, changed columns, row switches, deletions, link rows. Everything that can be
+ * checked before SQL is checked here.
  */
 import { RelataError } from '../errors.js'
 import type { ColumnModel, ForeignKeyModel, TableModel } from '../schema/model.js'
 import { stateOf, type EntityState } from '../tracking/entity-state.js'
 import { snapshotKind } from '../values/snapshots.js'
 import { identityKeyOf, type IdentityKey } from '../tracking/identity-map.js'
-import type { RelationArray } from '../tracking/relation-array.js'
-import { cascadeDeletes } from './cascade/cascade-deletes.js'
+import type { Deletions } from './cascade/cascade-deletes.js'
 import type { CascadeSource } from './cascade/cascade-run.js'
 import type { LinkRecord } from './link-records.js'
-import { relationChanges } from '../tracking/relation-changes.js'
-import { findRowSwitches, pendingByKey, switchedValue, type RowSwitch } from './row-switch.js'
+import { findRowSwitches, switchedValue, type RowSwitch } from './row-switch.js'
 import { checkValue, sameValue } from '../values/write-values.js'
 import type { ValueRules } from '../values/value-rules.js'
 
-/** The session's side of a flush. */
+/** The session's side of a flush: `prepareFlush` may load, fetch and adopt through it. */
 export interface FlushSource extends CascadeSource {
   readonly tables: Iterable<TableModel>
   /** The database family's value rules: values are checked against its limits too. */
@@ -28,6 +26,16 @@ export interface FlushSource extends CascadeSource {
   persistent(): Iterable<object>
   /** Adds a transient object reached through a relation that cascades saves. */
   adopt(entity: object): void
+}
+
+/** What a change set is read from: the session's objects, read and never changed. */
+export type ChangeSource = Pick<FlushSource, 'valueRules' | 'pending' | 'persistent' | 'links'>
+
+/** What `prepareFlush` settled: the deletions with their cascades, and the new objects by key (when something is deleted). */
+export interface PreparedFlush {
+  readonly deleted: Deletions
+  /** New objects by table and key, to find those replacing a deleted row (only when something is deleted: inserts alone stay cheap). */
+  readonly pendingByKey: Map<TableModel, Map<IdentityKey, object>> | undefined
 }
 
 export interface UpdateWrite {
@@ -75,13 +83,9 @@ function addTo<K, V>(map: Map<K, V[]>, key: K, value: V): void {
   else list.push(value)
 }
 
-export async function computeChangeSet(source: FlushSource, keyOf: (entity: object, column: ColumnModel) => unknown): Promise<ChangeSet> {
-  await relationChanges.releaseReplaced(source.persistent(), (entity, relation) => source.load(entity, relation))
-  followKeyColumns(source)
-  cascadeSaves(source)
-  // New objects by key, to find those replacing a deleted row (only when something is deleted: W1 inserts stay cheap).
-  const byKey = source.deleted.size > 0 ? pendingByKey(source.pending) : undefined
-  const deleted = await cascadeDeletes(source, (entity) => byKey?.get(stateOf(entity)!.table)?.has(stateOf(entity)!.identityKey) === true)
+/** The change set of a prepared flush: computed, checked, and nothing touched (no load, no adoption, no SQL). */
+export function computeChangeSet(source: ChangeSource, prepared: PreparedFlush, keyOf: (entity: object, column: ColumnModel) => unknown): ChangeSet {
+  const { deleted, pendingByKey: byKey } = prepared
   const switches = byKey === undefined ? [] : findRowSwitches(byKey, deleted.entities, (entity, snapshot) => switchColumns(entity, snapshot, keyOf))
   const changes: ChangeSet = {
     inserts: new Map(),
@@ -141,86 +145,6 @@ function linkKnown(link: LinkRecord): boolean {
     }
   }
   return false
-}
-
-/** Per table: its foreign keys that relations are joined on, with their columns' indexes. */
-const relatedKeys = new WeakMap<TableModel, readonly { key: ForeignKeyModel; indexes: readonly number[] }[]>()
-
-function relatedKeysOf(table: TableModel): readonly { key: ForeignKeyModel; indexes: readonly number[] }[] {
-  let keys = relatedKeys.get(table)
-  if (keys === undefined) {
-    keys = table.foreignKeys
-      .filter((key) => [...table.relations.values(), ...key.references.relations.values()].some((r) => r.association === undefined && r.foreignKey === key))
-      .map((key) => ({ key, indexes: key.columns.map((c) => table.columns.indexOf(c)) }))
-    relatedKeys.set(table, keys)
-  }
-  return keys
-}
-
-/**
- * Foreign keys written as columns (`pet.ownerId = bob.id`) rather than through a relation: the
- * relations in memory follow them before cascades are computed, so that deleting the old parent
- * does not cascade to a child that left it. A relation changed in the same flush wins (its `refs`).
- */
-function followKeyColumns(source: FlushSource): void {
-  for (const entity of source.persistent()) {
-    const state = stateOf(entity)!
-    const snapshot = state.snapshot
-    if (snapshot === undefined || source.deleted.has(entity)) continue
-    for (const { key, indexes } of relatedKeysOf(state.table)) {
-      if (state.refs?.has(key)) continue
-      let changed = false
-      for (let i = 0; i < indexes.length; i++) {
-        if (!sameValue(snapshotKind(key.columns[i]!), (entity as Record<string, unknown>)[key.columns[i]!.property], snapshot[indexes[i]!])) changed = true
-      }
-      if (!changed) continue
-      const before = indexes.map((index) => snapshot[index])
-      relationChanges.followKey(entity, state, key, pointedAt(state, key, before), pointedAt(state, key, key.columns.map((c) => (entity as Record<string, unknown>)[c.property])))
-    }
-  }
-  // A new object given key columns: the loaded relations of its parent, when in the session, show it.
-  for (const entity of source.pending) {
-    const state = stateOf(entity)!
-    for (const { key } of relatedKeysOf(state.table)) {
-      if (state.refs?.has(key)) continue
-      const first = (entity as Record<string, unknown>)[key.columns[0]!.property]
-      if (first === null || first === undefined) continue
-      const to = pointedAt(state, key, key.columns.length === 1 ? [first] : key.columns.map((c) => (entity as Record<string, unknown>)[c.property]))
-      if (to) relationChanges.followKey(entity, state, key, null, to)
-    }
-  }
-}
-
-/** The object of the session a key's values point at: null when a value is null, undefined when it is not in the session. */
-function pointedAt(state: EntityState, key: ForeignKeyModel, values: unknown[]): object | null | undefined {
-  if (values.some((v) => v === null || v === undefined)) return null
-  return state.session?.find(key, values)
-}
-
-/** New objects reachable from the session's objects through relations that cascade saves become pending. */
-function cascadeSaves(source: FlushSource): void {
-  const seen = new Set<object>()
-  const visit = (entity: object): void => {
-    if (seen.has(entity)) return
-    seen.add(entity)
-    const state = stateOf(entity)
-    if (state === undefined) return
-    if (state.status === 'transient') source.adopt(entity)
-    for (const target of state.refs?.values() ?? []) if (target !== null && stateOf(target)?.status === 'transient') visit(target)
-    const slots = state.relations
-    if (slots === undefined) return
-    // Only relation slots in use can hold new objects (a new object's are made on first use).
-    for (const relation of state.table.relations.values()) {
-      const slot = slots[relation.name]
-      if (slot === undefined || !relation.cascade.save) continue
-      const related: Iterable<object> = !slot.loaded ? (slot.added ?? []) : relation.toOne ? (slot.value ? [slot.value as object] : []) : (slot.value as RelationArray)
-      for (const value of related) if (state.status === 'transient' || stateOf(value)?.status === 'transient') visit(value)
-    }
-  }
-  for (const entity of [...source.pending]) visit(entity)
-  for (const link of source.links) {
-    for (const end of [link.source, link.target]) if (stateOf(end)?.status === 'transient') visit(end)
-  }
 }
 
 /** Checks every column of a new row before SQL: types, and NOT NULL columns the database will not fill. */
