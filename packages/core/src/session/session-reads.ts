@@ -1,0 +1,203 @@
+/** What a session reads: queries and their counts, `get()` by primary key (its argument parsed), relation loads, untracked queries. */
+import { RelataError } from '../errors.js'
+import { BatchLoader } from '../loading/batch-loader.js'
+import type { LoadContext } from '../loading/load-context.js'
+import { runQuery } from '../loading/loader.js'
+import { countQuery } from '../query/count-query.js'
+import { QueryBuilder, type QueryRunner } from '../query/entity-query.js'
+import { emptyQueryState, type QueryState } from '../query/query-state.js'
+import type { AnySchema } from '../schema/define-schema.js'
+import type { ForeignKeyModel, RelationModel, TableModel } from '../schema/model.js'
+import { requireState, stateOf, type EntityTracker } from '../tracking/entity-state.js'
+import type { Hydrator } from '../tracking/hydrator.js'
+import { keyOfValues, type IdentityMap } from '../tracking/identity-map.js'
+import { relationChanges } from '../tracking/relation-changes.js'
+import { findByUniqueKey } from '../tracking/unique-key-index.js'
+import type { ValueRules } from '../values/value-rules.js'
+import type { SessionConnection, SessionTransactions } from './session-transactions.js'
+
+/** What the reads of a session work with. */
+export interface ReadSetup {
+  readonly schema: AnySchema
+  readonly connection: SessionConnection
+  readonly transactions: SessionTransactions
+  readonly identityMap: IdentityMap
+  readonly hydrator: Hydrator
+  /** The session its objects belong to. */
+  readonly tracker: EntityTracker
+  /** The database family's value rules, for the checks and encoding of filter values. */
+  readonly valueRules: ValueRules
+  /** The reads of a new session on the same connection (and the open transaction), for an untracked query. */
+  readonly scratch: () => SessionReads
+}
+
+/**
+ * The reads of one session. Every read waits while the session's transaction is being opened or
+ * closed, so that it runs inside it or after it.
+ *
+ * @example
+ * ```ts
+ * const reads = new SessionReads({ schema, connection, transactions, identityMap, hydrator, tracker: session, valueRules, scratch })
+ * const book = await reads.get('books', 1)
+ * ```
+ */
+export class SessionReads implements QueryRunner {
+  readonly #setup: ReadSetup
+  readonly #batch: BatchLoader
+  #context: LoadContext | undefined
+
+  constructor(setup: ReadSetup) {
+    this.#setup = setup
+    this.#batch = new BatchLoader(() => this.#context!)
+  }
+
+  /** The database family's value rules: filter values are checked against its limits. */
+  get valueRules(): ValueRules {
+    return this.#setup.valueRules
+  }
+
+  /** The loading collaborators, once the dialect's capabilities are settled. */
+  async #loadContext(): Promise<LoadContext> {
+    const { transactions } = this.#setup
+    while (transactions.gate !== undefined) await transactions.gate
+    if (this.#context === undefined || this.#context.db !== transactions.db) {
+      const capabilities = await this.#setup.connection.capabilities()
+      this.#context = { db: transactions.db, capabilities, identityMap: this.#setup.identityMap, hydrator: this.#setup.hydrator }
+    }
+    return this.#context
+  }
+
+  /** The session's transaction ended: loads build their context anew. */
+  forgetContext(): void {
+    this.#context = undefined
+  }
+
+  query(table: string): QueryBuilder {
+    return new QueryBuilder(emptyQueryState(this.#setup.schema.table(table)), this)
+  }
+
+  async get(table: string, key: unknown): Promise<object | undefined> {
+    const model = this.#setup.schema.table(table)
+    const values = keyValues(model, key)
+    const known = this.#setup.identityMap.get(model, keyOfValues(values))
+    if (known !== undefined) return known
+    let query = this.query(table)
+    model.primaryKey.forEach((column, i) => {
+      query = query.where(column.property, '=', values[i])
+    })
+    return query.first()
+  }
+
+  async load(entity: object, ...relations: string[]): Promise<object> {
+    const state = requireState(entity, 'session.load()')
+    await Promise.all(relations.map((name) => this.loadRelation(entity, relationOf(state.table, name))))
+    return entity
+  }
+
+  isLoaded(entity: object, ...relations: string[]): boolean {
+    const state = requireState(entity, 'session.isLoaded()')
+    return relations.every((name) => state.slot(relationOf(state.table, name).name).loaded)
+  }
+
+  assertLoaded(entity: object, ...relations: string[]): void {
+    const state = requireState(entity, 'session.assertLoaded()')
+    for (const name of relations) {
+      if (!state.slot(relationOf(state.table, name).name).loaded) {
+        throw new RelataError(`${state.table.key}.${name} is not loaded: await session.load(entity, '${name}') first`)
+      }
+    }
+  }
+
+  // QueryRunner
+  async all(state: QueryState): Promise<object[]> {
+    if (state.untracked) return this.#untracked(state)
+    return runQuery(await this.#loadContext(), state)
+  }
+
+  /**
+   * An untracked query runs in a scratch session on the same connection (or transaction), whose
+   * objects are then let go: they keep what the query loaded and nothing else refers to them.
+   */
+  async #untracked(state: QueryState): Promise<object[]> {
+    const { transactions } = this.#setup
+    while (transactions.gate !== undefined) await transactions.gate
+    const scratch = this.#setup.scratch()
+    const entities = await scratch.all({ ...state, untracked: false })
+    scratch.#release()
+    return entities
+  }
+
+  /** Lets go of every object: detached, without a session or snapshot, so nothing here keeps them alive. */
+  #release(): void {
+    const { identityMap } = this.#setup
+    for (const entity of identityMap.entities()) {
+      const state = stateOf(entity)!
+      state.session = undefined
+      state.status = 'detached'
+      state.snapshot = undefined
+    }
+    identityMap.clear()
+  }
+
+  async count(state: QueryState): Promise<number> {
+    const { capabilities } = await this.#loadContext()
+    const row = (await countQuery(this.#setup.transactions.db, state, capabilities.family).executeTakeFirstOrThrow()) as { count: unknown }
+    return Number(row.count)
+  }
+
+  /** Loads one relation of one of the session's objects (loads started in the same tick are batched). */
+  async loadRelation(entity: object, relation: RelationModel): Promise<unknown> {
+    const state = stateOf(entity)!
+    if (state.slot(relation.name).loaded) return state.slot(relation.name).value
+    if (state.status !== 'persistent' || state.session !== this.#setup.tracker) {
+      throw new RelataError(`${state.table.key}.${relation.name} cannot be loaded: the object is ${state.status === 'persistent' ? 'from another session' : state.status}`)
+    }
+    await this.#loadContext()
+    const value = await this.#batch.load(entity, relation)
+    relationChanges.mergeUnloaded(entity, state, relation)
+    return value
+  }
+
+  /** The object of the identity map a foreign key's values point at, if loaded. */
+  find(key: ForeignKeyModel, values: readonly unknown[]): object | undefined {
+    const { identityMap } = this.#setup
+    const pk = key.references.primaryKey
+    if (pk.length !== key.referencedColumns.length || !pk.every((c, i) => key.referencedColumns[i] === c)) return findByUniqueKey(identityMap, key, values)
+    return identityMap.get(key.references, keyOfValues(values))
+  }
+
+  /** The object a foreign key's values point at: from the identity map, else read from the database. */
+  async fetch(key: ForeignKeyModel, values: readonly unknown[]): Promise<object | undefined> {
+    const known = this.find(key, values)
+    if (known !== undefined) return known
+    let query = this.query(key.references.key)
+    key.referencedColumns.forEach((column, i) => (query = query.where(column.property, '=', values[i])))
+    return query.first()
+  }
+}
+
+function relationOf(table: TableModel, name: string): RelationModel {
+  const relation = table.relations.get(name)
+  if (relation === undefined) {
+    throw new RelataError(`'${name}' is not a relation of '${table.key}' (relations: ${[...table.relations.keys()].join(', ') || 'none'})`)
+  }
+  return relation
+}
+
+/** The key columns' values from `get()`'s argument: a value for a single key, an object for a composite one. */
+function keyValues(table: TableModel, key: unknown): unknown[] {
+  if (table.primaryKey.length === 1) {
+    if (key === null || key === undefined || typeof key === 'object' && !(key instanceof Date)) {
+      throw new RelataError(`get('${table.key}', ...): expects the value of '${table.primaryKey[0]!.property}'`)
+    }
+    return [key]
+  }
+  if (typeof key !== 'object' || key === null) {
+    throw new RelataError(`get('${table.key}', ...): expects an object with ${table.primaryKey.map((c) => `'${c.property}'`).join(', ')}`)
+  }
+  return table.primaryKey.map((column) => {
+    const value = (key as Record<string, unknown>)[column.property]
+    if (value === undefined || value === null) throw new RelataError(`get('${table.key}', ...): '${column.property}' is missing from the key`)
+    return value
+  })
+}
