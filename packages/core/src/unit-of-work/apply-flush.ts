@@ -1,6 +1,7 @@
 /**
- * After a committed flush, the session catches up with the database: new objects get their keys
- * and join the identity map, snapshots take the written values, deleted objects leave. Also
+ * After a flush's statements succeeded (committed in a transaction of their own, or released into
+ * the open transaction), the session catches up with the database: new objects get their keys and
+ * join the identity map, snapshots take the written values, deleted objects leave. Also
  * `rollback()`: unflushed changes are undone in memory, and so are the flushes of a transaction
  * (or savepoint) that rolled back.
  */
@@ -17,6 +18,7 @@ import type { Written } from './persister.js'
 import { switchedRow } from './row-switch.js'
 import { sameValue } from '../values/write-values.js'
 
+/** What a flush's outcome is applied to: the session's identity map and its changes. */
 export interface SessionBookkeeping {
   readonly identityMap: IdentityMap
   readonly pending: Set<object>
@@ -102,7 +104,7 @@ const columnValues = (entity: object, table: TableModel): Record<string, unknown
   )
 
 /**
- * Applies a committed flush. Snapshots take what was written; objects take what the database
+ * Applies a flush whose statements succeeded. Snapshots take what was written; objects take what the database
  * generated, except values changed while the flush ran, which stay as changes for the next flush
  * (as do relation changes made meanwhile: those recorded since in `session.touched` and `links`).
  * `flushed` holds the objects touched before the flush. With `journal`, also returns what it

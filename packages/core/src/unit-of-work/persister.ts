@@ -1,7 +1,8 @@
 /**
  * Runs the statements of a flush plan inside one transaction: multi-row INSERTs with generated
  * keys read back, batched UPDATEs of changed columns, link rows, DELETEs. Touches no entity:
- * what the database wrote is collected in `written`, applied by the session once committed.
+ * what the database wrote is collected in `written`, applied by the session once every statement
+ * succeeded.
  */
 import { sql, type Kysely, type RawBuilder } from 'kysely'
 import { inTuples, rowList, unionAllRows } from '../sql/sql-helpers.js'
