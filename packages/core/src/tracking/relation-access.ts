@@ -16,9 +16,13 @@ function attachedState(entity: object, relation: RelationModel): EntityState {
   return state
 }
 
+/** A variable name for one row of a table key, for the code an error message suggests: `categories` → `category`, `addresses` → `address`. */
+const singular = (key: string): string =>
+  key.endsWith('ies') ? `${key.slice(0, -3)}y` : /(?:ss|x|ch|sh)es$/.test(key) ? key.slice(0, -2) : key.endsWith('s') && !key.endsWith('ss') ? key.slice(0, -1) : key
+
 /** The error for reading a relation that is not loaded: names it and shows both ways to load it. */
 export function notLoadedError(entity: object, state: EntityState, relation: RelationModel, property: PropertyKey): RelataError {
-  const variable = relation.source.key.replace(/s$/, '')
+  const variable = singular(relation.source.key)
   return new RelataError(
     `${relation.source.key}.${relation.name} is not loaded on ${describe(entity, state)} (read '${String(property)}'): ` +
       `load it with \`await ${variable}.${relation.name}.load()\` or \`await session.load(${variable}, '${relation.name}')\`, ` +

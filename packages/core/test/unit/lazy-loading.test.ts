@@ -1,6 +1,7 @@
 /** Lazy loads offline: the statement one `load()` sends, loads of one tick batched into one statement, and the loads that need none. */
 import { describe, expect, test } from 'vitest'
 import { schema as books } from '../fixtures/books.js'
+import { schema as keys } from '../fixtures/keys.js'
 import { offlineOrm, offlineTargets, spelled } from './support/offline.js'
 
 const BOOKS_OF = 'select "t1"."id", "t1"."title", "t1"."author_id" from "books" as "t1" where "t1"."author_id" in'
@@ -78,6 +79,13 @@ describe.each(offlineTargets)('lazy loading [%s]', (target) => {
     expect(session.isLoaded(author, 'books', 'coauthored')).toBe(true)
     expect([...(await author.books.load())]).toEqual([])
     expect(db.take()).toEqual([])
+  })
+
+  test('the suggested variable is the singular of the table key: address for addresses, category for categories', async () => {
+    const db = offlineOrm(keys, target)
+    db.answer({ rows: [{ id: 7, email: 'ann@example.com', username: 'ann' }] })
+    const [address] = await db.orm.session().query('addresses').all()
+    expect(() => address!.user!.id).toThrow("addresses.user is not loaded on addresses(id=7) (read 'id'): load it with `await address.user.load()`")
   })
 
   test('an unloaded relation is refused with a message that says how to load it', async () => {
