@@ -1,10 +1,14 @@
 import { defineConfig } from 'vitest/config'
 
 // One config for the whole monorepo. Suites that need PostgreSQL or MariaDB decide for themselves
-// (test/support/targets.ts) whether to run, skip (outside CI) or fail (in CI).
+// (@relata/test-kit/targets) whether to run, skip (outside CI) or fail (in CI).
 export default defineConfig({
-  resolve: {
-    conditions: ['@relata/source'],
+  // Workspace packages (@relata/core, @relata/test-kit) resolve to their TypeScript sources. Tests
+  // run in Vite's server environment, which reads `ssr.resolve.conditions`, not `resolve.conditions`.
+  ssr: {
+    resolve: {
+      conditions: ['@relata/source', 'node', 'development|production'],
+    },
   },
   test: {
     include: ['packages/*/test/**/*.test.ts', 'examples/*/test/**/*.test.ts'],

@@ -1,9 +1,9 @@
 /** The dialect test matrix: run a suite on PGlite, PostgreSQL and MariaDB, each in a database of its own. */
 import { afterAll, beforeAll, describe, test } from 'vitest'
-import { createOrm, QueryRecorder, type AnySchema, type Orm, type RelataDialect, type SqlFamily } from '../../src/index.js'
-import { mysql } from '../../src/dialect/mysql.js'
-import { pglite } from '../../src/dialect/pglite.js'
-import { postgres } from '../../src/dialect/postgres.js'
+import { createOrm, QueryRecorder, type AnySchema, type Orm, type RelataDialect, type SqlFamily } from '@relata/core'
+import { mysql } from '@relata/core/mysql'
+import { pglite } from '@relata/core/pglite'
+import { postgres } from '@relata/core/postgres'
 import { mariadbTestServer, postgresTestServer, type TestServer } from './servers.js'
 
 export type TargetName = 'pglite' | 'postgres' | 'mariadb'
