@@ -1,23 +1,72 @@
-import { defineConfig } from 'vitest/config'
+import { configDefaults, defineConfig, type TestProjectInlineConfiguration } from 'vitest/config'
 
-// One config for the whole monorepo. Suites that need PostgreSQL or MariaDB decide for themselves
-// (test/support/targets.ts) whether to run, skip (outside CI) or fail (in CI).
-export default defineConfig({
-  resolve: {
-    conditions: ['@relata/source'],
-  },
+const core = 'packages/core/test'
+
+/** Suites that need no database. */
+const unit = [`${core}/unit/**/*.test.ts`, `${core}/schema.test.ts`, `${core}/schema-smoke.test.ts`, `${core}/public-api-docs.test.ts`, 'examples/support/test/readme.test.ts']
+
+/**
+ * Suites that start private servers or proxies, break or wait on connections, or measure memory,
+ * time or load: each test file in a process of its own, so that none of that reaches another file.
+ */
+const reliability = [
+  `${core}/reliability-*.test.ts`,
+  `${core}/commit-outcome.test.ts`,
+  `${core}/connection-loss.test.ts`,
+  `${core}/connection-waits.test.ts`,
+  `${core}/mariadb-packet-limits.test.ts`,
+  `${core}/session-untracked.test.ts`,
+  `${core}/input-sizes.test.ts`,
+]
+
+/** What every project shares: workspace packages (@relata/core, @relata/test-kit) resolve to their TypeScript sources. */
+const sources = {
+  // Tests run in Vite's server environment, which reads `ssr.resolve.conditions`, not `resolve.conditions`.
+  ssr: { resolve: { conditions: ['@relata/source', 'node', 'development|production'] } },
+}
+const timeouts = { testTimeout: 60_000, hookTimeout: 120_000 }
+
+const integration: TestProjectInlineConfiguration = {
+  ...sources,
   test: {
+    ...timeouts,
+    name: 'integration',
     include: ['packages/*/test/**/*.test.ts', 'examples/*/test/**/*.test.ts'],
-    // Two cores: two workers, each with at most one PGlite instance alive at a time.
-    maxWorkers: 2,
-    testTimeout: 60_000,
-    hookTimeout: 120_000,
+    exclude: [...configDefaults.exclude, ...unit, ...reliability],
+    // The test files of a worker run in one process, so that they share its PGlite instance
+    // (@relata/test-kit's sharedPglite): each suite gets a schema on it, not an instance.
+    isolate: false,
+  },
+}
+
+const reliabilityProject: TestProjectInlineConfiguration = {
+  ...sources,
+  test: { ...timeouts, name: 'reliability', include: reliability },
+}
+
+// Type checking options given on the command line reach this file's own project only: with
+// `--typecheck.only`, the other two have nothing to run.
+const typeTestsOnly = process.argv.some((arg) => arg === '--typecheck.only' || arg === '--typecheck.only=true')
+
+// One config for the whole monorepo, in three projects: this file's own, `unit` (with the type
+// tests), and `integration` and `reliability` (`vitest --project unit` runs one). Suites that need
+// PostgreSQL or MariaDB decide for themselves (@relata/test-kit/targets) whether to run, skip
+// (outside CI) or fail (in CI).
+export default defineConfig({
+  ...sources,
+  test: {
+    ...timeouts,
+    name: 'unit',
+    include: unit,
     typecheck: {
       enabled: true,
       only: false,
       include: ['packages/*/test/**/*.test-d.ts', 'examples/*/test/**/*.test-d.ts'],
       tsconfig: './tsconfig.json',
     },
+    projects: typeTestsOnly ? ['./vitest.config.ts'] : ['./vitest.config.ts', integration, reliabilityProject],
+    // Two cores: two workers.
+    maxWorkers: 2,
     // .ci/run reads the JSON report; RELATA_VITEST_REPORT names another file (its Node 24 run).
     reporters: process.env.CI ? ['default', ['json', { outputFile: process.env.RELATA_VITEST_REPORT ?? '.reports/vitest.json' }]] : ['default'],
   },

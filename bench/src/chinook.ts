@@ -1,8 +1,6 @@
 /**
- * The Chinook schema and loader of Relata's own tests, imported as they are (not copied): the
- * schema in packages/core/test/fixtures/chinook/schema.ts, the dataset loader that
- * packages/core/test/support/chinook.ts uses. Both import Relata's sources directly, which is why
- * the bench runs with the `@relata/source` condition (so `@relata/core` is the same module).
+ * The Chinook schema and loader of Relata's own tests, from @relata/test-kit (not copied). They
+ * import `@relata/core` as source, which is why the bench runs with the `@relata/source` condition
+ * (so that they and the bench share one `@relata/core` module).
  */
-export { schema } from '../../packages/core/test/fixtures/chinook/schema.js'
-export { chinookDir, loadChinook, splitStatements } from '../../packages/core/test/fixtures/chinook/load.js'
+export { chinookDir, loadChinook, schema, splitStatements } from '@relata/test-kit/chinook'

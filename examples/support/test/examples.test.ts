@@ -3,7 +3,7 @@ import { execFile } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
-import { mariadbTestServer, postgresTestServer, type TestServer } from '../../../packages/core/test/support/servers.js'
+import { mariadbTestServer, postgresTestServer, type TestServer } from '@relata/test-kit/servers'
 
 const run = promisify(execFile)
 const examples = fileURLToPath(new URL('../..', import.meta.url))

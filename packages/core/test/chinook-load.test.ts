@@ -4,9 +4,8 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { sql } from 'kysely'
 import { beforeAll, describe, expect, test } from 'vitest'
-import { chinookDir, chinookInserts, loadChinook, splitStatements } from './fixtures/chinook/load.js'
-import { schema } from './fixtures/chinook/schema.js'
-import { describeEachDialect } from './support/targets.js'
+import { chinookDir, chinookInserts, loadChinook, schema, splitStatements } from '@relata/test-kit/chinook'
+import { describeEachDialect } from '@relata/test-kit/targets'
 
 /** The row counts the dataset's README gives, by SQL table name. */
 const expectedCounts = {

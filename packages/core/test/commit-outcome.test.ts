@@ -4,13 +4,13 @@
  * `CommitUnknownError` that retries never repeat.
  */
 import { afterAll, beforeAll, beforeEach, expect, test } from 'vitest'
+import { mariadbTestServer, postgresTestServer } from '@relata/test-kit/servers'
+import { describeEachDialect } from '@relata/test-kit/targets'
 import { CommitUnknownError, createOrm, defineSchema, FlushError, RelataError, t, table, type Orm } from '../src/index.js'
 import { mysql } from '../src/dialect/mysql.js'
 import { postgres } from '../src/dialect/postgres.js'
-import { mariadbTestServer, postgresTestServer } from './support/servers.js'
 import { inside } from './support/session-state.js'
 import { startTcpProxy, type TcpProxy } from './support/tcp-proxy.js'
-import { describeEachDialect } from './support/targets.js'
 
 const notes = table('notes', { id: t.serial().primaryKey(), body: t.varchar(100) })
 const schema = defineSchema({ notes }, () => ({}))

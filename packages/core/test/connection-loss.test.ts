@@ -3,9 +3,9 @@ import { sql } from 'kysely'
 import { createConnection } from 'mysql2/promise'
 import pg from 'pg'
 import { expect, test } from 'vitest'
+import { mariadbTestServer, postgresTestServer } from '@relata/test-kit/servers'
+import { describeEachDialect } from '@relata/test-kit/targets'
 import { createOrm } from '../src/index.js'
-import { mariadbTestServer, postgresTestServer } from './support/servers.js'
-import { describeEachDialect } from './support/targets.js'
 import { schema } from './fixtures/books.js'
 
 /** Ends one server connection from another, as an administrator (or a restart) would. */

@@ -1,13 +1,13 @@
 /** Waits for a connection end: a certain deadlock fails at once, any other wait after `acquireTimeout`, and `destroy()` after `destroyTimeout`. */
 import { PGlite } from '@electric-sql/pglite'
 import { afterAll, afterEach, beforeAll, expect, test } from 'vitest'
+import { mariadbTestServer, postgresTestServer } from '@relata/test-kit/servers'
+import { describeEachDialect } from '@relata/test-kit/targets'
 import { ConnectionWaitError, createOrm, defineSchema, RelataError, t, table, type Orm, type RelataDialect } from '../src/index.js'
 import { mysql } from '../src/dialect/mysql.js'
 import { pglite } from '../src/dialect/pglite.js'
 import { postgres } from '../src/dialect/postgres.js'
 import { connectAdmin, deferred, type Admin } from './support/fault-injection.js'
-import { mariadbTestServer, postgresTestServer } from './support/servers.js'
-import { describeEachDialect } from './support/targets.js'
 
 const notes = table('notes', { id: t.serial().primaryKey(), body: t.varchar(100) })
 const schema = defineSchema({ notes }, () => ({}))

@@ -9,6 +9,7 @@ import {
   PostgresQueryCompiler,
 } from 'kysely'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import { describeEachDialect } from '@relata/test-kit/targets'
 import { createTableQuery, indexedColumns } from '../src/ddl/create-table.js'
 import { existingTables } from '../src/ddl/existing-tables.js'
 import { mysqlPlatform } from '../src/dialect/mysql-platform.js'
@@ -17,7 +18,6 @@ import { defineSchema, SchemaError, t, table } from '../src/index.js'
 import { orderTables } from '../src/schema/table-order.js'
 import { schema as books } from './fixtures/books.js'
 import { BIRTHDAY, FIXED_AT, schema } from './fixtures/every-type.js'
-import { describeEachDialect } from './support/targets.js'
 
 const sqlNames = (tables: readonly { sqlName: string }[]): string[] => tables.map((t) => t.sqlName)
 

@@ -7,6 +7,8 @@ import { createPool } from 'mysql2'
 import { createPool as createPromisePool } from 'mysql2/promise'
 import pg from 'pg'
 import { describe, expect, test, vi } from 'vitest'
+import { mariadbTestServer, postgresTestServer } from '@relata/test-kit/servers'
+import { describeEachDialect } from '@relata/test-kit/targets'
 import { mysql } from '../src/dialect/mysql.js'
 import { mysqlCapabilities, parseMysqlVersion } from '../src/dialect/mysql-server.js'
 import { pglite } from '../src/dialect/pglite.js'
@@ -14,8 +16,6 @@ import { postgres } from '../src/dialect/postgres.js'
 import { formatUtcTimestamp, parsePostgresTimestamp } from '../src/values/timestamps.js'
 import { createOrm, type QueryEvent } from '../src/index.js'
 import { schema } from './fixtures/books.js'
-import { mariadbTestServer, postgresTestServer } from './support/servers.js'
-import { describeEachDialect } from './support/targets.js'
 
 describe('server detection and type parsing', () => {
   test('tells MariaDB from MySQL by the version string', () => {

@@ -8,9 +8,9 @@
  */
 import fc from 'fast-check'
 import { afterAll, expect, test } from 'vitest'
+import { describeEachDialect, type TestTarget } from '@relata/test-kit/targets'
 import { RelataError, type Orm } from '../src/index.js'
 import { SAMPLE_COLUMNS, STATUSES, schema, type SampleColumn } from './fixtures/hostile.js'
-import { describeEachDialect, type TestTarget } from './support/targets.js'
 
 const seed = Number(process.env.RELATA_FC_SEED ?? 20261122)
 const runs = (base: number) => Number(process.env.RELATA_FC_RUNS ?? base)

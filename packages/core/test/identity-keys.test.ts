@@ -8,9 +8,9 @@
  */
 import fc from 'fast-check'
 import { beforeEach, describe, expect, test } from 'vitest'
+import { describeEachDialect } from '@relata/test-kit/targets'
 import { defineSchema, t, table } from '../src/index.js'
 import { keyOfValues } from '../src/tracking/identity-map.js'
-import { describeEachDialect } from './support/targets.js'
 
 const seed = Number(process.env.RELATA_FC_SEED ?? 20261207)
 const runs = (base: number) => Number(process.env.RELATA_FC_RUNS ?? base)

@@ -10,9 +10,9 @@
  */
 import fc from 'fast-check'
 import { expect, test } from 'vitest'
+import { describeEachDialect, type TestTarget } from '@relata/test-kit/targets'
 import { RelataError } from '../src/index.js'
 import { schema } from './fixtures/query-inputs.js'
-import { describeEachDialect, type TestTarget } from './support/targets.js'
 
 const seed = Number(process.env.RELATA_FC_SEED ?? 20261207)
 const runs = (base: number) => Number(process.env.RELATA_FC_RUNS ?? base)

@@ -1,6 +1,6 @@
 import { expect, test } from 'vitest'
+import { describeEachDialect } from '@relata/test-kit/targets'
 import { defineSchema, t, table } from '../src/index.js'
-import { describeEachDialect } from './support/targets.js'
 
 const parents = table('parent', { id: t.serial().primaryKey() })
 const children = table('child', { id: t.serial().primaryKey(), parentId: t.integer().references(() => parents.id), note: t.varchar(200) })

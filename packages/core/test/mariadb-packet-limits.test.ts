@@ -1,9 +1,9 @@
 /** MariaDB's max_allowed_packet: flush batches split by bytes as well as parameters; a row too large alone is a clear error. */
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest'
 import { createConnection } from 'mysql2/promise'
+import { privateServerUnavailable, startPrivateMariadb, type PrivateServer } from '@relata/test-kit/private-server'
 import { createOrm, defineSchema, QueryRecorder, RelataError, t, table, type Orm } from '../src/index.js'
 import { mysql } from '../src/dialect/mysql.js'
-import { privateServerUnavailable, startPrivateMariadb, type PrivateServer } from './support/private-server.js'
 
 const blobs = table('pk_blob', {
   id: t.serial().primaryKey(),

@@ -10,12 +10,12 @@ import fc from 'fast-check'
 import { sql } from 'kysely'
 import { createPool, type Pool, type PoolOptions } from 'mysql2'
 import { afterAll, beforeAll, expect, test } from 'vitest'
+import { mariadbTestServer } from '@relata/test-kit/servers'
+import { describeEachDialect } from '@relata/test-kit/targets'
 import { createOrm, QueryRecorder, RelataError, type Orm } from '../src/index.js'
 import { mysql } from '../src/dialect/mysql.js'
 import { relataPoolOptions } from '../src/dialect/mysql-pool-options.js'
 import { schema } from './fixtures/sql-modes.js'
-import { mariadbTestServer } from './support/servers.js'
-import { describeEachDialect } from './support/targets.js'
 
 type ModeOrm = Orm<typeof schema>
 

@@ -4,9 +4,9 @@
  * `count()` past a page, and `in` lists longer than a statement's 65,535 parameters.
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import { describeEachDialect, type TestTarget } from '@relata/test-kit/targets'
 import { defineSchema, RelataError, SchemaError, t, table } from '../src/index.js'
 import { schema } from './fixtures/query-inputs.js'
-import { describeEachDialect, type TestTarget } from './support/targets.js'
 
 /** The error `action` throws (a RelataError is expected). */
 function thrown(action: () => unknown): Error {

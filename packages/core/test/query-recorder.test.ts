@@ -1,7 +1,7 @@
 import { sql } from 'kysely'
 import { beforeEach, expect, test } from 'vitest'
+import { describeEachDialect } from '@relata/test-kit/targets'
 import { schema } from './fixtures/books.js'
-import { describeEachDialect } from './support/targets.js'
 
 describeEachDialect('QueryRecorder', (target) => {
   const ctx = target.setup(schema)

@@ -5,14 +5,14 @@
  * again with a fresh session.
  */
 import { afterAll, beforeAll, beforeEach, expect, test } from 'vitest'
+import { mariadbTestServer, postgresTestServer } from '@relata/test-kit/servers'
+import { describeEachDialect } from '@relata/test-kit/targets'
 import { createOrm, isTransactionConflict, RelataError, TransactionConflictError, type Orm, type Session, type TransactionOptions } from '../src/index.js'
 import { mysql } from '../src/dialect/mysql.js'
 import { postgres } from '../src/dialect/postgres.js'
 import { stateOf } from '../src/tracking/entity-state.js'
 import { emptyTables, schema } from './fixtures/unit-of-work.js'
 import { barrier } from './support/fault-injection.js'
-import { mariadbTestServer, postgresTestServer } from './support/servers.js'
-import { describeEachDialect } from './support/targets.js'
 
 type S = Session<typeof schema>
 

@@ -4,14 +4,14 @@
  * pool does not hand the dead connection out again, and the retried flush writes everything once.
  */
 import { afterAll, beforeAll, beforeEach, expect, test } from 'vitest'
+import { mariadbTestServer, postgresTestServer } from '@relata/test-kit/servers'
+import { describeEachDialect } from '@relata/test-kit/targets'
 import { createOrm, FlushError, type Orm } from '../src/index.js'
 import { mysql } from '../src/dialect/mysql.js'
 import { postgres } from '../src/dialect/postgres.js'
 import { emptyTables, schema } from './fixtures/unit-of-work.js'
 import { backendId, connectAdmin, withStatementHook, type Admin, type HookedDialect } from './support/fault-injection.js'
-import { mariadbTestServer, postgresTestServer } from './support/servers.js'
 import { failure, inside } from './support/session-state.js'
-import { describeEachDialect } from './support/targets.js'
 
 describeEachDialect(
   'faults: the connection is killed in the middle of a flush',

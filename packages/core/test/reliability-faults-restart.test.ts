@@ -4,13 +4,13 @@
  * query, a session read and a flush succeed on new connections.
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import { privateServerUnavailable, startPrivateMariadb, startPrivatePostgres, type PrivateServer } from '@relata/test-kit/private-server'
+import { testTargets } from '@relata/test-kit/targets'
 import { createOrm, sql, type Orm, type RelataDialect } from '../src/index.js'
 import { mysql } from '../src/dialect/mysql.js'
 import { postgres } from '../src/dialect/postgres.js'
 import { schema } from './fixtures/books.js'
 import { barrier } from './support/fault-injection.js'
-import { privateServerUnavailable, startPrivateMariadb, startPrivatePostgres, type PrivateServer } from './support/private-server.js'
-import { testTargets } from './support/targets.js'
 
 const kinds = [
   { kind: 'postgres', start: startPrivatePostgres, dialect: (url: string): RelataDialect => postgres({ connectionString: url, max: 3 }) },

@@ -4,14 +4,14 @@
  * a `QueryTimeoutError` naming the table with the session as before, and the ORM goes on working.
  */
 import { afterAll, beforeAll, expect, test } from 'vitest'
+import { mariadbTestServer, postgresTestServer } from '@relata/test-kit/servers'
+import { describeEachDialect } from '@relata/test-kit/targets'
 import { createOrm, QueryTimeoutError, RelataError, sql, type Orm } from '../src/index.js'
 import { mysql } from '../src/dialect/mysql.js'
 import { postgres } from '../src/dialect/postgres.js'
 import { stateOf } from '../src/tracking/entity-state.js'
 import { schema } from './fixtures/unit-of-work.js'
 import { connectAdmin, type Admin } from './support/fault-injection.js'
-import { mariadbTestServer, postgresTestServer } from './support/servers.js'
-import { describeEachDialect } from './support/targets.js'
 
 const timeoutMs = 300
 

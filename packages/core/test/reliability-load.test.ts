@@ -10,14 +10,14 @@
 import v8 from 'node:v8'
 import vm from 'node:vm'
 import { afterAll, beforeAll, expect, test } from 'vitest'
+import { mariadbTestServer, postgresTestServer } from '@relata/test-kit/servers'
+import { describeEachDialect } from '@relata/test-kit/targets'
 import { createOrm, type Orm } from '../src/index.js'
 import { schema, type LoadSchema } from './fixtures/load.js'
 import { databaseSnapshot, LoadModel } from './support/load-model.js'
 import { loadPool, type LoadPool } from './support/load-pools.js'
 import { seededRandom } from './support/load-random.js'
 import { runLoad } from './support/load-workload.js'
-import { mariadbTestServer, postgresTestServer } from './support/servers.js'
-import { describeEachDialect } from './support/targets.js'
 
 const seconds = Number(process.env.RELATA_LOAD_SECONDS ?? 5)
 const workers = Number(process.env.RELATA_LOAD_SESSIONS ?? 200)

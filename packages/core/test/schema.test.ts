@@ -1,7 +1,7 @@
 /** defineSchema at run time: the mistakes types cannot catch, and the resolved model of Chinook. */
 import { describe, expect, test } from 'vitest'
+import { schema as chinook } from '@relata/test-kit/chinook'
 import { defineSchema, SchemaError, t, table, type AnyColumn, type AnySchema, type AnyTable, type RelationModel } from '../src/index.js'
-import { schema as chinook } from './fixtures/chinook/schema.js'
 
 /** `defineSchema` as plain JavaScript sees it: no compile-time checks. */
 const defineUntyped = defineSchema as unknown as (

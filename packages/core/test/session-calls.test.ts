@@ -1,9 +1,9 @@
 /** Session calls that used to do nothing silently: each now does what SQLAlchemy does, or throws saying why. */
 import { beforeEach, expect, test } from 'vitest'
+import { describeEachDialect } from '@relata/test-kit/targets'
 import { TransactionConflictError } from '../src/index.js'
 import { emptyTables, normalizeSql, schema } from './fixtures/unit-of-work.js'
 import { inside } from './support/session-state.js'
-import { describeEachDialect } from './support/targets.js'
 
 describeEachDialect('session: calls that must act or throw', (target) => {
   const ctx = target.setup(schema)

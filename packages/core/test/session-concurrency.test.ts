@@ -1,11 +1,11 @@
 /** One session, several calls at once: flushes and transactions run one at a time, and no change made meanwhile is lost or written twice. */
 import { afterEach, beforeEach, expect, test } from 'vitest'
+import { describeEachDialect } from '@relata/test-kit/targets'
 import { FlushError } from '../src/index.js'
 import { schema as booksSchema } from './fixtures/books.js'
 import { emptyTables, normalizeSql, schema } from './fixtures/unit-of-work.js'
 import { inside } from './support/session-state.js'
 import { onStatement } from './support/statement-hook.js'
-import { describeEachDialect } from './support/targets.js'
 
 describeEachDialect('session: concurrent calls', (target) => {
   const ctx = target.setup(schema)

@@ -7,9 +7,9 @@
  */
 import fc from 'fast-check'
 import { expect, test } from 'vitest'
+import { describeEachDialect } from '@relata/test-kit/targets'
 import { stateOf } from '../src/tracking/entity-state.js'
 import { emptyTables, schema } from './fixtures/unit-of-work.js'
-import { describeEachDialect } from './support/targets.js'
 
 const seed = Number(process.env.RELATA_FC_SEED ?? 20261207)
 const runs = Number(process.env.RELATA_FC_RUNS ?? 40)

@@ -4,11 +4,11 @@
  * queries return, with the statements each strategy promises.
  */
 import { describe, expect, test } from 'vitest'
+import { schema } from '@relata/test-kit/chinook'
+import { setupChinook } from '@relata/test-kit/chinook-suite'
+import { describeEachDialect } from '@relata/test-kit/targets'
 import type { Session } from '../src/index.js'
-import { schema } from './fixtures/chinook/schema.js'
-import { setupChinook } from './support/chinook.js'
 import { graphs, groupBy, properties, shapes, type GraphSpec } from './support/graphs.js'
-import { describeEachDialect } from './support/targets.js'
 
 type S = typeof schema
 type Plain = Record<string, unknown>

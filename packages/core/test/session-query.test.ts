@@ -1,8 +1,8 @@
 /** The query API on Chinook: filter_by, comparisons, callbacks, order, pages, first/one/count, immutability and input errors. */
 import { describe, expect, test } from 'vitest'
+import { setupChinook } from '@relata/test-kit/chinook-suite'
+import { describeEachDialect } from '@relata/test-kit/targets'
 import { MultipleResultsError, NotFoundError, RelataError } from '../src/index.js'
-import { setupChinook } from './support/chinook.js'
-import { describeEachDialect } from './support/targets.js'
 
 const ids = (entities: readonly { artistId: number }[]): number[] => entities.map((e) => e.artistId)
 const range = (from: number, to: number): number[] => Array.from({ length: to - from + 1 }, (_, i) => from + i)

@@ -4,13 +4,12 @@
  */
 import { inspect } from 'node:util'
 import { describe, expect, test } from 'vitest'
+import { loadChinook, schema } from '@relata/test-kit/chinook'
+import { setupChinook } from '@relata/test-kit/chinook-suite'
+import { mariadbTestServer, postgresTestServer, type TestServer } from '@relata/test-kit/servers'
+import { describeEachDialect, type TargetName } from '@relata/test-kit/targets'
 import { createOrm, RelataError, type QueryEvent, type Session } from '../src/index.js'
-import { loadChinook } from './fixtures/chinook/load.js'
-import { schema } from './fixtures/chinook/schema.js'
-import { setupChinook } from './support/chinook.js'
 import { shapes } from './support/graphs.js'
-import { mariadbTestServer, postgresTestServer, type TestServer } from './support/servers.js'
-import { describeEachDialect, type TargetName } from './support/targets.js'
 
 describeEachDialect('session reads', (target) => {
   const ctx = setupChinook(target)

@@ -6,9 +6,9 @@ import v8 from 'node:v8'
 import vm from 'node:vm'
 import { sql } from 'kysely'
 import { beforeAll, describe, expect, test } from 'vitest'
+import { setupChinook } from '@relata/test-kit/chinook-suite'
+import { describeEachDialect } from '@relata/test-kit/targets'
 import { defineSchema, RelataError, t, table } from '../src/index.js'
-import { setupChinook } from './support/chinook.js'
-import { describeEachDialect } from './support/targets.js'
 
 describeEachDialect('untracked queries', (target) => {
   const ctx = setupChinook(target)

@@ -1,9 +1,9 @@
 /** Unit of work on the seed schema: the two SQLAlchemy scenarios, create/add/update/delete, flush, commit, rollback, plan. */
 import { beforeEach, expect, test, vi } from 'vitest'
+import { describeEachDialect } from '@relata/test-kit/targets'
 import { RelataError } from '../src/index.js'
 import { schema } from './fixtures/books.js'
 import { emptyTables, normalizeSql, returningClause, usesReturning } from './fixtures/unit-of-work.js'
-import { describeEachDialect } from './support/targets.js'
 
 describeEachDialect('unit of work: basics', (target) => {
   const ctx = target.setup(schema)

@@ -1,10 +1,10 @@
 /** Cascades on every relation kind (many-to-one, one-to-one, many-to-many), single parents, and cascades that go all the way down a tree. */
 import { beforeEach, expect, test } from 'vitest'
+import { describeEachDialect } from '@relata/test-kit/targets'
 import { RelataError } from '../src/index.js'
 import { stateOf } from '../src/tracking/entity-state.js'
 import { schema } from './fixtures/cascade-kinds.js'
 import { emptyTables, normalizeSql, returningClause } from './fixtures/unit-of-work.js'
-import { describeEachDialect } from './support/targets.js'
 
 describeEachDialect('unit of work: cascades per relation kind', (target) => {
   const ctx = target.setup(schema)

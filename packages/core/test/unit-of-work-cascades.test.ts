@@ -1,8 +1,8 @@
 /** Cascades per relation (save, delete, deleteOrphan, passive), orphans of NOT NULL keys, and foreign-key cycles. */
 import { beforeEach, expect, test } from 'vitest'
+import { describeEachDialect } from '@relata/test-kit/targets'
 import { RelataError } from '../src/index.js'
 import { emptyTables, normalizeSql, returningClause, schema } from './fixtures/unit-of-work.js'
-import { describeEachDialect } from './support/targets.js'
 
 describeEachDialect('unit of work: cascades', (target) => {
   const ctx = target.setup(schema)

@@ -3,9 +3,9 @@
  * and parameter-limit chunks, not rows; self-referencing employees; a deep graph of new objects.
  */
 import { beforeEach, expect, test } from 'vitest'
-import { schema } from './fixtures/chinook/schema.js'
+import { schema } from '@relata/test-kit/chinook'
+import { describeEachDialect, type TestContext } from '@relata/test-kit/targets'
 import { emptyTables, normalizeSql } from './fixtures/unit-of-work.js'
-import { describeEachDialect, type TestContext } from './support/targets.js'
 
 type S = typeof schema
 type ChinookTable = 'artist' | 'album' | 'track' | 'playlist' | 'playlist_track' | 'employee'

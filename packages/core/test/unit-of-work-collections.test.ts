@@ -1,9 +1,9 @@
 /** Collections and references: add/remove/set/clear, many-to-one assignment, back-population, changes to unloaded collections. */
 import { beforeEach, expect, test } from 'vitest'
+import { describeEachDialect } from '@relata/test-kit/targets'
 import { RelataError } from '../src/index.js'
 import { schema } from './fixtures/books.js'
 import { emptyTables, normalizeSql, returningClause } from './fixtures/unit-of-work.js'
-import { describeEachDialect } from './support/targets.js'
 
 describeEachDialect('unit of work: collections', (target) => {
   const ctx = target.setup(schema)

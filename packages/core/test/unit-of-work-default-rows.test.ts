@@ -1,10 +1,10 @@
 /** Rows made only of database defaults insert on every database; a version the user assigns is written as given. */
 import { beforeEach, expect, test } from 'vitest'
+import { describeEachDialect, type TargetDialectOptions, type TestTarget } from '@relata/test-kit/targets'
 import { StaleObjectError } from '../src/index.js'
 import { schema } from './fixtures/row-counts.js'
 import { emptyTables, normalizeSql, returningClause } from './fixtures/unit-of-work.js'
 import { failure } from './support/session-state.js'
-import { describeEachDialect, type TargetDialectOptions, type TestTarget } from './support/targets.js'
 
 function defaultRowsSuite(target: TestTarget, dialect: Omit<TargetDialectOptions, 'database'> = {}) {
   const ctx = target.setup(schema, { dialect })

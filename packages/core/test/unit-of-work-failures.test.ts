@@ -1,9 +1,9 @@
 /** Failures: a statement failing mid-flush, invalid values, optimistic locking, transactions and savepoints. */
 import { beforeEach, expect, test } from 'vitest'
+import { describeEachDialect } from '@relata/test-kit/targets'
 import { FlushError, RelataError, StaleObjectError } from '../src/index.js'
 import { emptyTables, normalizeSql, schema } from './fixtures/unit-of-work.js'
 import { failure, inside } from './support/session-state.js'
-import { describeEachDialect } from './support/targets.js'
 
 describeEachDialect('unit of work: failures', (target) => {
   const ctx = target.setup(schema)

@@ -1,8 +1,8 @@
 /** Foreign-key columns and relations agree: a key written directly moves the object between loaded relations; a relation assignment wins over a key written in the same flush; keys to a unique non-primary column. */
 import { beforeEach, expect, test } from 'vitest'
+import { describeEachDialect } from '@relata/test-kit/targets'
 import { schema } from './fixtures/relation-sync.js'
 import { emptyTables, normalizeSql, returningClause } from './fixtures/unit-of-work.js'
-import { describeEachDialect } from './support/targets.js'
 
 describeEachDialect('unit of work: foreign-key columns and relations', (target) => {
   const ctx = target.setup(schema)

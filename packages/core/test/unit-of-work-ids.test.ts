@@ -6,12 +6,12 @@
 import { sql, type KyselyPlugin, type PluginTransformQueryArgs, type PluginTransformResultArgs, type QueryResult, type RootOperationNode, type UnknownRow } from 'kysely'
 import { createPool } from 'mysql2'
 import { beforeEach, expect, test } from 'vitest'
+import { mariadbTestServer } from '@relata/test-kit/servers'
+import { describeEachDialect, type TestContext, type TestTarget } from '@relata/test-kit/targets'
 import { createOrm, QueryRecorder, type Orm } from '../src/index.js'
 import { mysql } from '../src/dialect/mysql.js'
 import { schema } from './fixtures/books.js'
 import { emptyTables, normalizeSql, returningClause } from './fixtures/unit-of-work.js'
-import { mariadbTestServer } from './support/servers.js'
-import { describeEachDialect, type TestContext, type TestTarget } from './support/targets.js'
 
 type S = typeof schema
 

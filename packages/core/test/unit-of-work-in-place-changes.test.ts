@@ -1,10 +1,10 @@
 /** Dates and JSON documents changed in place (`d.setUTCFullYear()`, `doc.tags.push()`): written, undone by rollbacks, never lost. */
 import { beforeEach, expect, test } from 'vitest'
+import { describeEachDialect } from '@relata/test-kit/targets'
 import { schema } from './fixtures/in-place.js'
 import { emptyTables } from './fixtures/unit-of-work.js'
 import { failure } from './support/session-state.js'
 import { onStatement } from './support/statement-hook.js'
-import { describeEachDialect } from './support/targets.js'
 
 describeEachDialect('unit of work: values changed in place', (target) => {
   const ctx = target.setup(schema)

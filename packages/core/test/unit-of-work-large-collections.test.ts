@@ -6,9 +6,9 @@
  * database.
  */
 import { beforeEach, expect, test } from 'vitest'
+import { describeEachDialect } from '@relata/test-kit/targets'
 import { insertRows, schema } from './fixtures/large-collections.js'
 import { emptyTables } from './fixtures/unit-of-work.js'
-import { describeEachDialect } from './support/targets.js'
 
 const N = 5_000
 

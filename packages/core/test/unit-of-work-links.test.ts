@@ -1,8 +1,8 @@
 /** Many-to-many link rows are exact: an existing link is never inserted again, opposite changes cancel out, both sides of one link make one row. */
 import { beforeEach, expect, test } from 'vitest'
+import { describeEachDialect } from '@relata/test-kit/targets'
 import { schema } from './fixtures/relation-sync.js'
 import { emptyTables, normalizeSql } from './fixtures/unit-of-work.js'
-import { describeEachDialect } from './support/targets.js'
 
 describeEachDialect('unit of work: many-to-many link rows', (target) => {
   const ctx = target.setup(schema)

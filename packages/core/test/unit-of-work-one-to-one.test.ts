@@ -1,8 +1,8 @@
 /** One-to-one, both sides: an object taken by another owner leaves its previous one, the replaced object gives up its unique key before the new one takes it, and a re-parented object is not an orphan. */
 import { beforeEach, expect, test } from 'vitest'
+import { describeEachDialect } from '@relata/test-kit/targets'
 import { schema } from './fixtures/relation-sync.js'
 import { emptyTables, normalizeSql, returningClause } from './fixtures/unit-of-work.js'
-import { describeEachDialect } from './support/targets.js'
 
 describeEachDialect('unit of work: one-to-one', (target) => {
   const ctx = target.setup(schema)

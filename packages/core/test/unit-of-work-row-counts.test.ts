@@ -1,13 +1,13 @@
 /** Every UPDATE and DELETE by key checks its row count: rows deleted or changed behind the session's back fail the flush with StaleObjectError. */
 import { afterAll, beforeAll, beforeEach, expect, test } from 'vitest'
 import { createPool } from 'mysql2'
+import { mariadbTestServer } from '@relata/test-kit/servers'
+import { describeEachDialect, type TargetDialectOptions, type TestTarget } from '@relata/test-kit/targets'
 import { createOrm, StaleObjectError, type Orm } from '../src/index.js'
 import { mysql } from '../src/dialect/mysql.js'
 import { schema } from './fixtures/row-counts.js'
 import { emptyTables, normalizeSql } from './fixtures/unit-of-work.js'
 import { failure, inside } from './support/session-state.js'
-import { mariadbTestServer } from './support/servers.js'
-import { describeEachDialect, type TargetDialectOptions, type TestTarget } from './support/targets.js'
 
 const stale = (error: Error) => {
   expect(error).toBeInstanceOf(StaleObjectError)

@@ -4,12 +4,12 @@
  */
 import type { Kysely } from 'kysely'
 import { beforeEach, expect, test } from 'vitest'
+import { describeEachDialect } from '@relata/test-kit/targets'
 import { StaleObjectError } from '../src/index.js'
 import { stateOf } from '../src/tracking/entity-state.js'
 import { schema } from './fixtures/keys.js'
 import { emptyTables, normalizeSql, returningClause } from './fixtures/unit-of-work.js'
 import { failure, inside } from './support/session-state.js'
-import { describeEachDialect } from './support/targets.js'
 
 describeEachDialect('unit of work: row switch', (target) => {
   const ctx = target.setup(schema)

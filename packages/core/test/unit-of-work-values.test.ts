@@ -1,8 +1,8 @@
 /** Every column type through the unit of work: inserted, updated row by row and together, read back equal; composite keys. */
 import { beforeEach, expect, test } from 'vitest'
+import { describeEachDialect } from '@relata/test-kit/targets'
 import { FIXED_AT, BIRTHDAY, schema } from './fixtures/every-type.js'
 import { emptyTables, normalizeSql } from './fixtures/unit-of-work.js'
-import { describeEachDialect } from './support/targets.js'
 
 describeEachDialect('unit of work: column values', (target) => {
   const ctx = target.setup(schema)

@@ -2,8 +2,8 @@
  * Helpers for loading tests: entity graphs as plain data, Kysely rows keyed by property names,
  * grouping, and the shape of a recorded statement.
  */
+import { schema } from '@relata/test-kit/chinook'
 import type { RecordedQuery, TableKey } from '../../src/index.js'
-import { schema } from '../fixtures/chinook/schema.js'
 
 /** Which relations to follow, nested: `{ albums: { tracks: {} } }`. */
 export interface GraphSpec {

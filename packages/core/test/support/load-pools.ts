@@ -9,11 +9,11 @@
 import { createConnection } from 'mysql2/promise'
 import { createPool, type Pool as MysqlPool } from 'mysql2'
 import pg from 'pg'
+import { mariadbTestServer, postgresTestServer } from '@relata/test-kit/servers'
+import type { TargetName } from '@relata/test-kit/targets'
 import { mysql } from '../../src/dialect/mysql.js'
 import { postgres } from '../../src/dialect/postgres.js'
 import type { RelataDialect } from '../../src/index.js'
-import { mariadbTestServer, postgresTestServer } from './servers.js'
-import type { TargetName } from './targets.js'
 
 export interface PoolState {
   /** Connections the pool holds. */

@@ -1,8 +1,8 @@
 /** Types inferred from the Chinook schema: rows, inserts, keys, the Kysely interface and entity handles. */
 import type { Kysely } from 'kysely'
 import { describe, expectTypeOf, test } from 'vitest'
+import { schema } from '@relata/test-kit/chinook'
 import type { Loaded, Collection, Database, Entity, Insertable, NumericString, PrimaryKey, Reference, Row, TableKey, Updateable } from '../../src/index.js'
-import { schema } from '../fixtures/chinook/schema.js'
 
 type S = typeof schema
 type DB = Database<S>

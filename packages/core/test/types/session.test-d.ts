@@ -1,7 +1,7 @@
 /** Types of session reads on Chinook: what `.with()` loads, nullability, rejected paths and columns, load/assertLoaded. */
 import { describe, expectTypeOf, test } from 'vitest'
+import { schema } from '@relata/test-kit/chinook'
 import type { Collection, Entity, EntityQuery, Loaded, LoadedCollection, NumericString, Reference, Row, Session } from '../../src/index.js'
-import { schema } from '../fixtures/chinook/schema.js'
 
 type S = typeof schema
 type Artist = Entity<S, 'artists'>

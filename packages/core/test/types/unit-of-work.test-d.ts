@@ -1,8 +1,8 @@
 /** Types of the unit of work: what create()/build() take and return, relation assignment, the session's write methods. */
 import { describe, expectTypeOf, test } from 'vitest'
+import { schema as chinook } from '@relata/test-kit/chinook'
 import type { CreateValues, Entity, LoadedCollection, NewEntity, NumericString, Orm, PlannedStatement, Session } from '../../src/index.js'
 import { schema as books } from '../fixtures/books.js'
-import { schema as chinook } from '../fixtures/chinook/schema.js'
 
 type B = typeof books
 type C = typeof chinook

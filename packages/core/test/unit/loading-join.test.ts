@@ -1,6 +1,6 @@
 /** The `join` strategy offline: a many-to-one as a LEFT JOIN, everything else as a correlated JSON subquery per family, and the graph read back from scripted rows. */
 import { describe, expect, test } from 'vitest'
-import { schema as chinook } from '../fixtures/chinook/schema.js'
+import { schema as chinook } from '@relata/test-kit/chinook'
 import { schema as sync } from '../fixtures/relation-sync.js'
 import { offlineOrm, offlineTargets, per, spelled } from './support/offline.js'
 

@@ -1,7 +1,7 @@
 /** The `selectIn` strategy offline: the exact statement of each relation kind and level, per SQL family, and the graph built from scripted rows. */
 import { describe, expect, test } from 'vitest'
+import { schema as chinook } from '@relata/test-kit/chinook'
 import { schema as books } from '../fixtures/books.js'
-import { schema as chinook } from '../fixtures/chinook/schema.js'
 import { schema as sync } from '../fixtures/relation-sync.js'
 import { offlineOrm, offlineTargets, spelled } from './support/offline.js'
 

@@ -1,8 +1,8 @@
 /** A suite's Chinook database: the tables created and the dataset loaded once, the recorder cleared before each test. */
 import { beforeAll, beforeEach } from 'vitest'
-import { loadChinook } from '../fixtures/chinook/load.js'
-import { schema } from '../fixtures/chinook/schema.js'
-import type { TestContext, TestTarget } from './targets.js'
+import { loadChinook } from './load.js'
+import { schema } from './schema.js'
+import type { TestContext, TestTarget } from '../targets.js'
 
 /**
  * Registers the hooks of a read-only suite on Chinook. Tests must not change the data.

@@ -1,10 +1,10 @@
-/** The dialect test matrix: run a suite on PGlite, PostgreSQL and MariaDB, each in a database of its own. */
+/** The dialect test matrix: run a suite on PGlite, PostgreSQL and MariaDB, each in a database (or PGlite schema) of its own. */
 import { afterAll, beforeAll, describe, test } from 'vitest'
-import { createOrm, QueryRecorder, type AnySchema, type Orm, type RelataDialect, type SqlFamily } from '../../src/index.js'
-import { mysql } from '../../src/dialect/mysql.js'
-import { pglite } from '../../src/dialect/pglite.js'
-import { postgres } from '../../src/dialect/postgres.js'
+import { createOrm, QueryRecorder, type AnySchema, type Orm, type RelataDialect, type SqlFamily } from '@relata/core'
+import { mysql } from '@relata/core/mysql'
+import { postgres } from '@relata/core/postgres'
 import { mariadbTestServer, postgresTestServer, type TestServer } from './servers.js'
+import { sharedPglite } from './shared-pglite.js'
 
 export type TargetName = 'pglite' | 'postgres' | 'mariadb'
 
@@ -27,6 +27,7 @@ export interface TestContext<S extends AnySchema> {
   readonly orm: Orm<S>
   /** Records the statements of the test; cleared after `createTables`. */
   readonly recorder: QueryRecorder
+  /** The ORM's dialect. On PGlite, another ORM built on it shares the suite's schema, and its `destroy()` drops it. */
   readonly dialect: RelataDialect
 }
 
@@ -34,13 +35,15 @@ export interface TestTarget {
   readonly name: TargetName
   readonly family: SqlFamily
   /**
-   * Registers `beforeAll` / `afterAll` hooks: a fresh database (a fresh PGlite instance, or a
-   * `relata_<random>` database on the server), an ORM with a `QueryRecorder`, and the schema's
-   * tables; all dropped or closed after the suite. Call it once per `describe` (a PGlite instance
-   * takes about 750 MB).
+   * Registers `beforeAll` / `afterAll` hooks: a fresh database (a `relata_<random>` schema on the
+   * worker's shared PGlite instance, or a `relata_<random>` database on the server), an ORM with a
+   * `QueryRecorder`, and the schema's tables; all dropped after the suite. Call it once per `describe`.
    */
   setup<S extends AnySchema>(schema: S, options?: SetupOptions): TestContext<S>
-  /** A dialect for this target; the caller owns the ORM built on it and must destroy it. */
+  /**
+   * A dialect for this target; the caller owns the ORM built on it and must destroy it. On PGlite,
+   * a fresh schema on the worker's shared instance, dropped by that `destroy()` (see `sharedPglite`).
+   */
   dialect(options?: TargetDialectOptions): RelataDialect
 }
 
@@ -92,7 +95,7 @@ const noReturningOption = (name: TargetName, options: TargetDialectOptions): voi
 const allTargets: readonly TestTarget[] = [
   target('pglite', 'postgres', undefined, (options) => {
     noReturningOption('pglite', options)
-    return pglite()
+    return sharedPglite()
   }),
   target('postgres', 'postgres', postgresTestServer, (options) => {
     noReturningOption('postgres', options)
