@@ -1,6 +1,7 @@
 /** MySQL's and MariaDB's platform, for the `mysql()` dialect. */
 import type { Platform } from './platform.js'
 import { mysqlDdl } from './mysql-ddl.js'
+import { mysqlStatements } from './mysql-statements.js'
 import { mysqlValues } from './mysql-values.js'
 
 /**
@@ -14,5 +15,5 @@ import { mysqlValues } from './mysql-values.js'
 export const mysqlPlatform: Platform = Object.freeze({
   values: mysqlValues,
   ddl: mysqlDdl,
-  statements: Object.freeze({}),
+  statements: mysqlStatements,
 })

@@ -1,6 +1,7 @@
 /** PostgreSQL's platform, shared by the `postgres()` and `pglite()` dialects. */
 import type { Platform } from './platform.js'
 import { postgresDdl } from './postgres-ddl.js'
+import { postgresStatements } from './postgres-statements.js'
 import { postgresValues } from './postgres-values.js'
 
 /**
@@ -14,5 +15,5 @@ import { postgresValues } from './postgres-values.js'
 export const postgresPlatform: Platform = Object.freeze({
   values: postgresValues,
   ddl: postgresDdl,
-  statements: Object.freeze({}),
+  statements: postgresStatements,
 })

@@ -1,12 +1,12 @@
 /**
  * The `join` strategy: a related table embedded in its parent's statement as one JSON value per
- * parent row, through a correlated subquery (PostgreSQL `json_agg`, MariaDB `JSON_ARRAYAGG`),
- * ordered explicitly, nested to any depth. Numerics and big integers travel as text.
+ * parent row, through a correlated subquery the platform writes (PostgreSQL `json_agg`, MariaDB
+ * `JSON_ARRAYAGG`), ordered explicitly, nested to any depth. Numerics and big integers travel as text.
  */
-import { sql, type AliasedExpression, type Kysely, type RawBuilder, type SelectQueryBuilder } from 'kysely'
-import type { DialectCapabilities } from '../dialect/dialect.js'
+import { sql, type Kysely, type RawBuilder, type SelectQueryBuilder } from 'kysely'
+import type { EmbeddedChild, StatementRules } from '../dialect/statement-rules.js'
 import { compileFilters, orderItems } from '../query/filters.js'
-import type { ColumnModel, RelationModel } from '../schema/model.js'
+import type { RelationModel } from '../schema/model.js'
 import { travelsAsText } from '../values/codecs.js'
 import type { LoadNode } from './load-plan.js'
 
@@ -15,12 +15,10 @@ export const relationKey = (relation: RelationModel): string => `__r_${relation.
 
 export interface SqlContext {
   readonly db: Kysely<any>
-  readonly capabilities: DialectCapabilities
+  readonly statements: StatementRules
   /** Fresh table aliases (`t1`, `t2`, ...) for one statement. */
   nextAlias(): string
 }
-
-const textType = (capabilities: DialectCapabilities) => sql.raw(capabilities.family === 'mysql' ? 'char' : 'text')
 
 /** `child.fk = parent.pk` (or the association table's key) for each key column. */
 export function linkConditions(relation: RelationModel, childAlias: string, parentAlias: string, associationAlias?: string): RawBuilder<unknown>[] {
@@ -55,69 +53,24 @@ export function relationSource(ctx: SqlContext, node: LoadNode, childAlias: stri
   return query
 }
 
-/** The JSON value of one join-loaded relation, correlated to the parent row aliased `parentAlias`. */
+/** The JSON value of one join-loaded relation, correlated to the parent row aliased `parentAlias`: written by the platform. */
 export function joinedRelation(ctx: SqlContext, node: LoadNode, parentAlias: string): RawBuilder<unknown> {
-  return ctx.capabilities.jsonAggregation === 'postgres' ? postgresRelation(ctx, node, parentAlias) : mariadbRelation(ctx, node, parentAlias)
-}
-
-/** Join-loaded children of a node, as extra select items of the statement that loads the node's rows. */
-export function joinedChildren(ctx: SqlContext, children: readonly LoadNode[], alias: string): AliasedExpression<unknown, string>[] {
-  return children.filter((child) => child.strategy === 'join').map((child) => joinedRelation(ctx, child, alias).as(relationKey(child.relation)))
-}
-
-function postgresRelation(ctx: SqlContext, node: LoadNode, parentAlias: string): RawBuilder<unknown> {
   const { relation } = node
-  const child = ctx.nextAlias()
+  const alias = ctx.nextAlias()
   const association = ctx.nextAlias()
-  const row = ctx.nextAlias()
-  const order = orderItems(node.query.orderBy, relation.target)
-  const hidden: AliasedExpression<unknown, string>[] = []
-  const orderSql = order.map((item, i) => {
-    // A column sent as text would sort as text: sort on a hidden typed copy instead.
-    let key = item.column.sqlName
-    if (travelsAsText(item.column)) {
-      key = `__o${i}`
-      hidden.push(sql.ref(`${child}.${item.column.sqlName}`).as(key))
-    }
-    return sql`${sql.ref(`${row}.${key}`)} ${sql.raw(item.direction)}`
+  return ctx.statements.embeddedRelation({
+    source: relationSource(ctx, node, alias, association).where((eb) => eb.and(linkConditions(relation, alias, parentAlias, association))),
+    alias,
+    toOne: relation.toOne,
+    columns: relation.target.columns.map((column) => ({ name: column.sqlName, asText: travelsAsText(column) })),
+    order: orderItems(node.query.orderBy, relation.target).map((item) => ({ name: item.column.sqlName, asText: travelsAsText(item.column), direction: item.direction })),
+    // Built when the platform asks: the nested relations' aliases follow the ones it takes first.
+    children: () => joinedChildren(ctx, node.children, alias),
+    nextAlias: ctx.nextAlias,
   })
-  let inner = relationSource(ctx, node, child, association)
-    .select(embeddedColumns(ctx, relation.target.columns, child))
-    .select(hidden)
-    .select(joinedChildren(ctx, node.children, child))
-    .where((eb) => eb.and(linkConditions(relation, child, parentAlias, association)))
-  if (relation.toOne) {
-    return sql`(select to_json(${sql.ref(row)}) from (${inner.limit(1)}) as ${sql.ref(row)})`
-  }
-  return sql`(select coalesce(json_agg(${sql.ref(row)} order by ${sql.join(orderSql)}), '[]'::json) from (${inner}) as ${sql.ref(row)})`
 }
 
-function mariadbRelation(ctx: SqlContext, node: LoadNode, parentAlias: string): RawBuilder<unknown> {
-  const { relation } = node
-  const child = ctx.nextAlias()
-  const association = ctx.nextAlias()
-  const pairs: RawBuilder<unknown>[] = relation.target.columns.map((column) => sql`${sql.lit(column.sqlName)}, ${columnValue(ctx, column, child)}`)
-  for (const grandchild of node.children) {
-    if (grandchild.strategy !== 'join') continue
-    pairs.push(sql`${sql.lit(relationKey(grandchild.relation))}, ${joinedRelation(ctx, grandchild, child)}`)
-  }
-  const object = sql`json_object(${sql.join(pairs)})`
-  const source = relationSource(ctx, node, child, association).where((eb) => eb.and(linkConditions(relation, child, parentAlias, association)))
-  if (relation.toOne) {
-    return sql`(${source.select(object.as('j')).limit(1)})`
-  }
-  const order = orderItems(node.query.orderBy, relation.target).map(
-    (item) => sql`${sql.ref(`${child}.${item.column.sqlName}`)} ${sql.raw(item.direction)}`,
-  )
-  return sql`(${source.select(sql`coalesce(json_arrayagg(${object} order by ${sql.join(order)}), json_array())`.as('j'))})`
-}
-
-function columnValue(ctx: SqlContext, column: ColumnModel, alias: string): RawBuilder<unknown> {
-  const ref = sql.ref(`${alias}.${column.sqlName}`)
-  return travelsAsText(column) ? sql`cast(${ref} as ${textType(ctx.capabilities)})` : sql`${ref}`
-}
-
-/** The columns of an embedded row, numerics and big integers cast to text. */
-function embeddedColumns(ctx: SqlContext, columns: readonly ColumnModel[], alias: string): AliasedExpression<unknown, string>[] {
-  return columns.map((column) => columnValue(ctx, column, alias).as(column.sqlName))
+/** The join-loaded children of a node, each as its key and JSON value, correlated to the rows aliased `alias`. */
+function joinedChildren(ctx: SqlContext, children: readonly LoadNode[], alias: string): EmbeddedChild[] {
+  return children.filter((child) => child.strategy === 'join').map((child) => ({ key: relationKey(child.relation), value: joinedRelation(ctx, child, alias) }))
 }

@@ -1,12 +1,14 @@
-/** The collaborators loading needs: a connection, the dialect's capabilities, the identity map and the hydrator. */
+/** The collaborators loading needs: a connection, the dialect's capabilities and statements, the identity map and the hydrator. */
 import type { Kysely } from 'kysely'
 import type { DialectCapabilities } from '../dialect/dialect.js'
+import type { StatementRules } from '../dialect/statement-rules.js'
 import type { IdentityMap } from '../tracking/identity-map.js'
 import type { Hydrator } from '../tracking/hydrator.js'
 
 export interface LoadContext {
   readonly db: Kysely<any>
   readonly capabilities: DialectCapabilities
+  readonly statements: StatementRules
   readonly identityMap: IdentityMap
   readonly hydrator: Hydrator
 }

@@ -1,5 +1,4 @@
 /** Turns a query's `.with()` items into a tree of load nodes, each with its strategy settled. */
-import type { DialectCapabilities } from '../dialect/dialect.js'
 import { RelataError } from '../errors.js'
 import type { RelationModel } from '../schema/model.js'
 import type { LoadStrategy } from '../schema/relations.js'
@@ -15,10 +14,11 @@ export interface LoadNode {
 
 /**
  * Strategy precedence: the relation's own choice in the query, then a query-wide `.strategy()`,
- * then the relation's declared default. MySQL 8 cannot order `JSON_ARRAYAGG`, so there a
- * to-many relation is always loaded with `selectIn`.
+ * then the relation's declared default. Where the server cannot embed collections as ordered JSON
+ * (`jsonCollections` false: MySQL 8 cannot order `JSON_ARRAYAGG`), a to-many relation is always
+ * loaded with `selectIn`.
  */
-export function buildLoadPlan(state: QueryState, capabilities: DialectCapabilities, inherited?: LoadStrategy): LoadNode[] {
+export function buildLoadPlan(state: QueryState, jsonCollections: boolean, inherited?: LoadStrategy): LoadNode[] {
   const queryWide = state.strategy ?? inherited
   return state.with.map((item) => {
     const relation = state.table.relations.get(item.relation)
@@ -29,7 +29,7 @@ export function buildLoadPlan(state: QueryState, capabilities: DialectCapabiliti
     }
     const query = item.query ?? emptyQueryState(relation.target)
     let strategy = item.strategy ?? query.strategy ?? queryWide ?? relation.strategy
-    if (strategy === 'join' && !relation.toOne && capabilities.jsonAggregation === 'mysql') strategy = 'selectIn'
-    return Object.freeze({ relation, strategy, query, children: buildLoadPlan(query, capabilities, queryWide) })
+    if (strategy === 'join' && !relation.toOne && !jsonCollections) strategy = 'selectIn'
+    return Object.freeze({ relation, strategy, query, children: buildLoadPlan(query, jsonCollections, queryWide) })
   })
 }

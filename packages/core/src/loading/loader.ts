@@ -1,5 +1,4 @@
 /** Runs an entity query with its eager loads: the root statement, then one statement per `selectIn` level. */
-import { sql } from 'kysely'
 import { compileFilters, orderItems } from '../query/filters.js'
 import type { QueryState } from '../query/query-state.js'
 import { stateOf } from '../tracking/entity-state.js'
@@ -13,7 +12,7 @@ const ROOT = 't0'
 
 /** The root statement of a query, with its join-loaded relations embedded, and the shape of its rows. */
 export function rootQuery(ctx: LoadContext, state: QueryState, plan: readonly LoadNode[]) {
-  const sqlCtx: SqlContext = { db: ctx.db, capabilities: ctx.capabilities, nextAlias: aliasCounter() }
+  const sqlCtx: SqlContext = { db: ctx.db, statements: ctx.statements, nextAlias: aliasCounter() }
   const { table } = state
   const joined = selectJoined(sqlCtx, ctx.db.selectFrom(`${table.sqlName} as ${ROOT}`).select(table.columns.map((c) => `${ROOT}.${c.sqlName}`)), plan, ROOT)
   let query = joined.query
@@ -21,17 +20,12 @@ export function rootQuery(ctx: LoadContext, state: QueryState, plan: readonly Lo
   // The primary key breaks ties of a requested order, so pages and tests are deterministic.
   const order = state.orderBy.length > 0 ? orderItems(state.orderBy, table) : []
   for (const item of order) query = query.orderBy(`${ROOT}.${item.column.sqlName}`, item.direction)
-  if (state.limit !== undefined) query = query.limit(state.limit)
-  if (state.offset !== undefined) {
-    // MySQL needs a LIMIT with an OFFSET.
-    if (state.limit === undefined && ctx.capabilities.family === 'mysql') query = query.limit(sql.lit(Number.MAX_SAFE_INTEGER) as never)
-    query = query.offset(state.offset)
-  }
+  query = ctx.statements.page(query, state.limit, state.offset)
   return { query, shape: joined.shape }
 }
 
 export async function runQuery(ctx: LoadContext, state: QueryState): Promise<object[]> {
-  const plan = buildLoadPlan(state, ctx.capabilities)
+  const plan = buildLoadPlan(state, ctx.statements.jsonCollections(ctx.capabilities))
   const { query, shape } = rootQuery(ctx, state, plan)
   const rows = (await query.execute()) as Record<string, unknown>[]
   const entities = ctx.hydrator.fromRows(state.table, rows)

@@ -81,7 +81,7 @@ export async function selectIn(ctx: LoadContext, node: LoadNode, parents: readon
 /** One statement: the related rows of the parents with these keys, or (`undefined`) of every parent row. */
 async function queryChunk(ctx: LoadContext, node: LoadNode, keys: unknown[][] | undefined, found: Map<unknown, object[]>): Promise<void> {
   const { relation } = node
-  const sqlCtx: SqlContext = { db: ctx.db, capabilities: ctx.capabilities, nextAlias: aliasCounter() }
+  const sqlCtx: SqlContext = { db: ctx.db, statements: ctx.statements, nextAlias: aliasCounter() }
   const child = sqlCtx.nextAlias()
   const association = sqlCtx.nextAlias()
   // The parent's key in each result row: the child's own foreign key, or the association's key selected beside it.

@@ -14,6 +14,7 @@ import { keyOfValues, type IdentityMap } from '../tracking/identity-map.js'
 import { relationChanges } from '../tracking/relation-changes.js'
 import { findByUniqueKey } from '../tracking/unique-key-index.js'
 import type { ValueRules } from '../values/value-rules.js'
+import type { StatementRules } from '../dialect/statement-rules.js'
 import type { SessionConnection, SessionTransactions } from './session-transactions.js'
 
 /** What the reads of a session work with. */
@@ -27,6 +28,8 @@ export interface ReadSetup {
   readonly tracker: EntityTracker
   /** The database family's value rules, for the checks and encoding of filter values. */
   readonly valueRules: ValueRules
+  /** The database family's statements: loading and counts ask them. */
+  readonly statements: StatementRules
   /** The reads of a new session on the same connection (and the open transaction), for an untracked query. */
   readonly scratch: () => SessionReads
 }
@@ -37,7 +40,7 @@ export interface ReadSetup {
  *
  * @example
  * ```ts
- * const reads = new SessionReads({ schema, connection, transactions, identityMap, hydrator, tracker: session, valueRules, scratch })
+ * const reads = new SessionReads({ schema, connection, transactions, identityMap, hydrator, tracker: session, valueRules, statements, scratch })
  * const book = await reads.get('books', 1)
  * ```
  */
@@ -62,7 +65,7 @@ export class SessionReads implements QueryRunner {
     while (transactions.gate !== undefined) await transactions.gate
     if (this.#context === undefined || this.#context.db !== transactions.db) {
       const capabilities = await this.#setup.connection.capabilities()
-      this.#context = { db: transactions.db, capabilities, identityMap: this.#setup.identityMap, hydrator: this.#setup.hydrator }
+      this.#context = { db: transactions.db, capabilities, statements: this.#setup.statements, identityMap: this.#setup.identityMap, hydrator: this.#setup.hydrator }
     }
     return this.#context
   }
@@ -140,8 +143,8 @@ export class SessionReads implements QueryRunner {
   }
 
   async count(state: QueryState): Promise<number> {
-    const { capabilities } = await this.#loadContext()
-    const row = (await countQuery(this.#setup.transactions.db, state, capabilities.family).executeTakeFirstOrThrow()) as { count: unknown }
+    const { statements } = await this.#loadContext()
+    const row = (await countQuery(this.#setup.transactions.db, state, statements).executeTakeFirstOrThrow()) as { count: unknown }
     return Number(row.count)
   }
 

@@ -118,6 +118,7 @@ export class SessionImpl implements EntityTracker {
       hydrator: this.hydrator,
       tracker: this,
       valueRules: platform.values,
+      statements: platform.statements,
       scratch: () => new SessionImpl(schema, { ...connection, transaction: this.#transactions.open }, platform).#reads,
     })
     this.#flusher = new SessionFlush({ schema, connection, platform, changes: this.#changes, transactions: this.#transactions, reads: this.#reads })

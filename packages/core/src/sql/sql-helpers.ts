@@ -36,15 +36,15 @@ export function rowList(rows: readonly (readonly unknown[])[], around?: (row: nu
 }
 
 /**
- * `select ? as "a", ? as "b" union all select ?, ? ...`: rows as a derived table where there is
- * no `VALUES` list (MySQL), as one fragment like `rowList`.
+ * Rows of parameters as one fragment: `text.open`, each row's values separated by `, `, rows by
+ * `text.between`, then `text.close`; `around(r, i)` may wrap value `i` of row `r` in SQL text.
+ *
+ * @example
+ * ```ts
+ * parameterList([[1, 'a'], [2, 'b']], { open: '(', between: '), (', close: ')' })   // (?, ?), (?, ?)
+ * ```
  */
-export function unionAllRows(rows: readonly (readonly unknown[])[], names: readonly string[]): RawBuilder<unknown> {
-  const alias = (name: string) => ` as \`${name.replaceAll('`', '``')}\``
-  return parameterList(rows, { open: 'select ', between: ' union all select ', close: '' }, (r, i) => (r === 0 ? ['', alias(names[i]!)] : undefined))
-}
-
-function parameterList(
+export function parameterList(
   rows: readonly (readonly unknown[])[],
   text: { readonly open: string; readonly between: string; readonly close: string },
   around?: (row: number, index: number) => readonly [string, string] | undefined,

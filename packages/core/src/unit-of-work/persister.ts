@@ -5,9 +5,10 @@
  * succeeded.
  */
 import { sql, type Kysely, type RawBuilder } from 'kysely'
-import { inTuples, rowList, unionAllRows } from '../sql/sql-helpers.js'
+import { inTuples } from '../sql/sql-helpers.js'
 import type { DialectCapabilities } from '../dialect/dialect.js'
 import type { Platform } from '../dialect/platform.js'
+import type { GeneratedKeys } from '../dialect/statement-rules.js'
 import { FlushError, QueryTimeoutError, RelataError, TransactionConflictError } from '../errors.js'
 import type { ColumnModel, ForeignKeyModel, TableModel } from '../schema/model.js'
 import { stateOf } from '../tracking/entity-state.js'
@@ -41,16 +42,12 @@ interface InsertItem {
   readonly given: unknown[]
 }
 
-const castTypes: Record<string, string> = {
-  serial: 'integer', integer: 'integer', bigint: 'bigint', text: 'text', varchar: 'text', enum: 'text', uuid: 'uuid',
-  boolean: 'boolean', numeric: 'numeric', real: 'real', double: 'double precision', date: 'date', json: 'json', jsonb: 'jsonb',
-}
-
 export class Persister {
   readonly written: Written = new Map()
   /** Per new object, the values its INSERT was built from (by column index): what the object held when it was read. */
   readonly sent = new Map<object, readonly unknown[]>()
-  #autoIncrement: Promise<{ consecutive: boolean; increment: number }> | undefined
+  /** Keys generated without RETURNING: made at the first insert that needs them. */
+  #generatedKeys: GeneratedKeys | undefined
   /** Rows moved to a temporary key (a key swap): their key column's value until their own update. */
   #parked: Map<object, { readonly column: ColumnModel; readonly value: unknown }> | undefined
 
@@ -232,7 +229,7 @@ export class Persister {
    * Only what the objects do not already know comes back: keys, and columns some row left to the
    * database (defaults). The values given are written into the result as they were sent.
    */
-  async #insertReturning(table: TableModel, generated: ColumnModel | undefined, chunk: InsertItem[]): Promise<void> {
+  async #insertReturning(table: TableModel, generated: ColumnModel | undefined, chunk: readonly InsertItem[]): Promise<void> {
     const returning = table.columns.filter((c) => c.config.primaryKey || c.config.generated || chunk.some(({ row }) => row[c.sqlName] === undefined))
     const returned = (await this.#insertInto(table, chunk.map((c) => c.row)).returning(returning.map((c) => c.sqlName)).execute()) as Row[]
     if (returned.length !== chunk.length) throw new RelataError(`INSERT into ${table.sqlName} returned ${returned.length} rows for ${chunk.length} objects`)
@@ -253,7 +250,7 @@ export class Persister {
    * where the objects carry theirs, else by the generated key, which a single multi-row INSERT
    * assigns in ascending order of its VALUES rows.
    */
-  #match(table: TableModel, generated: ColumnModel | undefined, chunk: InsertItem[], decoded: Row[]): void {
+  #match(table: TableModel, generated: ColumnModel | undefined, chunk: readonly InsertItem[], decoded: Row[]): void {
     const byGenerated = generated !== undefined && chunk.some((c) => c.row[generated.sqlName] === undefined)
     if (byGenerated) {
       const sorted = [...decoded].sort((a, b) => compareKeys(a[generated.property], b[generated.property]))
@@ -280,36 +277,21 @@ export class Persister {
     }
   }
 
-  /**
-   * `INSERT INTO t VALUES ...`. PostgreSQL has no `() VALUES ()` for rows left wholly to the
-   * database's defaults: `DEFAULT VALUES` for one, `(first column) VALUES (DEFAULT), ...` for several.
-   */
+  /** `INSERT INTO t VALUES ...`, rows left wholly to the database's defaults included (the platform writes those). */
   #insertInto(table: TableModel, rows: Row[]) {
-    const query = this.db.insertInto(table.sqlName)
-    if (this.capabilities.family !== 'postgres' || rows.some(hasValues)) return query.values(rows)
-    if (rows.length === 1) return query.defaultValues()
-    const first = table.columns[0]!.sqlName
-    return query.values(rows.map(() => ({ [first]: sql`default` })))
+    return this.platform.statements.insertValues(this.db.insertInto(table.sqlName), rows, table.columns[0]!.sqlName)
   }
 
-  /** MySQL 8 has no RETURNING: generated ids from LAST_INSERT_ID when the server assigns them consecutively, else one row at a time; then the rows are read back. */
-  async #insertThenSelect(table: TableModel, generated: ColumnModel | undefined, chunk: InsertItem[]): Promise<void> {
+  /** Without RETURNING (MySQL 8): generated keys as the platform learns them, then the rows are read back. */
+  async #insertThenSelect(table: TableModel, generated: ColumnModel | undefined, chunk: readonly InsertItem[]): Promise<void> {
     const ids = new Map<object, unknown>()
     const needsId = generated !== undefined ? chunk.filter((c) => c.row[generated.sqlName] === undefined) : []
     const explicit = generated !== undefined ? chunk.filter((c) => c.row[generated.sqlName] !== undefined) : chunk
     if (explicit.length > 0) await this.db.insertInto(table.sqlName).values(explicit.map((c) => c.row)).execute()
     if (needsId.length > 0) {
-      const { consecutive, increment } = await this.#autoIncrementMode()
-      if (consecutive) {
-        const result = await this.db.insertInto(table.sqlName).values(needsId.map((c) => c.row)).executeTakeFirst()
-        const first = Number(result.insertId)
-        needsId.forEach((c, i) => ids.set(c.entity, first + i * increment))
-      } else {
-        for (const c of needsId) {
-          const result = await this.db.insertInto(table.sqlName).values(c.row).executeTakeFirst()
-          ids.set(c.entity, Number(result.insertId))
-        }
-      }
+      this.#generatedKeys ??= this.platform.statements.generatedKeys(this.db)
+      const keys = await this.#generatedKeys.insert(table.sqlName, needsId.map((c) => c.row))
+      needsId.forEach((c, i) => ids.set(c.entity, keys[i]))
     }
     const keyValues = chunk.map(({ entity }) => table.primaryKey.map((c) => (c === generated && ids.has(entity) ? ids.get(entity) : this.#value(entity, c))))
     const rows = (await this.db
@@ -325,13 +307,6 @@ export class Persister {
       if (row === undefined) throw new RelataError(`INSERT into ${table.sqlName}: the new ${table.key} row could not be read back`)
       this.written.set(entity, row)
     })
-  }
-
-  #autoIncrementMode(): Promise<{ consecutive: boolean; increment: number }> {
-    this.#autoIncrement ??= sql<{ mode: unknown; increment: unknown }>`select @@innodb_autoinc_lock_mode as mode, @@auto_increment_increment as increment`
-      .execute(this.db)
-      .then(({ rows }) => ({ consecutive: Number(rows[0]!.mode) <= 1, increment: Number(rows[0]!.increment) }))
-    return this.#autoIncrement
   }
 
   /** How the row of an object is found: a persistent object by its values as loaded, even if changed since. */
@@ -491,8 +466,8 @@ export class Persister {
 
   /**
    * Rows with values of their own, in one pass over a derived table of keys and values (a CASE per
-   * column would compare every row with every key): `UPDATE ... FROM (VALUES ...)` on PostgreSQL,
-   * `UPDATE ... JOIN (SELECT ... UNION ALL ...)` on MySQL. Returns the rows updated.
+   * column would compare every row with every key), as the platform writes it (`UPDATE ... FROM
+   * (VALUES ...)` on PostgreSQL, `UPDATE ... JOIN (SELECT ... UNION ALL ...)` on MySQL). Returns the rows updated.
    */
   async #updateFromValues(
     table: TableModel,
@@ -502,8 +477,8 @@ export class Persister {
     writes: readonly UpdateWrite[],
     bump: ColumnModel | undefined,
   ): Promise<number> {
-    const t = sql.table(table.sqlName)
-    const v = (name: string) => sql.ref(`relata_v.${name}`)
+    const alias = 'relata_v'
+    const v = (name: string) => sql.ref(`${alias}.${name}`)
     const names = [...keys.map((_, i) => `k${i}`), ...columns.map((_, j) => `c${j}`)]
     const rows = writes.map((write, i) => [...keys.map((key) => this.#rowKey(write.entity, key)), ...values[i]!])
     const match = sql.join(keys.map((key, i) => sql`${sql.ref(`${table.sqlName}.${key.sqlName}`)} = ${v(`k${i}`)}`), sql` and `)
@@ -511,19 +486,9 @@ export class Persister {
       ...columns.map((column, j) => sql`${sql.ref(column.sqlName)} = ${v(`c${j}`)}`),
       ...(bump === undefined ? [] : [sql`${sql.ref(bump.sqlName)} = ${sql.ref(`${table.sqlName}.${bump.sqlName}`)} + 1`]),
     ]
-    const query =
-      this.capabilities.family === 'postgres'
-        ? // The first row's casts type the columns; the other rows' parameters take those types.
-          sql`update ${t} set ${sql.join(assignments)} from (values ${rowList(rows, (r, i) => (r === 0 ? this.#cast(i < keys.length ? keys[i]! : columns[i - keys.length]!) : undefined))}) as relata_v(${sql.join(names.map((name) => sql.ref(name)))}) where ${match}`
-        : sql`update ${t} join (${unionAllRows(rows, names)}) as relata_v on ${match} set ${sql.join(assignments)}`
+    const query = this.platform.statements.updateFromRows({ table: table.sqlName, alias, names, columns: [...keys, ...columns], rows, assignments, match })
     const result = await query.execute(this.db)
     return Number(result.numAffectedRows ?? 0n)
-  }
-
-  /** SQL around a parameter that gives it its column's type: PostgreSQL types the columns of a VALUES list from its first row. */
-  #cast(column: ColumnModel): readonly [string, string] {
-    const type = column.config.dataType === 'timestamp' ? (column.config.withTimezone ? 'timestamptz' : 'timestamp') : castTypes[column.config.dataType]!
-    return ['cast(', ` as ${type})`]
   }
 
   #linkRow(link: LinkRecord): Row {
@@ -558,8 +523,7 @@ export class Persister {
         return columns.map((c) => row[c.sqlName])
       })
       const query = this.db.selectFrom(table.sqlName).select(columns.map((c) => c.sqlName)).where(inTuples(columns.map((c) => c.sqlName), tuples))
-      const locked = this.capabilities.family === 'postgres' ? query.forShare() : query.modifyEnd(sql`lock in share mode`)
-      for (const row of (await locked.execute()) as Row[]) {
+      for (const row of (await this.platform.statements.lockForShare(query).execute()) as Row[]) {
         const decoded = this.#decodeRow(table, row, columns)
         found.add(tupleKey(columns.map((c) => decoded[c.property])))
       }
@@ -678,11 +642,6 @@ export class Persister {
       throw staleRowsError(table, 'row(s) to delete', chunk.length, deleted, primaryKey, keys.filter((_, i) => !absent.has(i)), note)
     }
   }
-}
-
-function hasValues(row: Row): boolean {
-  for (const _ in row) return true
-  return false
 }
 
 const versionNote = (table: TableModel): string => ` (version check on ${table.sqlName}.${table.versionColumn!.sqlName})`
