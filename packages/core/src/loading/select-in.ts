@@ -4,6 +4,7 @@
  * association table. Shared by eager loading and by batched lazy loads.
  */
 import { sql } from 'kysely'
+import { chunks } from '../sql/chunks.js'
 import { inTuples } from '../sql/sql-helpers.js'
 import { orderItems } from '../query/filters.js'
 import type { ColumnModel, RelationModel } from '../schema/model.js'
@@ -60,14 +61,13 @@ export async function selectIn(ctx: LoadContext, node: LoadNode, parents: readon
     })
   }
 
-  const chunkSize = Math.max(1, Math.floor((ctx.capabilities.maxParameters - 1000) / relation.sourceColumns.length))
   if (wholeTable && !relation.owning && pending.length > 0) {
     await queryChunk(ctx, node, undefined, found)
     pending = []
   }
-  for (let start = 0; start < pending.length; start += chunkSize) {
-    const chunk = pending.slice(start, start + chunkSize).map(([, entry]) => entry.key)
-    await queryChunk(ctx, node, chunk, found)
+  // A thousand parameters are left for the relation's filters.
+  for (const chunk of chunks(pending, ctx.capabilities.maxParameters - 1000, relation.sourceColumns.length)) {
+    await queryChunk(ctx, node, chunk.map(([, entry]) => entry.key), found)
   }
 
   for (const [id, entry] of byKey) {

@@ -1,5 +1,6 @@
 /** Small SQL fragments shared by loading and persistence. */
 import { sql, type RawBuilder } from 'kysely'
+import { chunks } from './chunks.js'
 
 /**
  * `(a, b) IN ((1, 2), (3, 4))`, `(a = 1 and b = 2)` for one tuple, or `a IN (1, 2)` for one
@@ -11,11 +12,9 @@ export function inTuples(columns: readonly string[], tuples: readonly (readonly 
   // MariaDB plans a one-tuple row IN as a full scan: an UPDATE or DELETE of one row would lock every row of the table.
   if (tuples.length === 1) return sql<boolean>`(${sql.join(columns.map((c, i) => sql`${sql.ref(c)} = ${tuples[0]![i]}`), sql` and `)})`
   const row = sql.join(columns.map((c) => sql.ref(c)))
-  const perList = Math.max(1, Math.floor(parametersPerRowList / columns.length))
-  if (tuples.length <= perList) return sql<boolean>`(${row}) in (${rowList(tuples)})`
-  const lists: RawBuilder<boolean>[] = []
-  for (let i = 0; i < tuples.length; i += perList) lists.push(sql<boolean>`(${row}) in (${rowList(tuples.slice(i, i + perList))})`)
-  return sql<boolean>`(${sql.join(lists, sql` or `)})`
+  const lists = chunks(tuples, parametersPerRowList, columns.length)
+  if (lists.length === 1) return sql<boolean>`(${row}) in (${rowList(tuples)})`
+  return sql<boolean>`(${sql.join(lists.map((list) => sql<boolean>`(${row}) in (${rowList(list)})`), sql` or `)})`
 }
 
 /**

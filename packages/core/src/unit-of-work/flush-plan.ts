@@ -133,6 +133,19 @@ function updateSteps(table: TableModel, writes: readonly UpdateWrite[]): FlushSt
   if (ordered !== undefined) {
     return ordered.map(({ park, write }): FlushStep => (park ? { kind: 'parkKey', table, entity: write.entity } : { kind: 'update', table, writes: [write] }))
   }
+  return updateGroups(writes).map((group): FlushStep => ({ kind: 'update', table, writes: group }))
+}
+
+/**
+ * Updates grouped by the columns they change, in order of first appearance: the rows of one group
+ * go in one statement (per chunk).
+ *
+ * @example
+ * ```ts
+ * updateGroups([titleOfA, priceOfB, titleOfC])   // [[titleOfA, titleOfC], [priceOfB]]
+ * ```
+ */
+export function updateGroups(writes: readonly UpdateWrite[]): UpdateWrite[][] {
   const bySignature = new Map<string, UpdateWrite[]>()
   for (const write of writes) {
     const signature = write.columns.map((c) => c.sqlName).join(',')
@@ -140,7 +153,7 @@ function updateSteps(table: TableModel, writes: readonly UpdateWrite[]): FlushSt
     if (group === undefined) bySignature.set(signature, [write])
     else group.push(write)
   }
-  return [...bySignature.values()].map((group): FlushStep => ({ kind: 'update', table, writes: group }))
+  return [...bySignature.values()]
 }
 
 /** Splits each key's parents into those in `set` and the others. */

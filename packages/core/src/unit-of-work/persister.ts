@@ -5,6 +5,7 @@
  * succeeded.
  */
 import { sql, type Kysely, type RawBuilder } from 'kysely'
+import { chunks, type ByteBudget } from '../sql/chunks.js'
 import { inTuples } from '../sql/sql-helpers.js'
 import type { DialectCapabilities } from '../dialect/dialect.js'
 import type { Platform } from '../dialect/platform.js'
@@ -16,7 +17,7 @@ import { restoredValue, snapshotKind, snapshotValue } from '../values/snapshots.
 import { keyOfValues, tupleKey } from '../tracking/identity-map.js'
 import { refTarget, type UpdateWrite } from './change-set.js'
 import { describeDatabaseError, transientDatabaseError } from '../dialect/database-error.js'
-import type { FlushStep, InsertBatch } from './flush-plan.js'
+import { updateGroups, type FlushStep, type InsertBatch } from './flush-plan.js'
 import { parkableColumn } from './key-changes.js'
 import type { LinkRecord } from './link-records.js'
 import { switchedRow, type RowSwitch } from './row-switch.js'
@@ -142,30 +143,12 @@ export class Persister {
    * Batches within the dialect's parameter limit and, given `size` where the server limits a
    * statement's bytes (MySQL's `max_allowed_packet`), within that too; a row too large alone fails.
    */
-  #chunks<T>(items: readonly T[], parametersEach: number, size?: RowSize<T>): T[][] {
-    const count = Math.max(1, Math.floor((this.capabilities.maxParameters - 100) / Math.max(1, parametersEach)))
+  #chunks<T>(items: readonly T[], parametersEach: number, size?: RowSize<T>): (readonly T[])[] {
     const limit = this.capabilities.maxStatementBytes
-    const chunks: T[][] = []
-    if (size === undefined || limit === undefined) {
-      for (let i = 0; i < items.length; i += count) chunks.push(items.slice(i, i + count))
-      return chunks
-    }
-    const budget = limit - Math.min(statementOverhead, limit / 4)
-    let chunk: T[] = []
-    let bytes = 0
-    for (const item of items) {
-      const itemBytes = size.bytes(item)
-      if (itemBytes > budget) throw size.tooLarge(item, limit)
-      if (chunk.length === count || bytes + itemBytes > budget) {
-        chunks.push(chunk)
-        chunk = []
-        bytes = 0
-      }
-      chunk.push(item)
-      bytes += itemBytes
-    }
-    if (chunk.length > 0) chunks.push(chunk)
-    return chunks
+    const bytes: ByteBudget<T> | undefined =
+      size === undefined || limit === undefined ? undefined : { budget: limit - Math.min(statementOverhead, limit / 4), bytes: size.bytes, tooLarge: (item) => size.tooLarge(item, limit) }
+    // Room is left for parameters not counted per item (the SET values of an UPDATE that writes the same values to every row).
+    return chunks(items, this.capabilities.maxParameters - 100, parametersEach, bytes)
   }
 
   /** Bytes of an encoded row (by SQL name), and the error when it alone is too large. */
@@ -355,17 +338,11 @@ export class Persister {
   }
 
   async #update(table: TableModel, writes: readonly UpdateWrite[]): Promise<void> {
-    const groups = new Map<string, UpdateWrite[]>()
-    for (const write of writes) {
-      const signature = write.columns.map((c) => c.sqlName).join(',')
-      const group = groups.get(signature)
-      if (group === undefined) groups.set(signature, [write])
-      else group.push(write)
-    }
     const version = table.versionColumn
     // The row's key (and version, to check it) come from its snapshot; its new values from the object.
     const keys = version === undefined ? table.primaryKey : [...table.primaryKey, version]
-    for (const group of groups.values()) {
+    // A step of rows releasing unique keys may mix sets of changed columns: one statement (per chunk) for each.
+    for (const group of updateGroups(writes)) {
       // A version the user assigned is written as given (as SQLAlchemy does); otherwise it counts up.
       const assigned = version !== undefined && group[0]!.columns.includes(version)
       const bump = assigned ? undefined : version
