@@ -9,7 +9,7 @@ import type { ColumnModel, TableModel } from '../schema/model.js'
 import { entityClassOf } from './entity-class.js'
 import { attachState, EntityState, type EntityTracker } from './entity-state.js'
 import { keyPart, type IdentityMap } from './identity-map.js'
-import { snapshotKind, type SnapshotKind } from '../values/snapshots.js'
+import { snapshotKind } from '../values/snapshots.js'
 
 type Hydrate = (row: Record<string, unknown>, entries: Map<unknown, object>, session: EntityTracker) => object
 
