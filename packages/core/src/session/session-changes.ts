@@ -6,7 +6,7 @@ import { requireState, stateOf, type EntityTracker } from '../tracking/entity-st
 import type { IdentityMap } from '../tracking/identity-map.js'
 import { newEntity } from '../tracking/new-entity.js'
 import type { RelationArray } from '../tracking/relation-array.js'
-import { applyFlush, revertChanges, undoFlushes, type AppliedFlush, type SessionBookkeeping } from '../unit-of-work/apply-flush.js'
+import { applyFlush, releaseNewObjects, revertChanges, undoFlushes, type AppliedFlush, type SessionBookkeeping } from '../unit-of-work/apply-flush.js'
 import type { ChangeSet } from '../unit-of-work/change-set.js'
 import { LinkRecords, type LinkEvent } from '../unit-of-work/link-records.js'
 import type { Written } from '../unit-of-work/persister.js'
@@ -162,13 +162,8 @@ export class SessionChanges implements SessionBookkeeping {
       if (state) state.status = 'detached'
     }
     this.identityMap.clear()
-    // As SQLAlchemy's expunge_all: new objects leave too, transient again; no change is left to write.
-    for (const entity of this.pending) {
-      const state = stateOf(entity)!
-      state.status = 'transient'
-      state.session = undefined
-    }
-    this.pending.clear()
+    // As SQLAlchemy's expunge_all: new objects leave too; no change is left to write.
+    releaseNewObjects(this.pending)
     this.deleted.clear()
     this.touched.clear()
     this.links.clear()

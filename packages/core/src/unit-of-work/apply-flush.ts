@@ -326,15 +326,27 @@ function restoreSnapshot(entity: object, table: TableModel, snapshot: readonly u
   }
 }
 
-/** Undoes unflushed changes in memory: new objects leave the session, values return to their snapshots, changed relations unload. */
-export function revertChanges(session: SessionBookkeeping): void {
-  // As SQLAlchemy's rollback expunges them: transient again, so they can be added anew (a retried transaction adds them again).
-  for (const entity of session.pending) {
+/**
+ * New objects leave their session, transient again (SQLAlchemy's expunge): they can be added anew.
+ *
+ * @example
+ * ```ts
+ * releaseNewObjects(session.pending)   // after a rollback: a retried transaction adds them again
+ * ```
+ */
+export function releaseNewObjects(pending: Set<object>): void {
+  for (const entity of pending) {
     const state = stateOf(entity)!
     state.status = 'transient'
     state.session = undefined
   }
-  session.pending.clear()
+  pending.clear()
+}
+
+/** Undoes unflushed changes in memory: new objects leave the session, values return to their snapshots, changed relations unload. */
+export function revertChanges(session: SessionBookkeeping): void {
+  // As SQLAlchemy's rollback expunges them: a retried transaction adds them again.
+  releaseNewObjects(session.pending)
   session.deleted.clear()
   session.links.clear()
   for (const entity of session.identityMap.entities()) {
