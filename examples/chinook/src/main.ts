@@ -66,13 +66,13 @@ const albums = new Set(music!.tracks.map((track) => track.album))
 const artists = new Set(music!.tracks.map((track) => track.album?.artist))
 console.log(`   'Music' with selectIn: ${music!.tracks.length} tracks on ${albums.size} albums by ${artists.size} artists, in ${musicSent}`)
 
-// ─── 2. A self-reference: employee.manager / employee.reports ──────────────────────────────────────
+// ─── 2. A self-reference: employee.reportsTo / employee.reports ────────────────────────────────────
 console.log('\n2. Employees: who reports to whom, loaded level by level')
 type Employee = Entity<typeof schema, 'employees'>
 // Annotated: TypeScript only narrows through an assertion method (assertLoaded) on an annotated name.
 const staff: Session<typeof schema> = orm.session()
 const [top, treeSent] = await counted(async () => {
-  const top = await staff.query('employees').where({ reportsTo: null }).all()
+  const top = await staff.query('employees').where({ reportsToId: null }).all()
   // One batched lazy load per level: the reports of every employee of the level in one statement.
   for (let level: readonly Employee[] = top; level.length > 0; ) {
     const reports = await Promise.all(level.map((employee) => employee.reports.load()))
@@ -94,11 +94,11 @@ const [chain, chainSent] = await counted(async () => {
   let employee: Employee | null | undefined = await staff.get('employees', 8) // Laura Callahan
   while (employee) {
     chain.push(employee)
-    employee = (await employee.manager?.load()) ?? null
+    employee = (await employee.reportsTo?.load()) ?? null
   }
   return chain
 })
-console.log(`   Chain of command: ${chain.map((e) => `${e.firstName} ${e.lastName}`).join(' → ')}, in ${chainSent} (get() and manager.load() answer from the identity map)`)
+console.log(`   Chain of command: ${chain.map((e) => `${e.firstName} ${e.lastName}`).join(' → ')}, in ${chainSent} (get() and reportsTo.load() answer from the identity map)`)
 
 // ─── 3. One-to-many twice, then many-to-one: customer → invoices → lines → track ──────────────────
 console.log("\n3. A customer's invoices, their lines and the tracks bought")

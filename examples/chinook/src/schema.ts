@@ -58,7 +58,12 @@ export const employees = table('employee', {
   firstName: t.varchar(20),
   title: t.varchar(30).nullable(),
   // A table that references itself annotates the callback: TypeScript cannot infer it otherwise.
-  reportsTo: t.integer().nullable().references((): AnyColumn => employees.employeeId),
+  // The relation is called `reportsTo`, so the key column takes another property name.
+  reportsToId: t
+    .integer()
+    .nullable()
+    .name('reports_to')
+    .references((): AnyColumn => employees.employeeId),
   birthDate: t.timestamp().nullable(),
   hireDate: t.timestamp().nullable(),
   address: t.varchar(70).nullable(),
@@ -108,7 +113,7 @@ export const invoiceLines = table('invoice_line', {
 })
 
 export const schema = defineSchema(
-  { artists, albums, genres, mediaTypes, tracks, playlists, playlistTracks, employees, customers, invoices, invoiceLines },
+  { artists, albums, tracks, genres, mediaTypes, playlists, playlistTracks, employees, customers, invoices, invoiceLines },
   ({ oneToMany, manyToOne, manyToMany }) => ({
     artists: {
       albums: oneToMany('albums', { backPopulates: 'artist' }),
@@ -134,8 +139,8 @@ export const schema = defineSchema(
       tracks: manyToMany('tracks', { via: 'playlistTracks', backPopulates: 'playlists' }),
     },
     employees: {
-      manager: manyToOne('employees', { backPopulates: 'reports' }),
-      reports: oneToMany('employees', { backPopulates: 'manager' }),
+      reportsTo: manyToOne('employees', { backPopulates: 'reports' }),
+      reports: oneToMany('employees', { backPopulates: 'reportsTo' }),
       customers: oneToMany('customers', { backPopulates: 'supportRep' }),
     },
     customers: {

@@ -47,7 +47,7 @@ const expected = [
   '       Robert King, IT Staff',
   '       Laura Callahan, IT Staff',
   '   4 statements: the top of the tree, then one per level (the last one finds nobody)',
-  '   Chain of command: Laura Callahan → Michael Mitchell → Andrew Adams, in 0 statements (get() and manager.load() answer from the identity map)',
+  '   Chain of command: Laura Callahan → Michael Mitchell → Andrew Adams, in 0 statements (get() and reportsTo.load() answer from the identity map)',
   "3. A customer's invoices, their lines and the tracks bought",
   '   Helena Holý of Prague, served by Steve Johnson',
   '   7 invoices, 38 lines, in 3 statements (customer with its support rep joined; invoices selectIn; lines selectIn, each with its track joined)',
