@@ -245,3 +245,30 @@ export class ConnectionWaitError extends RelataError {
 export class CommitUnknownError extends RelataError {
   override name = 'CommitUnknownError'
 }
+
+/**
+ * A statement named a table the database does not have: the tables were never created in this
+ * database (or schema), or a migration that creates them has not run. Raised by queries, `get()`,
+ * lazy loads, flushes and `orm.db` alike. `cause` is the driver's error (PostgreSQL's SQLSTATE
+ * `42P01`, MySQL/MariaDB's error 1146), whose text names the table as the database spells it.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   await session.query('books').all()
+ * } catch (error) {
+ *   if (!(error instanceof MissingTableError)) throw error
+ *   console.error(error.table)   // 'books': run orm.createTables() or the migrations first
+ * }
+ * ```
+ */
+export class MissingTableError extends RelataError {
+  override name = 'MissingTableError'
+  constructor(
+    /** The table, as the database named it (`undefined` when its message could not be read: a server that speaks another language). */
+    readonly table: string | undefined,
+    options: { cause: unknown },
+  ) {
+    super(`${table === undefined ? 'a table the statement names does not exist' : `table "${table}" does not exist`}: run orm.createTables() or your migrations`, options)
+  }
+}

@@ -3,7 +3,7 @@ import { Kysely, type KyselyPlugin, type LogEvent } from 'kysely'
 import { createTables, type CreateTablesOptions } from './ddl/create-tables.js'
 import { dropTables, type DropTablesOptions } from './ddl/drop-tables.js'
 import type { RelataDialect } from './dialect/dialect.js'
-import { gatedDialect } from './dialect/connection-gate.js'
+import { gatedDialect, type ConnectionGate } from './dialect/connection-gate.js'
 import { RelataError } from './errors.js'
 import { consoleLogger, toQueryEvent, type QueryLogger } from './query-log.js'
 import type { AnySchema } from './schema/define-schema.js'
@@ -113,18 +113,21 @@ class RelataOrm<S extends AnySchema> implements Orm<S> {
   readonly schema: S
   readonly dialect: RelataDialect
   readonly db: Kysely<Database<S>>
+  readonly #gate: ConnectionGate
 
   constructor(options: OrmOptions<S>) {
     this.schema = options.schema
     this.dialect = options.dialect
     const dialect = options.dialect
+    const gated = gatedDialect(dialect.createKyselyDialect(), {
+      acquireTimeout: milliseconds('acquireTimeout', options.acquireTimeout, 30_000),
+      destroyTimeout: milliseconds('destroyTimeout', options.destroyTimeout, 5_000),
+      capacity: () => dialect.maxConnections?.(),
+      commitOutcome: dialect.commitOutcome,
+    })
+    this.#gate = gated.gate
     this.db = new Kysely<Database<S>>({
-      dialect: gatedDialect(dialect.createKyselyDialect(), {
-        acquireTimeout: milliseconds('acquireTimeout', options.acquireTimeout, 30_000),
-        destroyTimeout: milliseconds('destroyTimeout', options.destroyTimeout, 5_000),
-        capacity: () => dialect.maxConnections?.(),
-        commitOutcome: dialect.commitOutcome,
-      }),
+      dialect: gated.dialect,
       plugins: [...(options.plugins ?? [])],
       log: queryLog(options),
     })
@@ -139,7 +142,8 @@ class RelataOrm<S extends AnySchema> implements Orm<S> {
   }
 
   async destroy(): Promise<void> {
-    await this.db.destroy()
+    // Through the gate, not Kysely: statements after it then fail saying the orm was destroyed.
+    await this.#gate.destroy()
   }
 
   session(): Session<S> {

@@ -39,7 +39,7 @@ describe('sharedPglite()', () => {
     const [a, b] = [open(), open()]
     await a.createTables()
     await a.db.insertInto('note').values({ body: 'in a', kind: 'todo' }).execute()
-    await expect(b.db.selectFrom('note').selectAll().execute()).rejects.toThrow(/relation "note" does not exist/)
+    await expect(b.db.selectFrom('note').selectAll().execute()).rejects.toThrow(/table "note" does not exist/)
     await b.createTables()
     await b.db.insertInto('note').values({ body: 'in b' }).execute()
     expect(await bodies(a)).toEqual(['in a'])

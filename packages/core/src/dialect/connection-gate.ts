@@ -1,11 +1,13 @@
 /**
  * Every connection Relata takes passes this gate, wrapped around the dialect's Kysely driver: a
- * wait for a connection ends (a timeout, or at once when it is a certain deadlock), and
- * `orm.destroy()` ends even while a transaction is stuck. PGlite's single connection is lent here too.
+ * wait for a connection ends (a timeout, or at once when it is a certain deadlock), `orm.destroy()`
+ * ends even while a transaction is stuck and refuses every statement after it, and every
+ * statement's error passes here (a missing table becomes a `MissingTableError`). PGlite's single
+ * connection is lent here too.
  */
-import type { DatabaseConnection, Dialect, DialectAdapter, Driver, TransactionSettings } from 'kysely'
+import type { CompiledQuery, ControlConnectionProvider, DatabaseConnection, Dialect, DialectAdapter, Driver, QueryResult, TransactionSettings } from 'kysely'
 import { CommitUnknownError, ConnectionWaitError, RelataError } from '../errors.js'
-import { commitMayHaveLanded } from './database-error.js'
+import { commitMayHaveLanded, withMissingTable } from './database-error.js'
 import type { CommitOutcome } from './dialect.js'
 import { currentTransactionScope, type TransactionScope } from './transaction-scope.js'
 
@@ -39,11 +41,16 @@ interface Waiter {
   readonly grant?: () => void
 }
 
-/** A Kysely dialect whose driver goes through a `ConnectionGate`. */
-export function gatedDialect(inner: Dialect, gate: GateOptions): Dialect {
+/**
+ * A Kysely dialect whose driver goes through a `ConnectionGate`, and that gate: the ORM destroys it
+ * itself, so that Kysely's driver (which would answer "driver has already been destroyed") stays
+ * open and later statements reach the gate, which says why it refuses them.
+ */
+export function gatedDialect(inner: Dialect, gate: GateOptions): { readonly dialect: Dialect; readonly gate: ConnectionGate } {
   const options = { ...gate, exclusive: inner.createAdapter().supportsMultipleConnections === false }
-  return {
-    createDriver: () => new ConnectionGate(inner.createDriver(), options),
+  const driver = new ConnectionGate(inner.createDriver(), options)
+  const dialect: Dialect = {
+    createDriver: () => driver,
     createQueryCompiler: () => inner.createQueryCompiler(),
     createAdapter: () => {
       const adapter = inner.createAdapter()
@@ -54,6 +61,42 @@ export function gatedDialect(inner: Dialect, gate: GateOptions): Dialect {
       }) as DialectAdapter
     },
     createIntrospector: (db) => inner.createIntrospector(db),
+  }
+  return { dialect, gate: driver }
+}
+
+const destroyed = () => new ConnectionWaitError('No connection: this orm was destroyed with orm.destroy(); create another one with createOrm() to run statements again', 'closed')
+
+/**
+ * A driver's connection whose statements' errors are read here: a missing table becomes a
+ * `MissingTableError`, any other error passes as it is.
+ */
+class TranslatingConnection implements DatabaseConnection {
+  readonly cancelQuery?: (provider: ControlConnectionProvider) => Promise<void>
+  readonly killSession?: (provider: ControlConnectionProvider) => Promise<void>
+  readonly collectSessionInfo?: () => Promise<void>
+
+  constructor(readonly inner: DatabaseConnection) {
+    // Kysely asks whether a connection has these, so this one has them only when the driver's has.
+    if (inner.cancelQuery !== undefined) this.cancelQuery = (provider) => inner.cancelQuery!(provider)
+    if (inner.killSession !== undefined) this.killSession = (provider) => inner.killSession!(provider)
+    if (inner.collectSessionInfo !== undefined) this.collectSessionInfo = () => inner.collectSessionInfo!()
+  }
+
+  async executeQuery<R>(query: CompiledQuery, options?: Parameters<DatabaseConnection['executeQuery']>[1]): Promise<QueryResult<R>> {
+    try {
+      return await this.inner.executeQuery<R>(query, options)
+    } catch (error) {
+      throw withMissingTable(error)
+    }
+  }
+
+  async *streamQuery<R>(query: CompiledQuery, chunkSize: number, options?: Parameters<DatabaseConnection['streamQuery']>[2]): AsyncIterableIterator<QueryResult<R>> {
+    try {
+      yield* this.inner.streamQuery<R>(query, chunkSize, options)
+    } catch (error) {
+      throw withMissingTable(error)
+    }
   }
 }
 
@@ -70,18 +113,29 @@ export class ConnectionGate implements Driver {
   #busy = false
   #destroying = false
   #drained: (() => void) | undefined
+  /** The driver's `init()`: whether it succeeded (a driver never started is not destroyed, as Kysely does). */
+  #started: Promise<boolean> | undefined
+  #destroyed: Promise<void> | undefined
+  /** One wrapper per driver connection, so that Kysely sees the same connection each time it is lent. */
+  readonly #wrapped = new WeakMap<DatabaseConnection, TranslatingConnection>()
 
   constructor(
     private readonly driver: Driver,
     private readonly options: DriverOptions,
   ) {}
 
-  init(options?: Parameters<Driver['init']>[0]): Promise<void> {
-    return this.driver.init(options)
+  async init(options?: Parameters<Driver['init']>[0]): Promise<void> {
+    if (this.#destroying) throw destroyed()
+    const started = this.driver.init(options)
+    this.#started = started.then(
+      () => true,
+      () => false,
+    )
+    await started
   }
 
   async acquireConnection(options?: Parameters<Driver['acquireConnection']>[0]): Promise<DatabaseConnection> {
-    if (this.#destroying) throw new ConnectionWaitError('No connection: orm.destroy() was called', 'closed')
+    if (this.#destroying) throw destroyed()
     const scope = currentTransactionScope()
     const capacity = this.options.exclusive ? 1 : this.options.capacity()
     const full = this.options.exclusive ? this.#busy : capacity !== undefined && this.#held.size >= capacity
@@ -178,7 +232,14 @@ export class ConnectionGate implements Driver {
 
   #hold(connection: DatabaseConnection, scope: TransactionScope | undefined): DatabaseConnection {
     this.#held.set(connection, { since: Date.now(), scope, transaction: false })
-    return connection
+    let wrapped = this.#wrapped.get(connection)
+    if (wrapped === undefined) this.#wrapped.set(connection, (wrapped = new TranslatingConnection(connection)))
+    return wrapped
+  }
+
+  /** The driver's connection behind the one this gate lent. */
+  #inner(connection: DatabaseConnection): DatabaseConnection {
+    return connection instanceof TranslatingConnection ? connection.inner : connection
   }
 
   /**
@@ -208,8 +269,8 @@ export class ConnectionGate implements Driver {
   }
 
   async beginTransaction(connection: DatabaseConnection, settings: TransactionSettings): Promise<void> {
-    await this.driver.beginTransaction(connection, settings)
-    const holder = this.#held.get(connection)
+    await this.driver.beginTransaction(this.#inner(connection), settings)
+    const holder = this.#held.get(this.#inner(connection))
     if (holder !== undefined) holder.transaction = true
   }
 
@@ -218,7 +279,8 @@ export class ConnectionGate implements Driver {
    * asked whether it committed: committed is success, rolled back is an error, and when it cannot
    * tell, a `CommitUnknownError` (never retried: running the transaction again could write twice).
    */
-  async commitTransaction(connection: DatabaseConnection): Promise<void> {
+  async commitTransaction(lent: DatabaseConnection): Promise<void> {
+    const connection = this.#inner(lent)
     const outcome = this.options.commitOutcome
     const marker = await outcome?.mark?.(connection)
     try {
@@ -240,22 +302,23 @@ export class ConnectionGate implements Driver {
   }
 
   rollbackTransaction(connection: DatabaseConnection): Promise<void> {
-    return this.driver.rollbackTransaction(connection)
+    return this.driver.rollbackTransaction(this.#inner(connection))
   }
 
   savepoint(connection: DatabaseConnection, name: string, compile: Parameters<NonNullable<Driver['savepoint']>>[2]): Promise<void> {
-    return this.driver.savepoint!(connection, name, compile)
+    return this.driver.savepoint!(this.#inner(connection), name, compile)
   }
 
   rollbackToSavepoint(connection: DatabaseConnection, name: string, compile: Parameters<NonNullable<Driver['savepoint']>>[2]): Promise<void> {
-    return this.driver.rollbackToSavepoint!(connection, name, compile)
+    return this.driver.rollbackToSavepoint!(this.#inner(connection), name, compile)
   }
 
   releaseSavepoint(connection: DatabaseConnection, name: string, compile: Parameters<NonNullable<Driver['savepoint']>>[2]): Promise<void> {
-    return this.driver.releaseSavepoint!(connection, name, compile)
+    return this.driver.releaseSavepoint!(this.#inner(connection), name, compile)
   }
 
-  async releaseConnection(connection: DatabaseConnection, options?: Parameters<Driver['releaseConnection']>[1]): Promise<void> {
+  async releaseConnection(lent: DatabaseConnection, options?: Parameters<Driver['releaseConnection']>[1]): Promise<void> {
+    const connection = this.#inner(lent)
     if (this.#reclaimed.has(connection)) return
     this.#held.delete(connection)
     try {
@@ -279,9 +342,19 @@ export class ConnectionGate implements Driver {
   /**
    * Refuses new waits, then waits up to `destroyTimeout` for the connections in use; those still
    * held are taken back (an open transaction is rolled back by the server when its connection
-   * ends), and the pool is closed.
+   * ends), and the pool is closed. From then on every statement is refused, saying the orm was
+   * destroyed. Called again (by `orm.destroy()` or Kysely's `destroy()`), it waits for the first call.
    */
-  async destroy(options?: Parameters<Driver['destroy']>[0]): Promise<void> {
+  destroy(options?: Parameters<Driver['destroy']>[0]): Promise<void> {
+    this.#destroyed ??= this.#destroy(options).catch((error: unknown) => {
+      // As Kysely's own driver does: a pool that failed to close can be asked again.
+      this.#destroyed = undefined
+      throw error
+    })
+    return this.#destroyed
+  }
+
+  async #destroy(options: Parameters<Driver['destroy']>[0]): Promise<void> {
     this.#destroying = true
     for (const waiter of [...this.#waiters]) {
       if (this.#forget(waiter)) waiter.reject(new ConnectionWaitError('No connection: orm.destroy() was called while this statement waited for one', 'closed'))
@@ -300,6 +373,7 @@ export class ConnectionGate implements Driver {
       }
       this.#held.clear()
     }
-    await this.driver.destroy(options)
+    // A driver that never started (no statement ran, or its start failed) has nothing to close.
+    if (await this.#started) await this.driver.destroy(options)
   }
 }

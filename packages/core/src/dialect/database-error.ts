@@ -1,6 +1,6 @@
-/** Reads what PostgreSQL and MariaDB errors say (message, constraint) so a flush error can name them. */
+/** Reads what PostgreSQL and MariaDB errors say (message, constraint, a conflict, a missing table) so an error can name them. */
 import { isAbortedTransactionError } from 'kysely'
-import type { TransactionConflictKind } from '../errors.js'
+import { MissingTableError, type TransactionConflictKind } from '../errors.js'
 
 export interface DatabaseErrorInfo {
   readonly message: string
@@ -68,4 +68,25 @@ export function commitMayHaveLanded(error: unknown): boolean {
   if (typeof e.sqlState === 'string' || (typeof e.errno === 'number' && e.errno > 0 && e.fatal !== true)) return false
   if (typeof e.code === 'string' && /^[0-9A-Z]{5}$/.test(e.code)) return false
   return true
+}
+
+/**
+ * A driver error that says a statement named a table the database does not have, as a
+ * `MissingTableError` (the driver's error its cause); any other error as it is. Read from `pg`'s
+ * (and PGlite's) SQLSTATE `42P01`, `relation "x" does not exist`, and `mysql2`'s errno 1146
+ * (ER_NO_SUCH_TABLE), `Table 'database.x' doesn't exist`.
+ */
+export function withMissingTable(error: unknown): unknown {
+  if (typeof error !== 'object' || error === null || error instanceof MissingTableError) return error
+  const e = error as Record<string, unknown>
+  const message = String(e.sqlMessage ?? e.message)
+  if (e.errno === 1146 && typeof e.sqlState === 'string') {
+    // The name is always the database's, then the table's; neither can contain a dot.
+    const name = /^Table '(?:[^'.]*\.)?([^']*)' doesn't exist/.exec(message)?.[1]
+    return new MissingTableError(name, { cause: error })
+  }
+  if (e.code === '42P01' && typeof e.errno !== 'number') {
+    return new MissingTableError(/relation "([^"]+)" does not exist/.exec(message)?.[1], { cause: error })
+  }
+  return error
 }
