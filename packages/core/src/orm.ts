@@ -94,7 +94,7 @@ export interface Orm<S extends AnySchema> {
   createTables(options?: CreateTablesOptions): Promise<void>
   /** Drops every table of the schema, children first (see `DropTablesOptions`). */
   dropTables(options?: DropTablesOptions): Promise<void>
-  /** Closes the connection pool (or the PGlite instance), including one passed to the dialect. */
+  /** Closes the connection pool (or the PGlite instance), including one passed to the dialect. Statements after it fail with a `ConnectionWaitError` (`closed`). */
   destroy(): Promise<void>
   /** A new session: an identity map and a unit of work. Cheap; use one per request or task. */
   session(): Session<S>
