@@ -8,6 +8,8 @@ import { postgresPlatform } from './postgres-platform.js'
 import { postgresCommitOutcome } from './postgres-commit-outcome.js'
 import { postgresTypeParsers } from './postgres-type-parsers.js'
 import { UtcDateClient } from './postgres-utc-client.js'
+import { checkConnectionUrl } from './connection-url.js'
+import { withConnectionErrors, type ConnectTarget } from './connect-errors.js'
 
 /**
  * How to reach PostgreSQL: a connection string, a `pg` pool configuration, or a pool of your own.
@@ -39,7 +41,8 @@ function isPool(connection: PostgresConnection): connection is pg.Pool {
  */
 function createPool(connection: string | pg.PoolConfig): pg.Pool {
   const config = typeof connection === 'string' ? { connectionString: connection } : connection
-  const pool = new pg.Pool({ ...config, types: relataTypes, Client: UtcDateClient as unknown as pg.PoolConfig['Client'] })
+  // allowExitOnIdle: a script that forgets `orm.destroy()` still exits once its last query is done.
+  const pool = new pg.Pool({ allowExitOnIdle: true, ...config, types: relataTypes, Client: UtcDateClient as unknown as pg.PoolConfig['Client'] })
   // An idle connection the server ends (a restart, an administrator's terminate) is dropped from
   // the pool and the next query opens a new one; unheard, the pool's 'error' would crash the process.
   pool.on('error', () => undefined)
@@ -80,11 +83,26 @@ function connectionSetup(options: PostgresDialectOptions): ((connection: Databas
   }
 }
 
+/** Refuses, at the call, a connection string that is not a PostgreSQL URL (a socket path, `/dir db`, is one too). */
+function checkConnection(connection: PostgresConnection): void {
+  const url = typeof connection === 'string' ? connection : isPool(connection) ? undefined : connection.connectionString
+  if (url !== undefined && !url.startsWith('/')) checkConnectionUrl('postgres()', url, ['postgres:', 'postgresql:'], ['socket:'])
+}
+
+/** Where the pool connects, as `pg` resolves it (URL, options, `PG*` variables, defaults), for messages. */
+function connectTarget(pool: pg.Pool | undefined): ConnectTarget {
+  const client = new pg.Client(pool?.options)
+  return { server: 'PostgreSQL', address: `${client.host}:${client.port}`, user: client.user }
+}
+
 /**
  * PostgreSQL through `pg`. Given a connection string or a `pg.PoolConfig`, Relata creates the
  * pool when the first query runs, with per-pool type parsers so that `orm.db` returns what the
  * schema declares (`bigint` for `int8`, strings for `numeric`, UTC for `timestamp` and `date`).
  * Given a `pg.Pool`, Relata uses it as it is, with its own type parsing; `orm.destroy()` ends it.
+ * The pools Relata creates let the process exit when they are idle (`allowExitOnIdle`).
+ * A URL of another scheme or no URL at all is refused at the call; a server that cannot be reached
+ * or refuses the user fails the first query with a `ConnectionError`.
  *
  * @example
  * ```ts
@@ -96,6 +114,7 @@ function connectionSetup(options: PostgresDialectOptions): ((connection: Databas
  * ```
  */
 export function postgres(connection: PostgresConnection, options: PostgresDialectOptions = {}): RelataDialect {
+  checkConnection(connection)
   const onCreateConnection = connectionSetup(options)
   // The pool the latest ORM on this dialect connected with (each ORM creates its own from settings).
   let pool: pg.Pool | undefined = isPool(connection) ? connection : undefined
@@ -103,7 +122,11 @@ export function postgres(connection: PostgresConnection, options: PostgresDialec
     name: 'postgres',
     capabilities: postgresCapabilities,
     platform: postgresPlatform,
-    createKyselyDialect: () => new PostgresDialect({ pool: async () => (pool = isPool(connection) ? connection : createPool(connection)), onCreateConnection }),
+    createKyselyDialect: () =>
+      withConnectionErrors(
+        new PostgresDialect({ pool: async () => (pool = isPool(connection) ? connection : createPool(connection)), onCreateConnection }),
+        () => connectTarget(pool),
+      ),
     maxConnections: () => pool?.options.max,
     commitOutcome: postgresCommitOutcome(() => pool),
     resolveCapabilities: async (_db: Kysely<any>): Promise<DialectCapabilities> => postgresCapabilities,
