@@ -180,7 +180,8 @@ class MysqlRelataDialect implements RelataDialect {
  * pool when the first query runs, set so that `orm.db` returns what the schema declares: exact
  * decimals as strings, `BIGINT` as `bigint`, `TINYINT(1)` as `boolean`, `DATETIME` and `DATE` as
  * UTC, JSON parsed (these settings override the same options given). Given a pool, Relata uses it
- * as it is, with its own settings; `orm.destroy()` ends it.
+ * as it is, with its own settings; `orm.destroy()` ends it. Call `orm.destroy()` when done: a
+ * `mysql2` pool keeps the process alive until it is ended (unlike the pools `postgres()` creates).
  *
  * `capabilities.returning` is true on MariaDB 10.5+ and false on MySQL. Unless `server` is given,
  * the first connection tells which; until then `capabilities` is provisional (no `RETURNING`):
