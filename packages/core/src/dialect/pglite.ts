@@ -1,7 +1,8 @@
 /** `pglite()`: Relata on PGlite, PostgreSQL compiled to WebAssembly and run in-process (the `@relata/core/pglite` entry point). */
-import { PGlite, type PGliteOptions } from '@electric-sql/pglite'
+import type { PGlite, PGliteOptions } from '@electric-sql/pglite'
 import { PGliteDialect, type Kysely } from 'kysely'
 import { RelataError } from '../errors.js'
+import { importDriver } from './driver-import.js'
 import type { DialectCapabilities, RelataDialect } from './dialect.js'
 import { postgresCapabilities } from './postgres-capabilities.js'
 import { postgresPlatform } from './postgres-platform.js'
@@ -29,8 +30,12 @@ export function pglite(dataDir: string, options?: PGliteOptions): RelataDialect
 export function pglite(options?: PGliteOptions | PGlite): RelataDialect
 export function pglite(first: string | PGliteOptions | PGlite = {}, second: PGliteOptions = {}): RelataDialect {
   const options = pgliteOptions(first, second)
-  const instance = async (): Promise<PGlite> =>
-    isInstance(options) ? options : new PGlite({ ...options, parsers: { ...options.parsers, ...postgresTypeParsers } })
+  const instance = async (): Promise<PGlite> => {
+    if (isInstance(options)) return options
+    // Loaded here, not imported by this module: without the package, the first query says how to install it.
+    const { PGlite } = await importDriver('pglite()', '@electric-sql/pglite', () => import('@electric-sql/pglite'))
+    return new PGlite({ ...options, parsers: { ...options.parsers, ...postgresTypeParsers } })
+  }
   return Object.freeze({
     name: 'pglite',
     capabilities: postgresCapabilities,

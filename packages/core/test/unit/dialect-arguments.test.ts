@@ -1,7 +1,15 @@
 /** Dialect arguments a user can get wrong, refused at the call; a server that cannot be reached, reported as a `ConnectionError`. */
+import { execFile } from 'node:child_process'
+import { copyFile, mkdir, mkdtemp, rm, symlink } from 'node:fs/promises'
+import { createRequire } from 'node:module'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { promisify } from 'node:util'
 import { sql } from 'kysely'
 import { describe, expect, test } from 'vitest'
 import { connectionError } from '../../src/dialect/connect-errors.js'
+import { importDriver } from '../../src/dialect/driver-import.js'
 import { maskPassword } from '../../src/dialect/connection-url.js'
 import { mysql } from '../../src/dialect/mysql.js'
 import { pglite } from '../../src/dialect/pglite.js'
@@ -94,5 +102,46 @@ describe('a server that cannot be reached', () => {
     expect(connectionError(accessDenied, { ...target, server: 'MariaDB' })?.kind).toBe('authentication')
     expect(connectionError(Object.assign(new Error('relation "x" does not exist'), { code: '42P01' }), target)).toBeUndefined()
     expect(connectionError(new RelataError('mysql(): the connection character sets are latin1'), target)).toBeUndefined()
+  })
+})
+
+describe('a driver package that is not installed', () => {
+  test('fails the first connection with the command that installs it', async () => {
+    const error = await importDriver('postgres()', 'relata-no-such-driver', () => import('relata-no-such-driver' as string)).then(
+      () => undefined,
+      (thrown: unknown) => thrown,
+    )
+    expect(error).toBeInstanceOf(RelataError)
+    expect((error as Error).message).toBe('postgres() needs the relata-no-such-driver package, which is not installed: npm i relata-no-such-driver')
+    expect((error as Error).cause).toMatchObject({ message: expect.stringContaining("'relata-no-such-driver'") })
+  })
+
+  test("a project without pg or @electric-sql/pglite imports the dialects, and each first query says what to install", async () => {
+    // A project whose node_modules holds @relata/core (this package's sources) and its dependencies, no driver;
+    // --preserve-symlinks makes the sources resolve packages from that project, not from this repository.
+    const project = await mkdtemp(join(tmpdir(), 'relata-no-drivers-'))
+    const modules = fileURLToPath(new URL('../../../../node_modules/', import.meta.url))
+    try {
+      await mkdir(join(project, 'node_modules/@relata'), { recursive: true })
+      await symlink(fileURLToPath(new URL('../..', import.meta.url)), join(project, 'node_modules/@relata/core'))
+      for (const dependency of ['kysely', 'type-fest']) await symlink(join(modules, dependency), join(project, 'node_modules', dependency))
+      await copyFile(fileURLToPath(new URL('../fixtures/without-drivers.mjs', import.meta.url)), join(project, 'main.mjs'))
+      const tsx = createRequire(import.meta.url).resolve('tsx/esm')
+      const { stdout } = await promisify(execFile)(process.execPath, ['--preserve-symlinks', '--conditions=@relata/source', '--import', tsx, 'main.mjs'], {
+        cwd: project,
+        timeout: 30_000,
+      })
+      expect(stdout.trim().split('\n')).toEqual([
+        'RelataError: postgres() needs the pg package, which is not installed: npm i pg',
+        'RelataError: pglite() needs the @electric-sql/pglite package, which is not installed: npm i @electric-sql/pglite',
+      ])
+    } finally {
+      await rm(project, { recursive: true, force: true })
+    }
+  })
+
+  test('any other failure while loading it passes unchanged', async () => {
+    const broken = new SyntaxError('Unexpected token')
+    await expect(importDriver('mysql()', 'mysql2', () => Promise.reject(broken))).rejects.toBe(broken)
   })
 })
