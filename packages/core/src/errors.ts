@@ -247,6 +247,37 @@ export class CommitUnknownError extends RelataError {
 }
 
 /**
+ * A new connection to the database server failed before any statement ran: the server could not
+ * be reached (`kind: 'unreachable'`: connection refused, host not found, connect timeout), or it
+ * refused the user (`kind: 'authentication'`: a wrong password, a user or role that does not
+ * exist). `address` is the `host:port` (or socket path) Relata tried; `cause` is the driver's error.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   await orm.createTables()
+ * } catch (error) {
+ *   // "cannot reach PostgreSQL at 127.0.0.1:5432: is it running? (connect ECONNREFUSED 127.0.0.1:5432)"
+ *   if (error instanceof ConnectionError && error.kind === 'unreachable') console.error(error.message)
+ *   else throw error
+ * }
+ * ```
+ */
+export class ConnectionError extends RelataError {
+  override name = 'ConnectionError'
+  constructor(
+    message: string,
+    /** `'unreachable'`: no connection could be opened; `'authentication'`: the server refused the user. */
+    readonly kind: 'unreachable' | 'authentication',
+    /** Where Relata tried to connect: `host:port`, or a socket path. */
+    readonly address: string,
+    options: { cause: unknown },
+  ) {
+    super(message, options)
+  }
+}
+
+/**
  * A statement named a table the database does not have: the tables were never created in this
  * database (or schema), or a migration that creates them has not run. Raised by queries, `get()`,
  * lazy loads, flushes and `orm.db` alike. `cause` is the driver's error (PostgreSQL's SQLSTATE

@@ -30,6 +30,7 @@ export type { Entity, EntityMethods, Collection, ColumnsOnly, LoadedCollection, 
 export type { TableKey } from './types/schema-types.js'
 export { RelataError, SchemaError, NotFoundError, MultipleResultsError, FlushError, StaleObjectError, TransactionConflictError, QueryTimeoutError, ConnectionWaitError, CommitUnknownError, MissingTableError } from './errors.js'
 export type { TransactionConflictKind } from './errors.js'
+export { ConnectionError } from './errors.js'
 export type { Session, TransactionIsolation } from './session/session.js'
 export { isTransactionConflict } from './session/transaction-retry.js'
 export type { EntityQuery, FilterValues, RelationQuery, PropertyDatabase } from './types/query.js'

@@ -161,6 +161,27 @@ describeEachDialect(
         await rm(dataDir, { recursive: true, force: true })
       }
     })
+
+    test("a data directory given alone, pglite('./dir') as PGlite's own constructor takes it, keeps the data too", async () => {
+      const dataDir = await mkdtemp(join(tmpdir(), 'relata-pglite-'))
+      try {
+        const first = createOrm({ schema, dialect: pglite(dataDir) })
+        await first.createTables()
+        await first.db.insertInto('authors').values({ name: 'Kept' }).execute()
+        await first.destroy()
+        const second = createOrm({ schema, dialect: pglite(dataDir, { relaxedDurability: false }) })
+        expect(await second.db.selectFrom('authors').select('name').execute()).toEqual([{ name: 'Kept' }])
+        await second.destroy()
+      } finally {
+        await rm(dataDir, { recursive: true, force: true })
+      }
+    })
+
+    test('anything else from JavaScript is refused at the call, not ignored', () => {
+      const untyped = pglite as (...args: unknown[]) => unknown
+      expect(() => untyped(42)).toThrow('pglite() takes a data directory (a string), PGlite options or a PGlite instance, got 42 (a number)')
+      expect(() => untyped(false)).toThrow('got false (a boolean)')
+    })
   },
   { only: ['pglite'] },
 )

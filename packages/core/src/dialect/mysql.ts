@@ -10,6 +10,8 @@ import { mysqlStringLiteral } from './mysql-literals.js'
 import { mysqlPlatform } from './mysql-platform.js'
 import { mysqlCapabilities, parseMysqlVersion, relataSqlMode, supportsReturning, type MysqlServer } from './mysql-server.js'
 import { relataPoolOptions } from './mysql-pool-options.js'
+import { checkConnectionUrl } from './connection-url.js'
+import { withConnectionErrors, type ConnectTarget } from './connect-errors.js'
 
 /**
  * How to reach the server: a URI, mysql2 pool options, or a mysql2 pool of your own (from `mysql2` or `mysql2/promise`).
@@ -93,6 +95,8 @@ class MysqlRelataDialect implements RelataDialect {
     if (statementTimeout !== undefined && (!Number.isInteger(statementTimeout) || statementTimeout < 0)) {
       throw new RelataError(`mysql(): statementTimeout must be a whole number of milliseconds, got ${String(statementTimeout)}`)
     }
+    const url = typeof connection === 'string' ? connection : isPool(connection) ? undefined : connection.uri
+    if (url !== undefined) checkConnectionUrl('mysql()', url, ['mysql:', 'mariadb:'])
     this.#connection = connection
     this.#options = options
     this.#server = options.server === undefined ? undefined : { kind: options.server }
@@ -113,11 +117,21 @@ class MysqlRelataDialect implements RelataDialect {
       // A pool passed in may lack FOUND_ROWS: its UPDATE counts are read as rows matched, not changed.
       return (isPool(connection) ? matchedRowsPool(this.#pool) : this.#pool) as unknown as MysqlPool
     }
-    return new ReturningMysqlDialect(
+    const dialect = new ReturningMysqlDialect(
       { pool, onCreateConnection: (created) => this.#prepare(created) },
       () => this.#server !== undefined && supportsReturning(this.#server),
       () => timezone,
     )
+    return withConnectionErrors(dialect, () => this.#connectTarget())
+  }
+
+  /** Where the pool connects (mysql2's resolved settings), for messages. */
+  #connectTarget(): ConnectTarget {
+    const config = (this.#pool as { config?: { connectionConfig?: { host?: string; port?: number; socketPath?: string; user?: string } } } | undefined)?.config
+      ?.connectionConfig
+    const server = this.#server?.kind === 'mariadb' ? 'MariaDB' : this.#server?.kind === 'mysql' ? 'MySQL' : 'MySQL/MariaDB'
+    const address = config?.socketPath ?? `${config?.host ?? 'localhost'}:${config?.port ?? 3306}`
+    return { server, address, user: config?.user }
   }
 
   maxConnections(): number | undefined {
@@ -166,11 +180,15 @@ class MysqlRelataDialect implements RelataDialect {
  * pool when the first query runs, set so that `orm.db` returns what the schema declares: exact
  * decimals as strings, `BIGINT` as `bigint`, `TINYINT(1)` as `boolean`, `DATETIME` and `DATE` as
  * UTC, JSON parsed (these settings override the same options given). Given a pool, Relata uses it
- * as it is, with its own settings; `orm.destroy()` ends it.
+ * as it is, with its own settings; `orm.destroy()` ends it. Call `orm.destroy()` when done: a
+ * `mysql2` pool keeps the process alive until it is ended (unlike the pools `postgres()` creates).
  *
  * `capabilities.returning` is true on MariaDB 10.5+ and false on MySQL. Unless `server` is given,
  * the first connection tells which; until then `capabilities` is provisional (no `RETURNING`):
  * read `resolveCapabilities(db)` to be sure.
+ *
+ * A URL of another scheme or no URL at all is refused at the call; a server that cannot be reached
+ * or refuses the user fails the first query with a `ConnectionError`.
  *
  * @example
  * ```ts

@@ -1,6 +1,6 @@
 /** PostgreSQL: whether a COMMIT whose reply was lost took effect, asked by the transaction's id (`pg_xact_status`) on a connection of its own. */
 import { CompiledQuery } from 'kysely'
-import pg from 'pg'
+import type pg from 'pg'
 import type { CommitOutcome } from './dialect.js'
 
 /** How long to wait for a transaction the server still lists as running (its backend has not yet noticed the lost connection). */
@@ -18,7 +18,9 @@ export function postgresCommitOutcome(pool: () => pg.Pool | undefined): CommitOu
     async resolve(marker) {
       const options = pool()?.options
       if (options === undefined) return 'unknown'
-      const client = new pg.Client({ ...options, connectionTimeoutMillis: settleMs })
+      // `pg` is loaded: a pool was created with it. Imported here so that `postgres()` loads it at the first connection only.
+      const { default: driver } = await import('pg')
+      const client = new driver.Client({ ...options, connectionTimeoutMillis: settleMs })
       client.on('error', () => undefined)
       const deadline = Date.now() + settleMs
       try {

@@ -1,13 +1,14 @@
 /** `postgres()`: Relata on PostgreSQL through a `pg` pool (the `@relata/core/postgres` entry point). */
 import { CompiledQuery, PostgresDialect, type DatabaseConnection, type Kysely } from 'kysely'
 import { RelataError } from '../errors.js'
-import pg from 'pg'
+import type pg from 'pg'
 import type { DialectCapabilities, RelataDialect } from './dialect.js'
 import { postgresCapabilities } from './postgres-capabilities.js'
 import { postgresPlatform } from './postgres-platform.js'
 import { postgresCommitOutcome } from './postgres-commit-outcome.js'
-import { postgresTypeParsers } from './postgres-type-parsers.js'
-import { UtcDateClient } from './postgres-utc-client.js'
+import { checkConnectionUrl } from './connection-url.js'
+import { withConnectionErrors } from './connect-errors.js'
+import { importDriver } from './driver-import.js'
 
 /**
  * How to reach PostgreSQL: a connection string, a `pg` pool configuration, or a pool of your own.
@@ -21,34 +22,12 @@ import { UtcDateClient } from './postgres-utc-client.js'
  */
 export type PostgresConnection = string | pg.PoolConfig | pg.Pool
 
-const relataTypes: pg.CustomTypesConfig = {
-  getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
-    format !== 'binary' && postgresTypeParsers[oid] !== undefined
-      ? postgresTypeParsers[oid]
-      : pg.types.getTypeParser(oid, format ?? 'text')) as pg.CustomTypesConfig['getTypeParser'],
-}
-
 function isPool(connection: PostgresConnection): connection is pg.Pool {
   return typeof connection === 'object' && typeof (connection as pg.Pool).connect === 'function'
 }
 
-/**
- * The pool Relata creates from a connection string or configuration, set so that results match
- * the declared column types: `int8` as `bigint`, `numeric` as a string, `timestamp` and `date`
- * read and written as UTC. These settings are per pool and override the same options in `config`.
- */
-function createPool(connection: string | pg.PoolConfig): pg.Pool {
-  const config = typeof connection === 'string' ? { connectionString: connection } : connection
-  const pool = new pg.Pool({ ...config, types: relataTypes, Client: UtcDateClient as unknown as pg.PoolConfig['Client'] })
-  // An idle connection the server ends (a restart, an administrator's terminate) is dropped from
-  // the pool and the next query opens a new one; unheard, the pool's 'error' would crash the process.
-  pool.on('error', () => undefined)
-  // The same while a client is checked out (between two statements of a transaction): `pg` emits
-  // the error on the client, which has no listener then. The client is left unqueryable, its next
-  // statement fails, and the pool discards it when it is released.
-  pool.on('connect', (client) => client.on('error', () => undefined))
-  return pool
-}
+/** `pg` and what Relata builds on it, loaded at the first connection: without `pg`, that says how to install it. */
+const loadPool = () => importDriver('postgres()', 'pg', () => import('./postgres-pool.js'))
 
 /**
  * Options of the `postgres()` dialect.
@@ -80,11 +59,20 @@ function connectionSetup(options: PostgresDialectOptions): ((connection: Databas
   }
 }
 
+/** Refuses, at the call, a connection string that is not a PostgreSQL URL (a socket path, `/dir db`, is one too). */
+function checkConnection(connection: PostgresConnection): void {
+  const url = typeof connection === 'string' ? connection : isPool(connection) ? undefined : connection.connectionString
+  if (url !== undefined && !url.startsWith('/')) checkConnectionUrl('postgres()', url, ['postgres:', 'postgresql:'], ['socket:'])
+}
+
 /**
  * PostgreSQL through `pg`. Given a connection string or a `pg.PoolConfig`, Relata creates the
  * pool when the first query runs, with per-pool type parsers so that `orm.db` returns what the
  * schema declares (`bigint` for `int8`, strings for `numeric`, UTC for `timestamp` and `date`).
  * Given a `pg.Pool`, Relata uses it as it is, with its own type parsing; `orm.destroy()` ends it.
+ * The pools Relata creates let the process exit when they are idle (`allowExitOnIdle`).
+ * A URL of another scheme or no URL at all is refused at the call; a server that cannot be reached
+ * or refuses the user fails the first query with a `ConnectionError`.
  *
  * @example
  * ```ts
@@ -96,14 +84,25 @@ function connectionSetup(options: PostgresDialectOptions): ((connection: Databas
  * ```
  */
 export function postgres(connection: PostgresConnection, options: PostgresDialectOptions = {}): RelataDialect {
+  checkConnection(connection)
   const onCreateConnection = connectionSetup(options)
   // The pool the latest ORM on this dialect connected with (each ORM creates its own from settings).
   let pool: pg.Pool | undefined = isPool(connection) ? connection : undefined
+  let loaded: Awaited<ReturnType<typeof loadPool>> | undefined
+  const createPool = async (): Promise<pg.Pool> => {
+    loaded = await loadPool()
+    return (pool = isPool(connection) ? connection : loaded.createPostgresPool(connection))
+  }
   return Object.freeze({
     name: 'postgres',
     capabilities: postgresCapabilities,
     platform: postgresPlatform,
-    createKyselyDialect: () => new PostgresDialect({ pool: async () => (pool = isPool(connection) ? connection : createPool(connection)), onCreateConnection }),
+    createKyselyDialect: () =>
+      withConnectionErrors(
+        new PostgresDialect({ pool: createPool, onCreateConnection }),
+        // Connections are opened once the pool exists, so `pg` is loaded by then.
+        () => loaded!.postgresTarget(pool!),
+      ),
     maxConnections: () => pool?.options.max,
     commitOutcome: postgresCommitOutcome(() => pool),
     resolveCapabilities: async (_db: Kysely<any>): Promise<DialectCapabilities> => postgresCapabilities,
