@@ -10,9 +10,9 @@ import { defineConfig } from 'tsdown'
 export default defineConfig({
   entry: {
     index: 'src/index.ts',
-    pglite: 'src/dialect/pglite.ts',
-    postgres: 'src/dialect/postgres.ts',
-    mysql: 'src/dialect/mysql.ts',
+    pglite: 'src/dialect/postgres/pglite.ts',
+    postgres: 'src/dialect/postgres/postgres.ts',
+    mysql: 'src/dialect/mysql/mysql.ts',
   },
   format: 'esm',
   platform: 'node',

@@ -4,9 +4,9 @@ import { afterAll, afterEach, beforeAll, expect, test } from 'vitest'
 import { mariadbTestServer, postgresTestServer } from '@relata/test-kit/servers'
 import { describeEachDialect } from '@relata/test-kit/targets'
 import { ConnectionWaitError, createOrm, defineSchema, RelataError, t, table, type Orm, type RelataDialect } from '../src/index.js'
-import { mysql } from '../src/dialect/mysql.js'
-import { pglite } from '../src/dialect/pglite.js'
-import { postgres } from '../src/dialect/postgres.js'
+import { mysql } from '../src/dialect/mysql/mysql.js'
+import { pglite } from '../src/dialect/postgres/pglite.js'
+import { postgres } from '../src/dialect/postgres/postgres.js'
 import { connectAdmin, deferred, type Admin } from './support/fault-injection.js'
 
 const notes = table('notes', { id: t.serial().primaryKey(), body: t.varchar(100) })

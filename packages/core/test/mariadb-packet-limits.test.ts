@@ -3,7 +3,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest'
 import { createConnection } from 'mysql2/promise'
 import { privateServerUnavailable, startPrivateMariadb, type PrivateServer } from '@relata/test-kit/private-server'
 import { createOrm, defineSchema, QueryRecorder, RelataError, t, table, type Orm } from '../src/index.js'
-import { mysql } from '../src/dialect/mysql.js'
+import { mysql } from '../src/dialect/mysql/mysql.js'
 
 const blobs = table('pk_blob', {
   id: t.serial().primaryKey(),

@@ -13,8 +13,8 @@ import { afterAll, beforeAll, expect, test } from 'vitest'
 import { mariadbTestServer } from '@relata/test-kit/servers'
 import { describeEachDialect } from '@relata/test-kit/targets'
 import { createOrm, QueryRecorder, RelataError, type Orm } from '../src/index.js'
-import { mysql } from '../src/dialect/mysql.js'
-import { relataPoolOptions } from '../src/dialect/mysql-pool-options.js'
+import { mysql } from '../src/dialect/mysql/mysql.js'
+import { relataPoolOptions } from '../src/dialect/mysql/mysql-pool-options.js'
 import { schema } from './fixtures/sql-modes.js'
 
 type ModeOrm = Orm<typeof schema>

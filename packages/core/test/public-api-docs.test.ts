@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url'
 import ts from 'typescript'
 import { expect, test } from 'vitest'
 
-const entryPoints = ['index.ts', 'dialect/pglite.ts', 'dialect/postgres.ts', 'dialect/mysql.ts'].map((file) =>
+const entryPoints = ['index.ts', 'dialect/postgres/pglite.ts', 'dialect/postgres/postgres.ts', 'dialect/mysql/mysql.ts'].map((file) =>
   fileURLToPath(new URL(`../src/${file}`, import.meta.url)),
 )
 

@@ -9,7 +9,7 @@ import { beforeEach, expect, test } from 'vitest'
 import { mariadbTestServer } from '@relata/test-kit/servers'
 import { describeEachDialect, type TestContext, type TestTarget } from '@relata/test-kit/targets'
 import { createOrm, QueryRecorder, type Orm } from '../src/index.js'
-import { mysql } from '../src/dialect/mysql.js'
+import { mysql } from '../src/dialect/mysql/mysql.js'
 import { schema } from './fixtures/books.js'
 import { emptyTables, normalizeSql, returningClause } from './fixtures/unit-of-work.js'
 

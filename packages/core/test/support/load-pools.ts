@@ -11,8 +11,8 @@ import { createPool, type Pool as MysqlPool } from 'mysql2'
 import pg from 'pg'
 import { mariadbTestServer, postgresTestServer } from '@relata/test-kit/servers'
 import type { TargetName } from '@relata/test-kit/targets'
-import { mysql } from '../../src/dialect/mysql.js'
-import { postgres } from '../../src/dialect/postgres.js'
+import { mysql } from '../../src/dialect/mysql/mysql.js'
+import { postgres } from '../../src/dialect/postgres/postgres.js'
 import type { RelataDialect } from '../../src/index.js'
 
 export interface PoolState {

@@ -1,6 +1,6 @@
 /** pglite()'s signature: a data directory, options, or both. */
 import { expectTypeOf, test } from 'vitest'
-import { pglite } from '../../src/dialect/pglite.js'
+import { pglite } from '../../src/dialect/postgres/pglite.js'
 import type { RelataDialect } from '../../src/index.js'
 
 test('pglite() takes a data directory, options, or both; nothing else', () => {

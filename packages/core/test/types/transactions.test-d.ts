@@ -10,8 +10,8 @@ import {
   type TransactionIsolation,
   type TransactionOptions,
 } from '../../src/index.js'
-import { postgres } from '../../src/dialect/postgres.js'
-import { mysql } from '../../src/dialect/mysql.js'
+import { postgres } from '../../src/dialect/postgres/postgres.js'
+import { mysql } from '../../src/dialect/mysql/mysql.js'
 import { schema as books } from '../fixtures/books.js'
 
 type B = typeof books

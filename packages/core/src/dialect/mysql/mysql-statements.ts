@@ -1,7 +1,7 @@
 /** MySQL's and MariaDB's statements: `JSON_ARRAYAGG` for embedded relations, `UPDATE ... JOIN (SELECT ... UNION ALL ...)`, `LOCK IN SHARE MODE`, keys from `LAST_INSERT_ID`. */
 import { sql, type Kysely, type RawBuilder } from 'kysely'
-import { parameterList } from '../sql/sql-helpers.js'
-import type { EmbeddedColumn, EmbeddedRelation, GeneratedKeys, StatementRules } from './statement-rules.js'
+import { parameterList } from '../../sql/sql-helpers.js'
+import type { EmbeddedColumn, EmbeddedRelation, GeneratedKeys, StatementRules } from '../statement-rules.js'
 
 /**
  * `select ? as \`a\`, ? as \`b\` union all select ?, ? ...`: rows as a derived table where there is

@@ -1,7 +1,7 @@
 /** PostgreSQL's DDL: its type names, enums as checked text, and its catalogue's current schema. */
 import { sql, type Expression, type SqlBool } from 'kysely'
-import type { ColumnModel } from '../schema/model.js'
-import type { ColumnSite, DdlRules } from './ddl-rules.js'
+import type { ColumnModel } from '../../schema/model.js'
+import type { ColumnSite, DdlRules } from '../ddl-rules.js'
 
 function typeName({ column }: ColumnSite): string {
   const { config } = column

@@ -1,6 +1,6 @@
 /** The `pg` side of `postgres()`: the pools Relata creates, and where a pool connects. Loaded at the first connection, with `pg`. */
 import pg from 'pg'
-import type { ConnectTarget } from './connect-errors.js'
+import type { ConnectTarget } from '../connect-errors.js'
 import { postgresTypeParsers } from './postgres-type-parsers.js'
 import { UtcDateClient } from './postgres-utc-client.js'
 

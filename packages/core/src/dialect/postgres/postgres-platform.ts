@@ -1,5 +1,5 @@
 /** PostgreSQL's platform, shared by the `postgres()` and `pglite()` dialects. */
-import type { Platform } from './platform.js'
+import type { Platform } from '../platform.js'
 import { postgresDdl } from './postgres-ddl.js'
 import { postgresStatements } from './postgres-statements.js'
 import { postgresValues } from './postgres-values.js'

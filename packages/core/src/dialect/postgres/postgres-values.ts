@@ -1,10 +1,10 @@
 /** PostgreSQL's value rules: what its types hold beyond the common limits, dates sent as UTC text, and its comparisons. */
 import { sql, type Expression, type SqlBool } from 'kysely'
-import type { ColumnModel } from '../schema/model.js'
-import { jsonDecoder, rowDecoder } from '../values/codecs.js'
-import { formatUtcTimestamp } from '../values/timestamps.js'
-import { dayText, realProblem } from '../values/value-limits.js'
-import type { ValueRules } from '../values/value-rules.js'
+import type { ColumnModel } from '../../schema/model.js'
+import { jsonDecoder, rowDecoder } from '../../values/codecs.js'
+import { formatUtcTimestamp } from '../../values/timestamps.js'
+import { dayText, realProblem } from '../../values/value-limits.js'
+import type { ValueRules } from '../../values/value-rules.js'
 
 /** PostgreSQL's earliest `timestamp` and `date`: 4714-11-24 BC (JavaScript's year -4713); its latest lie beyond JavaScript's. */
 const POSTGRES_MIN = Date.UTC(-4713, 10, 24)

@@ -1,7 +1,7 @@
 /** MySQL's and MariaDB's DDL: their type names, inline enums, literals every `sql_mode` reads the same, utf8mb4 tables. */
 import { sql, type RawBuilder } from 'kysely'
-import type { ColumnDataType } from '../schema/column.js'
-import type { ColumnSite, DdlRules } from './ddl-rules.js'
+import type { ColumnDataType } from '../../schema/column.js'
+import type { ColumnSite, DdlRules } from '../ddl-rules.js'
 import { hexLiteral, readsByMode } from './mysql-literals.js'
 
 /**

@@ -1,5 +1,5 @@
 /** Text parsers for PostgreSQL result types whose driver defaults disagree with Relata's column types. */
-import { parsePostgresTimestamp } from '../values/timestamps.js'
+import { parsePostgresTimestamp } from '../../values/timestamps.js'
 
 const INT8 = 20
 const DATE = 1082

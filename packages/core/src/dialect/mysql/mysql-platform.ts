@@ -1,5 +1,5 @@
 /** MySQL's and MariaDB's platform, for the `mysql()` dialect. */
-import type { Platform } from './platform.js'
+import type { Platform } from '../platform.js'
 import { mysqlDdl } from './mysql-ddl.js'
 import { mysqlStatements } from './mysql-statements.js'
 import { mysqlValues } from './mysql-values.js'

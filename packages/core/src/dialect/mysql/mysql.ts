@@ -2,16 +2,16 @@
 import { CompiledQuery, type DatabaseConnection, type Dialect as KyselyDialect, type Kysely, type MysqlPool } from 'kysely'
 import { createPool, type Pool, type PoolOptions, type Timezone } from 'mysql2'
 import type { Pool as PromisePool } from 'mysql2/promise'
-import { RelataError } from '../errors.js'
-import type { DialectCapabilities, RelataDialect } from './dialect.js'
+import { RelataError } from '../../errors.js'
+import type { DialectCapabilities, RelataDialect } from '../dialect.js'
 import { ReturningMysqlDialect } from './mysql-adapter.js'
 import { matchedRowsPool, withFoundRows } from './mysql-found-rows.js'
 import { mysqlStringLiteral } from './mysql-literals.js'
 import { mysqlPlatform } from './mysql-platform.js'
 import { mysqlCapabilities, parseMysqlVersion, relataSqlMode, supportsReturning, type MysqlServer } from './mysql-server.js'
 import { relataPoolOptions } from './mysql-pool-options.js'
-import { checkConnectionUrl } from './connection-url.js'
-import { withConnectionErrors, type ConnectTarget } from './connect-errors.js'
+import { checkConnectionUrl } from '../connection-url.js'
+import { withConnectionErrors, type ConnectTarget } from '../connect-errors.js'
 
 /**
  * How to reach the server: a URI, mysql2 pool options, or a mysql2 pool of your own (from `mysql2` or `mysql2/promise`).

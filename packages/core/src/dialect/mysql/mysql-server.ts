@@ -1,5 +1,5 @@
 /** Which server a MySQL connection reached, and what that server can do. */
-import type { DialectCapabilities } from './dialect.js'
+import type { DialectCapabilities } from '../dialect.js'
 
 /**
  * The server behind a `mysql()` dialect.

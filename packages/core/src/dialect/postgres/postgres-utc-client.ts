@@ -1,6 +1,6 @@
 /** A `pg` client that sends `Date` parameters in UTC, so `timestamp` and `date` columns store what was written. */
 import pg from 'pg'
-import { formatUtcTimestamp } from '../values/timestamps.js'
+import { formatUtcTimestamp } from '../../values/timestamps.js'
 
 const toUtc = (value: unknown): unknown => (value instanceof Date && !Number.isNaN(value.getTime()) ? formatUtcTimestamp(value) : value)
 

@@ -1,7 +1,7 @@
 /** MySQL / MariaDB SQL text for values that reads the same under every `sql_mode` and connection charset. */
 import type { CompiledQuery } from 'kysely'
 import { escape, type Timezone } from 'mysql2'
-import { RelataError } from '../errors.js'
+import { RelataError } from '../../errors.js'
 
 const BACKSLASH_OR_NUL = /[\\\0]/
 const QUESTION_MARK = 63

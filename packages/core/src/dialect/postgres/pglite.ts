@@ -1,9 +1,9 @@
 /** `pglite()`: Relata on PGlite, PostgreSQL compiled to WebAssembly and run in-process (the `@relata/core/pglite` entry point). */
 import type { PGlite, PGliteOptions } from '@electric-sql/pglite'
 import { PGliteDialect, type Kysely } from 'kysely'
-import { RelataError } from '../errors.js'
-import { importDriver } from './driver-import.js'
-import type { DialectCapabilities, RelataDialect } from './dialect.js'
+import { RelataError } from '../../errors.js'
+import { importDriver } from '../driver-import.js'
+import type { DialectCapabilities, RelataDialect } from '../dialect.js'
 import { postgresCapabilities } from './postgres-capabilities.js'
 import { postgresPlatform } from './postgres-platform.js'
 import { postgresTypeParsers } from './postgres-type-parsers.js'

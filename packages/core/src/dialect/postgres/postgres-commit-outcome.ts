@@ -1,7 +1,7 @@
 /** PostgreSQL: whether a COMMIT whose reply was lost took effect, asked by the transaction's id (`pg_xact_status`) on a connection of its own. */
 import { CompiledQuery } from 'kysely'
 import type pg from 'pg'
-import type { CommitOutcome } from './dialect.js'
+import type { CommitOutcome } from '../dialect.js'
 
 /** How long to wait for a transaction the server still lists as running (its backend has not yet noticed the lost connection). */
 const settleMs = 5_000

@@ -1,14 +1,14 @@
 /** `postgres()`: Relata on PostgreSQL through a `pg` pool (the `@relata/core/postgres` entry point). */
 import { CompiledQuery, PostgresDialect, type DatabaseConnection, type Kysely } from 'kysely'
-import { RelataError } from '../errors.js'
+import { RelataError } from '../../errors.js'
 import type pg from 'pg'
-import type { DialectCapabilities, RelataDialect } from './dialect.js'
+import type { DialectCapabilities, RelataDialect } from '../dialect.js'
 import { postgresCapabilities } from './postgres-capabilities.js'
 import { postgresPlatform } from './postgres-platform.js'
 import { postgresCommitOutcome } from './postgres-commit-outcome.js'
-import { checkConnectionUrl } from './connection-url.js'
-import { withConnectionErrors } from './connect-errors.js'
-import { importDriver } from './driver-import.js'
+import { checkConnectionUrl } from '../connection-url.js'
+import { withConnectionErrors } from '../connect-errors.js'
+import { importDriver } from '../driver-import.js'
 
 /**
  * How to reach PostgreSQL: a connection string, a `pg` pool configuration, or a pool of your own.

@@ -1,5 +1,5 @@
 /** What PostgreSQL (and PGlite, which is PostgreSQL) can do: shared by the `postgres()` and `pglite()` dialects. */
-import type { DialectCapabilities } from './dialect.js'
+import type { DialectCapabilities } from '../dialect.js'
 
 /**
  * The capabilities of PostgreSQL: `RETURNING`, transactional DDL, the wire protocol's limit of

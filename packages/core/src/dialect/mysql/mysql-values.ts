@@ -1,7 +1,7 @@
 /** MySQL's and MariaDB's value rules: booleans read as numbers, and what their types hold beyond the common limits. */
-import { decodeBoolean, jsonDecoder, rowDecoder } from '../values/codecs.js'
-import { dayText, realProblem, utf8Length } from '../values/value-limits.js'
-import type { ValueRules } from '../values/value-rules.js'
+import { decodeBoolean, jsonDecoder, rowDecoder } from '../../values/codecs.js'
+import { dayText, realProblem, utf8Length } from '../../values/value-limits.js'
+import type { ValueRules } from '../../values/value-rules.js'
 
 /** A MySQL TEXT holds 65,535 bytes; a longer value is refused in strict mode and cut otherwise. */
 const TEXT_BYTES = 65_535

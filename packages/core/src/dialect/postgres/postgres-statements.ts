@@ -1,9 +1,9 @@
 /** PostgreSQL's statements: `json_agg` for embedded relations, `UPDATE ... FROM (VALUES ...)`, `FOR SHARE`, `DEFAULT VALUES`. */
 import { sql, type AliasedExpression, type RawBuilder } from 'kysely'
-import { RelataError } from '../errors.js'
-import type { ColumnModel } from '../schema/model.js'
-import { rowList } from '../sql/sql-helpers.js'
-import type { EmbeddedColumn, EmbeddedRelation, StatementRules } from './statement-rules.js'
+import { RelataError } from '../../errors.js'
+import type { ColumnModel } from '../../schema/model.js'
+import { rowList } from '../../sql/sql-helpers.js'
+import type { EmbeddedColumn, EmbeddedRelation, StatementRules } from '../statement-rules.js'
 
 /** PostgreSQL's type of each column type, for the casts that type a VALUES list. */
 const castTypes: Record<string, string> = {
