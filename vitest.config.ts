@@ -17,6 +17,8 @@ const reliability = [
   `${core}/mariadb-packet-limits.test.ts`,
   `${core}/session-untracked.test.ts`,
   `${core}/input-sizes.test.ts`,
+  // Packs the package and installs it into new projects with npm.
+  `${core}/fresh-projects.test.ts`,
 ]
 
 /** What every project shares: workspace packages (@relata/core, @relata/test-kit) resolve to their TypeScript sources. */
