@@ -19,6 +19,8 @@ const reliability = [
   `${core}/input-sizes.test.ts`,
   // Packs the package and installs it into new projects with npm.
   `${core}/fresh-projects.test.ts`,
+  // Runs README's Getting started in an empty folder, with the packed package.
+  `${core}/readme-getting-started.test.ts`,
 ]
 
 /** What every project shares: workspace packages (@relata/core, @relata/test-kit) resolve to their TypeScript sources. */
