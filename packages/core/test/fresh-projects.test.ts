@@ -1,7 +1,8 @@
 /**
  * What a user gets from npm: the packed @relata/core installed into new projects (ESM TypeScript
- * with `module: nodenext`, CommonJS with `require`, plain JavaScript ESM), at both ends of the
- * PGlite peer range, each running a seed scenario with `node`; the TypeScript one type-checked.
+ * with `module: nodenext`, ESM TypeScript with `moduleResolution: bundler`, CommonJS with
+ * `require`, plain JavaScript ESM), at both ends of the PGlite peer range, each running a seed
+ * scenario with `node`; the TypeScript ones type-checked.
  * The workspace links of this repository hide all of this.
  */
 import { execFile } from 'node:child_process'
@@ -87,6 +88,26 @@ ${scenario.replace('TYPE_CHECKS', typeChecks)}
       'src/readme.ts': readmeExample,
     },
     // tsc type-checks (it fails on any error) and emits the JavaScript that node runs.
+    build: ['node_modules/typescript/bin/tsc', '-p', '.'],
+    main: 'build/seed.js',
+  },
+  {
+    // As behind Vite, esbuild or webpack: types resolved with `moduleResolution: bundler`; the
+    // emitted ES modules then run on Node, which reads the same `exports`.
+    name: 'esm-typescript-bundler',
+    pglite: oldestPglite,
+    packageJson: { type: 'module', devDependencies: { typescript: '6.0.3', '@types/node': '20.19.43' } },
+    files: {
+      'tsconfig.json': JSON.stringify({
+        compilerOptions: { module: 'esnext', moduleResolution: 'bundler', target: 'es2022', strict: true, skipLibCheck: true, types: ['node'], rootDir: 'src', outDir: 'build' },
+        include: ['src'],
+      }),
+      'src/seed.ts': `import { createOrm, defineSchema, t, table } from '@relata/core'
+import { pglite } from '@relata/core/pglite'
+${tables}
+${scenario.replace('TYPE_CHECKS', typeChecks)}
+`,
+    },
     build: ['node_modules/typescript/bin/tsc', '-p', '.'],
     main: 'build/seed.js',
   },
