@@ -129,7 +129,7 @@ describeEachDialect(
         expect(stats.commitsSucceeded).toBeGreaterThan(0)
         expect(stats.commitsFailed.intendedViolation).toBeGreaterThan(0)
 
-        expect(poolState).toEqual({ total: poolState.total, idle: poolState.total, waiting: 0, busyOnServer: 0 })
+        expect(poolState).toEqual({ total: poolState.total, idle: poolState.total, waiting: 0, busyOnServer: [] })
         expect(poolState.total).toBeLessThanOrEqual(poolSize)
 
         expect(counts(actual)).toEqual(counts(expected))

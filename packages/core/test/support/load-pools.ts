@@ -22,8 +22,25 @@ export interface PoolState {
   readonly idle: number
   /** Requests waiting for a connection. */
   readonly waiting: number
-  /** Connections to the test database the server sees busy (not idle / sleeping), other than the one asking. */
-  readonly busyOnServer: number
+  /**
+   * Connections to the test database the server still sees busy (not idle / sleeping) after a
+   * short grace, other than the one asking: each as its command, state and statement.
+   */
+  readonly busyOnServer: readonly string[]
+}
+
+// A connection the pool closed after an error (a deadlock victim, a lock timeout) can stay
+// listed on the server for a moment while the server rolls its work back. That is not a leak; a
+// statement still running or a transaction left open seconds later is.
+const serverGraceMs = 5_000
+
+async function settledBusy(read: () => Promise<string[]>): Promise<string[]> {
+  const deadline = Date.now() + serverGraceMs
+  for (;;) {
+    const busy = await read()
+    if (busy.length === 0 || Date.now() >= deadline) return busy
+    await new Promise((resolve) => setTimeout(resolve, 100))
+  }
 }
 
 export interface LoadPool {
@@ -48,11 +65,14 @@ export function loadPool(target: TargetName, database: string, limit: number): L
         const admin = new pg.Client({ connectionString: postgresTestServer.url(database) })
         await admin.connect()
         try {
-          const { rows } = await admin.query<{ busy: string }>(
-            `select count(*) as busy from pg_stat_activity where datname = $1 and state <> 'idle' and pid <> pg_backend_pid()`,
-            [database],
-          )
-          return { total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount, busyOnServer: Number(rows[0]!.busy) }
+          const busy = await settledBusy(async () => {
+            const { rows } = await admin.query<{ state: string; query: string }>(
+              `select state, query from pg_stat_activity where datname = $1 and state <> 'idle' and pid <> pg_backend_pid()`,
+              [database],
+            )
+            return rows.map((row) => `${row.state}: ${row.query}`)
+          })
+          return { total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount, busyOnServer: busy }
         } finally {
           await admin.end()
         }
@@ -69,11 +89,13 @@ export function loadPool(target: TargetName, database: string, limit: number): L
       async state() {
         const admin = await createConnection({ uri: mariadbTestServer.url(database) })
         try {
-          const [rows] = await admin.query(
-            `select count(*) as busy from information_schema.processlist where db = ? and command <> 'Sleep' and id <> connection_id()`,
-            [database],
-          )
-          const busy = Number((rows as { busy: unknown }[])[0]!.busy)
+          const busy = await settledBusy(async () => {
+            const [rows] = await admin.query(
+              `select command as command, state as state, info as info from information_schema.processlist where db = ? and command <> 'Sleep' and id <> connection_id()`,
+              [database],
+            )
+            return (rows as { command: string; state: string; info: string | null }[]).map((row) => `${row.command} (${row.state}): ${row.info ?? ''}`)
+          })
           return { total: queues._allConnections.length, idle: queues._freeConnections.length, waiting: queues._connectionQueue.length, busyOnServer: busy }
         } finally {
           await admin.end()
