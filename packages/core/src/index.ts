@@ -32,7 +32,7 @@ export { RelataError, SchemaError, NotFoundError, MultipleResultsError, FlushErr
 export type { TransactionConflictKind } from './errors.js'
 export type { Session, TransactionIsolation } from './session/session.js'
 export { isTransactionConflict } from './session/transaction-retry.js'
-export type { EntityQuery, FilterValues, RelationQuery, PropertyDatabase } from './types/query.js'
+export type { CollectionQuery, EntityQuery, FilterValues, RelationQuery, PropertyDatabase } from './types/query.js'
 export type { Loaded, WithSpec, WithLoaded, RelationNames } from './types/loaded.js'
 export type { CreateValues, NewEntity } from './types/create.js'
 export type { PlannedStatement } from './unit-of-work/describe-plan.js'

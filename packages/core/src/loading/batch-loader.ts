@@ -4,7 +4,7 @@
  */
 import type { RelationModel } from '../schema/model.js'
 import { emptyQueryState } from '../query/query-state.js'
-import { stateOf } from '../tracking/entity-state.js'
+import { isPartial, stateOf, type RelationSlot } from '../tracking/entity-state.js'
 import type { LoadContext } from './load-context.js'
 import type { LoadNode } from './load-plan.js'
 import { selectIn } from './select-in.js'
@@ -15,6 +15,9 @@ interface Waiter {
   reject(error: unknown): void
 }
 
+/** Loaded, and not partially: a lazy load has nothing to read. */
+const whole = (slot: RelationSlot): boolean => slot.loaded && !isPartial(slot)
+
 export class BatchLoader {
   #queue = new Map<RelationModel, Waiter[]>()
   #scheduled = false
@@ -23,7 +26,7 @@ export class BatchLoader {
 
   load(entity: object, relation: RelationModel): Promise<unknown> {
     const slot = stateOf(entity)!.slot(relation.name)
-    if (slot.loaded) return Promise.resolve(slot.value)
+    if (whole(slot)) return Promise.resolve(slot.value)
     return new Promise((resolve, reject) => {
       const waiters = this.#queue.get(relation)
       if (waiters === undefined) this.#queue.set(relation, [{ entity, resolve, reject }])
@@ -42,7 +45,7 @@ export class BatchLoader {
     this.#scheduled = false
     for (const [relation, waiters] of batches) {
       const node: LoadNode = { relation, strategy: 'selectIn', query: emptyQueryState(relation.target), children: [] }
-      const parents = [...new Set(waiters.map((w) => w.entity))].filter((e) => !stateOf(e)!.slot(relation.name).loaded)
+      const parents = [...new Set(waiters.map((w) => w.entity))].filter((e) => !whole(stateOf(e)!.slot(relation.name)))
       try {
         if (parents.length > 0) await selectIn(this.context(), node, parents)
         for (const waiter of waiters) waiter.resolve(stateOf(waiter.entity)!.slot(relation.name).value)

@@ -4,7 +4,7 @@ import type { RelationModel } from '../schema/model.js'
 import { assignRelation } from './assign.js'
 import { relationKey } from './join-strategy.js'
 import type { LoadContext } from './load-context.js'
-import type { LoadNode } from './load-plan.js'
+import { isPartialLoad, type LoadNode } from './load-plan.js'
 
 export function hydrateJoined(ctx: LoadContext, entity: object, row: Record<string, unknown>, children: readonly LoadNode[], prefix = ''): void {
   for (const node of children) {
@@ -21,7 +21,7 @@ export function hydrateJoined(ctx: LoadContext, entity: object, row: Record<stri
       hydrateJoined(ctx, child, item, node.children)
       entities[i] = child
     }
-    assignRelation(ctx, entity, node.relation, entities)
+    assignRelation(ctx, entity, node.relation, entities, isPartialLoad(node))
   }
 }
 

@@ -9,6 +9,7 @@ import { compileFilters, orderItems } from '../query/filters.js'
 import type { RelationModel } from '../schema/model.js'
 import { travelsAsText } from '../values/codecs.js'
 import type { LoadNode } from './load-plan.js'
+import { perParentPage } from './per-parent-page.js'
 
 /** Key of a join-loaded relation in the parent's row or JSON object. */
 export const relationKey = (relation: RelationModel): string => `__r_${relation.name}`
@@ -33,8 +34,25 @@ export function linkConditions(relation: RelationModel, childAlias: string, pare
   )
 }
 
+/**
+ * `FROM target AS c [JOIN association AS a ON ...]` with the node's filters applied, and its page
+ * per parent (`limit()` / `offset()`); `restrict` narrows the rows the page numbers (see `perParentPage`).
+ */
+export function relationSource(
+  ctx: SqlContext,
+  node: LoadNode,
+  childAlias: string,
+  associationAlias: string,
+  restrict?: (child: string, association: string) => RawBuilder<unknown>,
+): SelectQueryBuilder<any, any, {}> {
+  const source = (child: string, association: string) => filteredSource(ctx, node, child, association)
+  const page = perParentPage(node, source, ctx.nextAlias, childAlias, associationAlias, restrict)
+  const query = source(childAlias, associationAlias)
+  return page === undefined ? query : query.where(page)
+}
+
 /** `FROM target AS c [JOIN association AS a ON ...]` with the node's filters applied. */
-export function relationSource(ctx: SqlContext, node: LoadNode, childAlias: string, associationAlias: string): SelectQueryBuilder<any, any, {}> {
+function filteredSource(ctx: SqlContext, node: LoadNode, childAlias: string, associationAlias: string): SelectQueryBuilder<any, any, {}> {
   const { relation } = node
   let query = ctx.db.selectFrom(`${relation.target.sqlName} as ${childAlias}`)
   if (relation.association !== undefined) {

@@ -7,9 +7,18 @@ import { emptyQueryState, type QueryState } from '../query/query-state.js'
 export interface LoadNode {
   readonly relation: RelationModel
   readonly strategy: LoadStrategy
-  /** Filters and order on the related table; its `with` became `children`. */
+  /** Filters, order and per-parent page on the related table; its `with` became `children`. */
   readonly query: QueryState
   readonly children: readonly LoadNode[]
+}
+
+/**
+ * Whether a node loads a subset of each parent's collection (filtered, or paged per parent): the
+ * collections it fills are partial. A to-one is never partial.
+ */
+export function isPartialLoad(node: LoadNode): boolean {
+  const { query } = node
+  return !node.relation.toOne && (query.filters.length > 0 || query.limit !== undefined || query.offset !== undefined)
 }
 
 /**
@@ -28,6 +37,11 @@ export function buildLoadPlan(state: QueryState, jsonCollections: boolean, inher
       )
     }
     const query = item.query ?? emptyQueryState(relation.target)
+    if (relation.toOne && (query.limit !== undefined || query.offset !== undefined)) {
+      throw new RelataError(
+        `with(): ${state.table.key}.${relation.name} is a to-one relation: limit() and offset() page a collection (one-to-many or many-to-many), per parent`,
+      )
+    }
     let strategy = item.strategy ?? query.strategy ?? queryWide ?? relation.strategy
     if (strategy === 'join' && !relation.toOne && !jsonCollections) strategy = 'selectIn'
     return Object.freeze({ relation, strategy, query, children: buildLoadPlan(query, jsonCollections, queryWide) })

@@ -4,7 +4,7 @@ import type { QueryState } from '../query/query-state.js'
 import { stateOf } from '../tracking/entity-state.js'
 import type { SqlContext } from './join-strategy.js'
 import type { LoadContext } from './load-context.js'
-import { buildLoadPlan, type LoadNode } from './load-plan.js'
+import { buildLoadPlan, isPartialLoad, type LoadNode } from './load-plan.js'
 import { hasJoined, hydrateRow, selectJoined } from './row-shape.js'
 import { aliasCounter, selectIn } from './select-in.js'
 
@@ -52,12 +52,12 @@ export async function loadLevels(ctx: LoadContext, parents: readonly object[], p
 
 /**
  * Whether a relation of every row of its source table reaches every row of its target table: a
- * one-to-many, unfiltered, whose key cannot be null (every album has an artist: all artists' albums
+ * one-to-many, unfiltered and not paged, whose key cannot be null (every album has an artist: all artists' albums
  * are all albums).
  */
 function coversTable(node: LoadNode): boolean {
   const { relation } = node
-  return !relation.owning && relation.association === undefined && node.query.filters.length === 0 && relation.targetColumns.every((c) => !c.config.nullable)
+  return !relation.owning && relation.association === undefined && !isPartialLoad(node) && relation.targetColumns.every((c) => !c.config.nullable)
 }
 
 function needsSelectIn(plan: readonly LoadNode[]): boolean {

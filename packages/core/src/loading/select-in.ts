@@ -11,7 +11,7 @@ import type { ColumnModel } from '../schema/model.js'
 import { keyOfValue, keyOfValues } from '../tracking/identity-map.js'
 import { assignRelation } from './assign.js'
 import { relationSource, type SqlContext } from './join-strategy.js'
-import type { LoadNode } from './load-plan.js'
+import { isPartialLoad, type LoadNode } from './load-plan.js'
 import type { LoadContext } from './load-context.js'
 import { hasJoined, hydrateRow, referencesPrimaryKey, selectJoined } from './row-shape.js'
 
@@ -37,7 +37,7 @@ export async function selectIn(ctx: LoadContext, node: LoadNode, parents: readon
   for (const parent of parents) {
     const key = readKey(parent, relation.sourceColumns)
     if (key === undefined) {
-      assignRelation(ctx, parent, relation, [])
+      assignRelation(ctx, parent, relation, [], isPartialLoad(node))
       continue
     }
     const id = keyOfValues(key)
@@ -65,14 +65,16 @@ export async function selectIn(ctx: LoadContext, node: LoadNode, parents: readon
     await queryChunk(ctx, node, undefined, found)
     pending = []
   }
-  // A thousand parameters are left for the relation's filters.
-  for (const chunk of chunks(pending, ctx.capabilities.maxParameters - 1000, relation.sourceColumns.length)) {
+  // A thousand parameters are left for the relation's filters; a page per parent sends the keys (and filters) twice.
+  const perChunk = Math.floor((ctx.capabilities.maxParameters - 1000) / (isPaged(node) ? 2 : 1))
+  for (const chunk of chunks(pending, perChunk, relation.sourceColumns.length)) {
     await queryChunk(ctx, node, chunk.map(([, entry]) => entry.key), found)
   }
 
+  const partial = isPartialLoad(node)
   for (const [id, entry] of byKey) {
     const targets = found.get(id) ?? []
-    for (const parent of entry.parents) assignRelation(ctx, parent, relation, targets)
+    for (const parent of entry.parents) assignRelation(ctx, parent, relation, targets, partial)
     for (const target of targets) loaded.add(target)
   }
   return [...loaded]
@@ -89,7 +91,11 @@ async function queryChunk(ctx: LoadContext, node: LoadNode, keys: unknown[][] | 
   const linkAlias = relation.association ? association : child
   const linkKeys = relation.association ? linkColumns.map((_, i) => `__k${i}`) : linkColumns.map((c) => c.sqlName)
 
-  const source = relationSource(sqlCtx, node, child, association)
+  const parentKeys = (childAlias: string, associationAlias: string) => {
+    const alias = relation.association ? associationAlias : childAlias
+    return keys !== undefined ? inTuples(linkColumns.map((c) => `${alias}.${c.sqlName}`), keys) : sql`${sql.join(linkColumns.map((c) => sql`${sql.ref(`${alias}.${c.sqlName}`)} is not null`), sql` and `)}`
+  }
+  const source = relationSource(sqlCtx, node, child, association, parentKeys)
     .select(relation.target.columns.map((c) => `${child}.${c.sqlName}`))
     .select(relation.association ? linkColumns.map((c, i) => sql.ref(`${linkAlias}.${c.sqlName}`).as(linkKeys[i]!)) : [])
     .where((eb) =>
@@ -122,6 +128,10 @@ async function queryChunk(ctx: LoadContext, node: LoadNode, keys: unknown[][] | 
     if (list === undefined) found.set(id, [entity])
     else list.push(entity)
   }
+}
+
+function isPaged(node: LoadNode): boolean {
+  return node.query.limit !== undefined || node.query.offset !== undefined
 }
 
 export function aliasCounter(): () => string {

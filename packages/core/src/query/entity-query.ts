@@ -183,7 +183,7 @@ export class QueryBuilder {
 }
 
 /**
- * A relation named twice is loaded once: the later entry's strategy, filters and order win where
+ * A relation named twice is loaded once: the later entry's strategy, filters, order and page win where
  * it sets them, and the nested relations of both are kept.
  */
 function mergeWithItems(existing: readonly WithItem[], added: readonly WithItem[]): WithItem[] {
@@ -202,6 +202,8 @@ function mergeWithItems(existing: readonly WithItem[], added: readonly WithItem[
             ...before.query,
             filters: item.query.filters.length > 0 ? item.query.filters : before.query.filters,
             orderBy: item.query.orderBy.length > 0 ? item.query.orderBy : before.query.orderBy,
+            ...(item.query.limit ?? before.query.limit) !== undefined ? { limit: item.query.limit ?? before.query.limit } : {},
+            ...(item.query.offset ?? before.query.offset) !== undefined ? { offset: item.query.offset ?? before.query.offset } : {},
             strategy: item.query.strategy ?? before.query.strategy,
             with: mergeWithItems(before.query.with, item.query.with),
           })

@@ -8,7 +8,7 @@ import { QueryBuilder, type QueryRunner } from '../query/entity-query.js'
 import { emptyQueryState, type QueryState } from '../query/query-state.js'
 import type { AnySchema } from '../schema/define-schema.js'
 import type { ForeignKeyModel, RelationModel, TableModel } from '../schema/model.js'
-import { requireState, stateOf, type EntityTracker } from '../tracking/entity-state.js'
+import { isPartial, requireState, stateOf, type EntityTracker } from '../tracking/entity-state.js'
 import type { Hydrator } from '../tracking/hydrator.js'
 import { keyOfValues, type IdentityMap } from '../tracking/identity-map.js'
 import { relationChanges } from '../tracking/relation-changes.js'
@@ -102,6 +102,11 @@ export class SessionReads implements QueryRunner {
     return relations.every((name) => state.slot(relationOf(state.table, name).name).loaded)
   }
 
+  isPartial(entity: object, relation: string): boolean {
+    const state = requireState(entity, 'session.isPartial()')
+    return isPartial(state.relations?.[relationOf(state.table, relation).name])
+  }
+
   assertLoaded(entity: object, ...relations: string[]): void {
     const state = requireState(entity, 'session.assertLoaded()')
     for (const name of relations) {
@@ -151,7 +156,9 @@ export class SessionReads implements QueryRunner {
   /** Loads one relation of one of the session's objects (loads started in the same tick are batched). */
   async loadRelation(entity: object, relation: RelationModel): Promise<unknown> {
     const state = stateOf(entity)!
-    if (state.slot(relation.name).loaded) return state.slot(relation.name).value
+    const slot = state.slot(relation.name)
+    // A collection loaded partially (filtered or limited) is read whole.
+    if (slot.loaded && !isPartial(slot)) return slot.value
     if (state.status !== 'persistent' || state.session !== this.#setup.tracker) {
       throw new RelataError(`${state.table.key}.${relation.name} cannot be loaded: the object is ${state.status === 'persistent' ? 'from another session' : state.status}`)
     }

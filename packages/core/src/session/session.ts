@@ -43,8 +43,17 @@ export interface Session<S extends AnySchema> {
    * place afterwards, follow with `session.assertLoaded(author, 'books')`.
    */
   load<E extends object, R extends RelationNames<E>>(entity: E, ...relations: R[]): Promise<WithLoaded<E, R>>
-  /** Whether the relations are loaded; narrows the object's type. */
+  /**
+   * Whether the relations are loaded; narrows the object's type. A collection loaded by a filtered
+   * or limited `.with()` is loaded (its subset is readable): see `isPartial`.
+   */
   isLoaded<E extends object, R extends RelationNames<E>>(entity: E, ...relations: R[]): entity is E & WithLoaded<E, R>
+  /**
+   * Whether a collection holds a subset: it was loaded by a filtered or limited `.with()`. A later
+   * load without the filter (`session.load()`, `.with()`, `collection.load()`) reads it whole;
+   * until then `set()`, `clear()` and assigning an array throw, and a delete cascade reads the rest.
+   */
+  isPartial<E extends object>(entity: E, relation: RelationNames<E>): boolean
   /** Narrows the object's type in place; throws an error naming the first relation that is not loaded. */
   assertLoaded<E extends object, R extends RelationNames<E>>(entity: E, ...relations: R[]): asserts entity is E & WithLoaded<E, R>
   /** Forgets every object and change (SQLAlchemy's `expunge_all`): loaded objects are detached, new ones transient again. Refused while a flush runs. */
@@ -144,6 +153,10 @@ export class SessionImpl implements EntityTracker {
 
   isLoaded(entity: object, ...relations: string[]): boolean {
     return this.#reads.isLoaded(entity, ...relations)
+  }
+
+  isPartial(entity: object, relation: string): boolean {
+    return this.#reads.isPartial(entity, relation)
   }
 
   assertLoaded(entity: object, ...relations: string[]): void {

@@ -36,9 +36,23 @@ export interface RelationSlot {
   /** The related object (or null) for to-one; a `RelationArray` for to-many. */
   value: unknown
   handle?: object
-  /** Changes made while the collection was not loaded, merged into it when it loads. */
+  /**
+   * A collection loaded by a filtered or limited `.with()`: it holds a subset. Reading it gives the
+   * subset; a load without the filter reads it whole, and changes that need the whole (`set`,
+   * `clear`, cascades) refuse it or read the rest first. Only meaningful while `loaded`.
+   */
+  partial?: boolean
+  /**
+   * Changes made while the collection was not loaded (or was partial), merged into it when it
+   * loads (again).
+   */
   added?: Set<object>
   removed?: Set<object>
+}
+
+/** Whether the slot holds a collection loaded partially (filtered or limited). */
+export function isPartial(slot: RelationSlot | undefined): boolean {
+  return slot !== undefined && slot.loaded && slot.partial === true
 }
 
 export class EntityState {

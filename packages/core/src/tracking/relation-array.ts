@@ -1,7 +1,7 @@
 /** A loaded to-many relation: a real array (spread, iterate, serialise) with the collection's change methods. */
 import type { RelationModel } from '../schema/model.js'
 import { relationChanges } from './relation-changes.js'
-import { stateOf } from './entity-state.js'
+import { isPartial, stateOf } from './entity-state.js'
 
 /** `add(a, { role: 'editor' })`: a trailing plain object is the link row's values, not an item. */
 export function splitLinkValues(items: readonly unknown[]): [object[], Record<string, unknown> | undefined] {
@@ -52,8 +52,14 @@ export class RelationArray<T extends object = object> extends Array<T> {
     this.#change('set', [])
   }
 
-  /** Already loaded: resolves to this collection without SQL. */
+  /**
+   * Already loaded: resolves to this collection without SQL; loaded partially (a filtered or
+   * limited `.with()`): reads it whole, into this same array.
+   */
   load(): Promise<this> {
-    return Promise.resolve(this)
+    const state = stateOf(this.#owner!)
+    const slot = state?.relations?.[this.#relation!.name]
+    if (state?.session === undefined || !isPartial(slot)) return Promise.resolve(this)
+    return state.session.loadRelation(this.#owner!, this.#relation!).then(() => this)
   }
 }

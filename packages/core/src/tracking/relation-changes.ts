@@ -7,7 +7,7 @@
 import { RelataError } from '../errors.js'
 import type { ForeignKeyModel, RelationModel } from '../schema/model.js'
 import { describeEntity } from './describe-entity.js'
-import { stateOf, type EntityState, type RelationSlot } from './entity-state.js'
+import { isPartial, stateOf, type EntityState, type RelationSlot } from './entity-state.js'
 import type { RelationArray } from './relation-array.js'
 import { checkValue } from '../values/write-values.js'
 
@@ -69,6 +69,11 @@ function addMember(owner: object, relation: RelationModel, item: object, knownAb
   if (slot.loaded) {
     const array = slot.value as RelationArray
     if (knownAbsent || !array.includes(item)) Array.prototype.push.call(array, item)
+    // A partial collection read again (whole, or with another filter) takes the change anew.
+    if (slot.partial === true) {
+      slot.removed?.delete(item)
+      ;(slot.added ??= new Set()).add(item)
+    }
   } else {
     slot.removed?.delete(item)
     ;(slot.added ??= new Set()).add(item)
@@ -99,6 +104,10 @@ function removeMember(owner: object, relation: RelationModel, item: object, remo
     else {
       const index = array.indexOf(item)
       if (index >= 0) Array.prototype.splice.call(array, index, 1)
+    }
+    if (slot.partial === true) {
+      slot.added?.delete(item)
+      ;(slot.removed ??= new Set()).add(item)
     }
   } else {
     slot.added?.delete(item)
@@ -277,6 +286,12 @@ class RelationChanges {
     const slot = state.slot(relation.name)
     if (change === 'set') {
       if (!slot.loaded) throw new RelataError(`${label(relation)}: load the collection before replacing it with set() or clear()`)
+      if (isPartial(slot)) {
+        throw new RelataError(
+          `${label(relation)} was loaded partially (a filtered or limited .with()): set(), clear() and assigning an array replace the whole collection; ` +
+            `load it whole first: await session.load(obj, '${relation.name}') or await obj.${relation.name}.load()`,
+        )
+      }
       const wanted = new Set(items as object[])
       const leaving = (slot.value as RelationArray).filter((item) => !wanted.has(item))
       if (leaving.length > 0) this.change(entity, state, relation, 'remove', leaving)
@@ -347,7 +362,9 @@ class RelationChanges {
     removals?: Removals,
   ): void {
     const slot = state.slot(relation.name)
-    const present = slot.loaded ? (members?.has(target) ?? (slot.value as RelationArray).includes(target)) : undefined
+    let present = slot.loaded ? (members?.has(target) ?? (slot.value as RelationArray).includes(target)) : undefined
+    // A partial collection that does not hold the object says nothing about the link.
+    if (present === false && slot.partial === true) present = undefined
     // A transient source records its links when it is added to a session.
     const session = state.session
     if (change === 'add' && present === true) {

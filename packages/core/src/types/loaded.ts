@@ -3,7 +3,7 @@ import type { Simplify } from 'type-fest'
 import type { AnySchema } from '../schema/define-schema.js'
 import type { LoadStrategy, RelationDef } from '../schema/relations.js'
 import type { Collection, EntityMethods, IsToOneNullable, LoadedCollection, Reference, RelationHandle } from './entity.js'
-import type { RelationQuery } from './query.js'
+import type { CollectionQuery, RelationQuery } from './query.js'
 import type { Row } from './rows.js'
 import type { TableKey, TableRelations } from './schema-types.js'
 
@@ -26,8 +26,14 @@ export type WithSpec<S extends AnySchema, K extends TableKey<S>> = {
     | true
     | LoadStrategy
     | WithSpec<S, RelationTarget<S, K, R>>
-    | ((query: RelationQuery<S, RelationTarget<S, K, R>, {}>) => RelationQuery<S, RelationTarget<S, K, R>, any>)
+    | RelationCallback<S, K, R>
 }
+
+/** The callback form of a `.with()` entry: a to-many relation's query also pages (`limit`, `offset`). */
+type RelationCallback<S extends AnySchema, K extends TableKey<S>, R extends keyof TableRelations<S, K>> =
+  TableRelations<S, K>[R] extends RelationDef<'oneToMany' | 'manyToMany', any>
+    ? (query: CollectionQuery<S, RelationTarget<S, K, R>, {}>) => CollectionQuery<S, RelationTarget<S, K, R>, any>
+    : (query: RelationQuery<S, RelationTarget<S, K, R>, {}>) => RelationQuery<S, RelationTarget<S, K, R>, any>
 
 /** Two `.with()` specs as one: a relation named in both keeps the nested relations of both. */
 export type MergeSpec<A, B> = {
@@ -41,7 +47,13 @@ export type MergeSpec<A, B> = {
 }
 
 /** The nested spec inside one `.with()` entry. */
-type NestedSpec<V> = V extends true | LoadStrategy ? {} : V extends (query: any) => RelationQuery<any, any, infer W> ? W : V
+type NestedSpec<V> = V extends true | LoadStrategy
+  ? {}
+  : V extends (query: any) => RelationQuery<any, any, infer W>
+    ? W
+    : V extends (query: any) => CollectionQuery<any, any, infer W>
+      ? W
+      : V
 
 type LoadedRelation<S extends AnySchema, K extends TableKey<S>, R extends keyof TableRelations<S, K>, V> =
   TableRelations<S, K>[R] extends RelationDef<infer Kind, infer Target extends TableKey<S>>

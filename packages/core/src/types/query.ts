@@ -74,6 +74,34 @@ export interface RelationQuery<S extends AnySchema, K extends TableKey<S>, W> ex
 }
 
 /**
+ * A to-many relation's query inside `.with({ books: (q) => ... })`: a `RelationQuery` that also
+ * pages each parent's collection. `limit(n)` gives every parent its own first `n` related objects
+ * in the query's order (the related table's primary key without one), through either strategy, in
+ * one statement per level. A collection loaded with a filter or a page is partial: see
+ * `session.isPartial()`. Immutable.
+ *
+ * @example
+ * ```ts
+ * // Each author with their three latest books.
+ * await session.query('authors')
+ *   .with({ books: (q) => q.orderBy('year', 'desc').limit(3) })
+ *   .all()
+ * ```
+ */
+export interface CollectionQuery<S extends AnySchema, K extends TableKey<S>, W> extends Filterable<S, K, CollectionQuery<S, K, W>> {
+  /** Loads these relations of the related objects too. */
+  with<const W2 extends WithSpec<S, K>>(spec: W2): CollectionQuery<S, K, MergeSpec<W, W2>>
+  /** Loads this relation with one statement (`join`) or one per level (`selectIn`). */
+  strategy(strategy: LoadStrategy): CollectionQuery<S, K, W>
+  /** At most `count` related objects per parent (a `row_number()` window partitioned by the parent's key). */
+  limit(count: number): CollectionQuery<S, K, W>
+  /** Skips the first `count` related objects of each parent. */
+  offset(count: number): CollectionQuery<S, K, W>
+  /** @internal */
+  readonly $loaded?: W
+}
+
+/**
  * A query of one table: an immutable value, every method returns a new query.
  *
  * @example

@@ -5,7 +5,7 @@
  */
 import { RelataError } from '../errors.js'
 import type { ColumnModel, ForeignKeyModel, TableModel } from '../schema/model.js'
-import { stateOf, type EntityState } from '../tracking/entity-state.js'
+import { isPartial, stateOf, type EntityState } from '../tracking/entity-state.js'
 import { snapshotKind } from '../values/snapshots.js'
 import { identityKeyOf, type IdentityKey } from '../tracking/identity-map.js'
 import type { Deletions } from './cascade/cascade-deletes.js'
@@ -141,7 +141,9 @@ function linkKnown(link: LinkRecord): boolean {
   const table = link.association.table
   for (const [state, key] of [[source, link.association.sourceKey], [target, link.association.targetKey]] as const) {
     for (const relation of state.table.relations.values()) {
-      if (relation.association?.table === table && relation.association.sourceKey === key && state.relations?.[relation.name]?.loaded) return true
+      const slot = state.relations?.[relation.name]
+      // A partial collection that did not hold the object says nothing about the link.
+      if (relation.association?.table === table && relation.association.sourceKey === key && slot?.loaded && !isPartial(slot)) return true
     }
   }
   return false

@@ -12,7 +12,7 @@ import type { Platform } from '../dialect/platform.js'
 import type { GeneratedKeys } from '../dialect/statement-rules.js'
 import { FlushError, QueryTimeoutError, RelataError, TransactionConflictError } from '../errors.js'
 import type { ColumnModel, ForeignKeyModel, TableModel } from '../schema/model.js'
-import { stateOf } from '../tracking/entity-state.js'
+import { isPartial, stateOf } from '../tracking/entity-state.js'
 import { restoredValue, snapshotKind, snapshotValue } from '../values/snapshots.js'
 import { keyOfValues, tupleKey } from '../tracking/identity-map.js'
 import { refTarget, type UpdateWrite } from './change-set.js'
@@ -633,7 +633,8 @@ function loadedThrough(entity: object, table: TableModel, key: ForeignKeyModel):
   const state = stateOf(entity)!
   if (state.relations === undefined) return false
   for (const relation of state.table.relations.values()) {
-    if (relation.association?.table === table && relation.association.sourceKey === key && state.relations[relation.name]?.loaded) return true
+    const slot = state.relations[relation.name]
+    if (relation.association?.table === table && relation.association.sourceKey === key && slot?.loaded && !isPartial(slot)) return true
   }
   return false
 }

@@ -5,7 +5,7 @@
  */
 import { RelataError } from '../../errors.js'
 import type { AssociationModel, RelationModel } from '../../schema/model.js'
-import { stateOf } from '../../tracking/entity-state.js'
+import { isPartial, stateOf } from '../../tracking/entity-state.js'
 import type { LinkRecord } from '../link-records.js'
 import type { CascadeKind, CascadeRun } from './cascade-run.js'
 import { loadedMembers } from './members.js'
@@ -15,7 +15,9 @@ export const manyToMany: CascadeKind = {
     const association = relation.association!
     if (relation.cascade.delete) {
       // The objects must be known to be deleted, so the collection is read even when `passive` leaves the link rows to the database.
-      if (!state.relations?.[relation.name]?.loaded && state.status !== 'pending') await run.source.load(owner, relation)
+      const slot = state.relations?.[relation.name]
+      // A collection loaded partially (filtered or limited) is read whole, as an unloaded one is.
+      if ((!slot?.loaded || isPartial(slot)) && state.status !== 'pending') await run.source.load(owner, relation)
       for (const target of loadedMembers(owner, relation)) {
         run.delete(target)
         run.purgeLinks(association.targetKey, target)

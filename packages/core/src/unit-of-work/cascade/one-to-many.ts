@@ -5,7 +5,7 @@
  */
 import { RelataError } from '../../errors.js'
 import type { ForeignKeyModel, RelationModel } from '../../schema/model.js'
-import { stateOf, type EntityState } from '../../tracking/entity-state.js'
+import { isPartial, stateOf, type EntityState } from '../../tracking/entity-state.js'
 import type { CascadeKind } from './cascade-run.js'
 import { loadedMembers } from './members.js'
 
@@ -16,13 +16,15 @@ export const oneToMany: CascadeKind = {
     const passive = relation.cascade.passive && !switching
     if (relation.cascade.delete) {
       // A pending owner's relations are all in memory; a persistent one's are read unless left to the database.
-      if (!slot?.loaded && !passive && state.status !== 'pending') await run.source.load(owner, relation)
+      // A collection loaded partially (filtered or limited) is read whole, as an unloaded one is.
+      if ((!slot?.loaded || isPartial(slot)) && !passive && state.status !== 'pending') await run.source.load(owner, relation)
       for (const child of loadedMembers(owner, relation)) run.delete(child)
       return
     }
     // The one row that pointed here (single parent) is deleted or points elsewhere already.
     if (passive || run.released(owner, relation.foreignKey)) return
-    if (switching && !slot?.loaded) {
+    // A partial collection is read whole: every child, not only the loaded ones, gives its key up.
+    if ((switching && !slot?.loaded) || isPartial(slot)) {
       await run.source.load(owner, relation)
       slot = state.relations?.[relation.name]
     }
