@@ -7,6 +7,7 @@
 import { beforeEach, describe, expect, test } from 'vitest'
 import { describeEachDialect } from '@relata/test-kit/targets'
 import { RelataError } from '../src/index.js'
+import { schema as books } from './fixtures/books.js'
 import { schema } from './fixtures/partial-loads.js'
 import { emptyTables } from './fixtures/unit-of-work.js'
 
@@ -224,5 +225,26 @@ describeEachDialect('partial relation loads', (target) => {
   test('limit() on a to-one relation is an error naming it', async () => {
     const session = ctx.orm.session()
     await expect(session.query('books').with({ author: (q) => (q as any).limit(1) }).all()).rejects.toThrow(/books\.author is a to-one relation: limit\(\) and offset\(\)/)
+  })
+
+  describe('a one-to-many without cascading deletes', () => {
+    const plain = target.setup(books)
+
+    test("deleting a parent whose collection was loaded partially unlinks every child, not only the loaded ones", async () => {
+      await emptyTables(plain.orm)
+      const s = plain.orm.session()
+      const ann = s.create('authors', { name: 'Ann' })
+      for (const title of ['B1', 'B2', 'B3']) s.create('books', { title, author: ann })
+      await s.commit()
+      const session = plain.orm.session()
+      const author = await session.query('authors').with({ books: (q) => q.where('title', '=', 'B2') }).one()
+      expect(author.books.map((b) => b.title)).toEqual(['B2'])
+      session.delete(author)
+      await session.commit()
+      expect(await plain.orm.db.selectFrom('books').select(['title', 'author_id']).orderBy('title').execute()).toEqual(
+        ['B1', 'B2', 'B3'].map((title) => ({ title, author_id: null })),
+      )
+      expect(await plain.orm.db.selectFrom('authors').selectAll().execute()).toEqual([])
+    })
   })
 })
