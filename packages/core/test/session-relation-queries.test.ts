@@ -156,6 +156,42 @@ describeEachDialect('relation queries and values', (target) => {
       )
     })
 
+    test('a page per album: the three longest tracks of each, the same through both strategies', async () => {
+      const albums = await db().selectFrom('album').selectAll().orderBy('album_id').execute()
+      const tracks = groupBy(await db().selectFrom('track').selectAll().orderBy('milliseconds', 'desc').orderBy('track_id').execute(), (t) => t.album_id)
+      const want = albums.map((a) => ({ ...properties('albums', a), tracks: (tracks.get(a.album_id) ?? []).slice(0, 3).map((t) => properties('tracks', t)) }))
+      await bothStrategies(
+        want,
+        { tracks: {} },
+        (s, strategy) => s.query('albums').with({ tracks: (q) => q.strategy(strategy).orderBy('milliseconds', 'desc').limit(3) }).orderBy('albumId').all(),
+        { join: ['album>track>track'], selectIn: ['album', 'track>track'] },
+      )
+    })
+
+    test('a page per playlist (many-to-many) with a filter: rock tracks 2 to 4 by length, the same through both strategies', async () => {
+      const playlists = await db().selectFrom('playlist').selectAll().orderBy('playlist_id').execute()
+      const links = groupBy(
+        await db()
+          .selectFrom('playlist_track as pt')
+          .innerJoin('track as t', 't.track_id', 'pt.track_id')
+          .selectAll('t')
+          .select('pt.playlist_id as link_playlist_id')
+          .where('t.genre_id', '=', 1)
+          .orderBy('t.milliseconds', 'desc')
+          .orderBy('t.track_id')
+          .execute(),
+        (l) => l.link_playlist_id,
+      )
+      const want = playlists.map((p) => ({ ...properties('playlists', p), tracks: (links.get(p.playlist_id) ?? []).slice(1, 4).map((t) => properties('tracks', t)) }))
+      await bothStrategies(
+        want,
+        { tracks: {} },
+        (s, strategy) =>
+          s.query('playlists').with({ tracks: (q) => q.strategy(strategy).where({ genreId: 1 }).orderBy('milliseconds', 'desc').offset(1).limit(3) }).orderBy('playlistId').all(),
+        { join: ['playlist>track>playlist_track>track>playlist_track'], selectIn: ['playlist', 'track>playlist_track>track>playlist_track'] },
+      )
+    })
+
     test('a callback filter on a relation, nested under another filtered and ordered relation', async () => {
       const artists = await db().selectFrom('artist').selectAll().where('artist_id', '<=', 50).orderBy('artist_id').execute()
       const albums = groupBy(await db().selectFrom('album').selectAll().where('artist_id', '<=', 50).orderBy('title').orderBy('album_id').execute(), (a) => a.artist_id)
