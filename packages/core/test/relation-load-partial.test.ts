@@ -213,12 +213,16 @@ describeEachDialect('partial relation loads', (target) => {
         ['t2', ['C1']],
         ['t3', ['C1']],
       ])
+      expect(ctx.recorder.sql).toHaveLength(strategy === 'join' ? 1 : 2)
+      ctx.recorder.clear()
       const authors = await session
         .query('authors')
         .with({ books: (q) => q.strategy(strategy).orderBy('year').limit(1).with({ tags: (t) => t.strategy(strategy).orderBy('name', 'desc').limit(2) }) })
         .orderBy('name')
         .all()
       expect(authors.map((a) => a.books.map((b) => [b.title, b.tags.map((t) => t.name)]))).toEqual([[], [['B1', ['t2']]], [['C1', ['t3', 't2']]]])
+      // One statement per level: the authors, their books, the books' tags.
+      expect(ctx.recorder.sql).toHaveLength(strategy === 'join' ? 1 : 3)
     })
   })
 
