@@ -29,10 +29,13 @@ export type WithSpec<S extends AnySchema, K extends TableKey<S>> = {
     | RelationCallback<S, K, R>
 }
 
-/** The callback form of a `.with()` entry: a to-many relation's query also pages (`limit`, `offset`). */
+/**
+ * The callback form of a `.with()` entry: a to-many relation's query also pages (`limit`,
+ * `offset`). It may return a `RelationQuery` (a helper written over `RelationQuery` still fits).
+ */
 type RelationCallback<S extends AnySchema, K extends TableKey<S>, R extends keyof TableRelations<S, K>> =
   TableRelations<S, K>[R] extends RelationDef<'oneToMany' | 'manyToMany', any>
-    ? (query: CollectionQuery<S, RelationTarget<S, K, R>, {}>) => CollectionQuery<S, RelationTarget<S, K, R>, any>
+    ? (query: CollectionQuery<S, RelationTarget<S, K, R>, {}>) => CollectionQuery<S, RelationTarget<S, K, R>, any> | RelationQuery<S, RelationTarget<S, K, R>, any>
     : (query: RelationQuery<S, RelationTarget<S, K, R>, {}>) => RelationQuery<S, RelationTarget<S, K, R>, any>
 
 /** Two `.with()` specs as one: a relation named in both keeps the nested relations of both. */

@@ -34,6 +34,12 @@ describe('per-parent pages', () => {
     })
   })
 
+  test('a helper written over RelationQuery still fits a to-many relation, and keeps its nested spec', async () => {
+    const longest = (q: RelationQuery<S, 'tracks', {}>) => q.orderBy('milliseconds', 'desc').with({ genre: true })
+    const [album] = await session.query('albums').with({ tracks: longest }).all()
+    expectTypeOf(album!.tracks[0]!).toEqualTypeOf<Loaded<S, 'tracks', { genre: true }>>()
+  })
+
   test('limit() and offset() on a to-one relation are type errors', () => {
     // @ts-expect-error a to-one relation has no page
     session.query('albums').with({ artist: (q) => q.limit(1) })

@@ -71,6 +71,13 @@ describe.each(offlineTargets)('per-parent page [%s]', (target) => {
     ])
   })
 
+  test('a relation named in two with() calls keeps the page of the one that set it', async () => {
+    const db = offlineOrm(books, target)
+    db.answer({ rows: authorRows }, { rows: [] }, { rows: [] })
+    await db.orm.session().query('authors').with({ books: (b) => b.strategy('selectIn').limit(1) }).with({ books: { coauthors: true } }).all()
+    expect(db.take()[1]!.sql).toMatch(/row_number\(\) over \(partition by .* where .t5.\..__rn. > 0 and .t5.\..__rn. <= 1\)/)
+  })
+
   test('a page on a to-one relation is refused before any SQL, naming it', async () => {
     const db = offlineOrm(books, target)
     const query = db.orm.session().query('books').with({ author: (a) => (a as unknown as { limit(n: number): typeof a }).limit(1) })
