@@ -133,6 +133,28 @@ describeEachDialect('partial relation loads', (target) => {
     ])
   })
 
+  test('the back-populated side: a book moved to another author leaves the partial collection, in memory and when read whole', async () => {
+    const { session, ids } = await seed()
+    const [bob, cy] = await session.query('authors').where('name', 'in', ['Bob', 'Cy']).with({ books: (q) => q.where('year', '>', 2003).orderBy('title') }).orderBy('name').all()
+    const [c1, c5] = await session.query('books').where('title', 'in', ['C1', 'C5']).orderBy('title').all()
+    // One in the subset, one outside it.
+    c5!.author = bob!
+    c1!.author = bob!
+    expect(titles(cy!.books)).toEqual(['C4'])
+    // Bob's subset (none of his books matched) shows the books he gained.
+    expect(titles(bob!.books)).toEqual(['C5', 'C1'])
+    await cy!.books.load()
+    expect(titles(cy!.books).sort()).toEqual(['C2', 'C3', 'C4'])
+    expect(session.isPartial(cy!, 'books')).toBe(false)
+    await session.commit()
+    expect(await bookRows()).toEqual([
+      { title: 'B1', author_id: ids.bob },
+      { title: 'C1', author_id: ids.bob },
+      ...['C2', 'C3', 'C4'].map((title) => ({ title, author_id: ids.cy })),
+      { title: 'C5', author_id: ids.bob },
+    ])
+  })
+
   test("deleting a parent whose collection was loaded partially deletes every child (cascade: { delete: true })", async () => {
     const { session, ids } = await seed()
     const cy = await session.query('authors').where({ name: 'Cy' }).with({ books: (q) => q.orderBy('year', 'desc').limit(1) }).one()
