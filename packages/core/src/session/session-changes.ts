@@ -154,6 +154,35 @@ export class SessionChanges implements SessionBookkeeping {
     this.links.record(relation, source, target, change, values)
   }
 
+  /** Whether a flush has taken the changes and not yet applied or given them back. */
+  get flushing(): boolean {
+    return this.#flushing
+  }
+
+  /**
+   * Objects leaving the session (`expunge()`): their changes are forgotten, and so are the flushes
+   * journaled for them, so that a rollback of the open transaction does not bring them back.
+   */
+  forget(entities: ReadonlySet<object>): void {
+    for (const entity of entities) {
+      this.pending.delete(entity)
+      this.deleted.delete(entity)
+      this.touched.delete(entity)
+    }
+    this.links.forget(entities)
+    for (const flushes of this.#journal) {
+      for (let i = 0; i < flushes.length; i++) {
+        const flush = flushes[i]!
+        flushes[i] = {
+          inserted: flush.inserted.filter(([entity]) => !entities.has(entity)),
+          updated: flush.updated.filter(([entity]) => !entities.has(entity)),
+          deleted: flush.deleted.filter((entity) => !entities.has(entity)),
+          rekeyed: flush.rekeyed.filter(([entity]) => !entities.has(entity)),
+        }
+      }
+    }
+  }
+
   /** Forgets every object and change (SQLAlchemy's `expunge_all`): loaded objects are detached, new ones transient again. */
   clear(): void {
     if (this.#flushing) throw new RelataError('session.clear(): a flush of this session is running; await it (or the commit) first')

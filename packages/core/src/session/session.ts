@@ -16,7 +16,9 @@ import type { QueryBuilder } from '../query/entity-query.js'
 import type { PlannedStatement } from '../unit-of-work/describe-plan.js'
 import type { LinkEvent } from '../unit-of-work/link-records.js'
 import { SessionChanges } from './session-changes.js'
+import { expunge } from './session-expunge.js'
 import { SessionFlush } from './session-flush.js'
+import { Merge } from './session-merge.js'
 import { SessionReads } from './session-reads.js'
 import { SessionTransactions, type SessionConnection, type TransactionIsolation } from './session-transactions.js'
 
@@ -56,6 +58,34 @@ export interface Session<S extends AnySchema> {
   isPartial<E extends object>(entity: E, relation: RelationNames<E>): boolean
   /** Narrows the object's type in place; throws an error naming the first relation that is not loaded. */
   assertLoaded<E extends object, R extends RelationNames<E>>(entity: E, ...relations: R[]): asserts entity is E & WithLoaded<E, R>
+  /**
+   * Detaches one object (SQLAlchemy's `expunge`, MikroORM's `em.clear(entity)`-like detach), and the
+   * loaded objects its relations that cascade deletes reach: they leave the identity map with their
+   * unflushed changes. A new object becomes transient again; a loaded one is detached, its values
+   * still readable. An unflushed relation change between a leaving object and one that stays is
+   * refused (flush or undo it first). Refused while a flush runs.
+   *
+   * @example
+   * ```ts
+   * session.expunge(book)
+   * await session.get('books', book.id)   // read anew: another object
+   * ```
+   */
+  expunge(entity: object): void
+  /**
+   * SQLAlchemy's `merge()`, MikroORM's `em.merge()`: copies an object's state onto this session's
+   * object for its primary key (from the identity map, else read, else a new object inserted at the
+   * next flush) and returns that object. Changed column values become changes; loaded relations are
+   * merged the same way, recursively. The argument is never changed or attached; an object without
+   * a key is merged as a new one; an object of this session is returned as it is.
+   *
+   * @example
+   * ```ts
+   * const mine = await session.merge(authorFromAnotherRequest)
+   * await session.commit()   // writes the columns that differ
+   * ```
+   */
+  merge<E extends object>(entity: E): Promise<E>
   /** Forgets every object and change (SQLAlchemy's `expunge_all`): loaded objects are detached, new ones transient again. Refused while a flush runs. */
   clear(): void
 
@@ -182,6 +212,14 @@ export class SessionImpl implements EntityTracker {
 
   clear(): void {
     this.#changes.clear()
+  }
+
+  expunge(entity: object): void {
+    expunge(this.#changes, this, entity)
+  }
+
+  merge(entity: object): Promise<object> {
+    return new Merge({ changes: this.#changes, tracker: this, get: (table, key) => this.#reads.get(table.key, key) }).merge(entity)
   }
 
   plan(): Promise<PlannedStatement[]> {

@@ -1,10 +1,11 @@
 /**
  * One class per table: columns are own enumerable properties (plain data), relations are
- * accessors on the prototype that read the session's bookkeeping. `toJSON` and Node's inspect
- * include loaded relations and cut cycles.
+ * accessors on the prototype that read the session's bookkeeping. `toJSON` (see `entity-json.ts`)
+ * and Node's inspect include loaded relations and cut cycles.
  */
-import type { RelationModel, TableModel } from '../schema/model.js'
-import { EntityBase, stateOf } from './entity-state.js'
+import type { TableModel } from '../schema/model.js'
+import { EntityBase } from './entity-state.js'
+import { entityJson, loadedRelations } from './entity-json.js'
 import { readRelation, writeRelation } from './relation-access.js'
 
 export type EntityConstructor = new () => object
@@ -48,12 +49,15 @@ function buildClass(table: TableModel): EntityConstructor {
       enumerable: false,
     })
   }
-  Object.defineProperty(proto, 'toJSON', {
-    value(this: object) {
-      return toPlain(this, table, new Set())
-    },
-    enumerable: false,
-  })
+  // Not enumerable: never a column to spread, compare or write.
+  if (!table.columnsByProperty.has('toJSON') && !table.relations.has('toJSON')) {
+    Object.defineProperty(proto, 'toJSON', {
+      value(this: object) {
+        return entityJson(this, table)
+      },
+      enumerable: false,
+    })
+  }
   Object.defineProperty(proto, inspectSymbol, {
     value(this: object, _depth: number, options: object, inspect: (value: unknown, options: object) => string) {
       return `${table.key} ${inspect(withLoadedRelations(this, table), options)}`
@@ -63,37 +67,8 @@ function buildClass(table: TableModel): EntityConstructor {
   return ctor
 }
 
-function loadedRelations(entity: object, table: TableModel): [RelationModel, unknown][] {
-  const state = stateOf(entity)
-  if (state === undefined) return []
-  const loaded: [RelationModel, unknown][] = []
-  for (const relation of table.relations.values()) {
-    const slot = state.fresh ? state.slot(relation.name) : state.relations?.[relation.name]
-    if (slot?.loaded) loaded.push([relation, slot.value])
-  }
-  return loaded
-}
-
 function withLoadedRelations(entity: object, table: TableModel): object {
   const view: Record<string, unknown> = { ...entity }
   for (const [relation, value] of loadedRelations(entity, table)) view[relation.name] = value
   return view
-}
-
-/** Columns plus loaded relations as plain data; an object already on the path is left out, so cycles end. */
-function toPlain(entity: object, table: TableModel, path: Set<object>): Record<string, unknown> {
-  path.add(entity)
-  const plain: Record<string, unknown> = { ...entity }
-  for (const [relation, value] of loadedRelations(entity, table)) {
-    if (relation.toOne) {
-      if (value === null) plain[relation.name] = null
-      else if (!path.has(value as object)) plain[relation.name] = toPlain(value as object, relation.target, path)
-    } else {
-      const items: Record<string, unknown>[] = []
-      for (const item of value as object[]) if (!path.has(item)) items.push(toPlain(item, relation.target, path))
-      plain[relation.name] = items
-    }
-  }
-  path.delete(entity)
-  return plain
 }

@@ -86,6 +86,17 @@ export class LinkRecords {
     return this.#records.values()
   }
 
+  /** Forgets the records of links with an end in `entities` (objects that left the session). */
+  forget(entities: ReadonlySet<object>): void {
+    for (const record of [...this.#records]) {
+      if (!entities.has(record.source) && !entities.has(record.target)) continue
+      const forward = isSourceFirst(record.association)
+      const bySecond = this.#index.get(record.association.table)?.get(forward ? record.source : record.target)
+      bySecond?.delete(forward ? record.target : record.source)
+      this.#records.delete(record)
+    }
+  }
+
   clear(): void {
     this.#index.clear()
     this.#records.clear()
