@@ -88,7 +88,7 @@ export interface EntityMethods {
  * ```
  */
 export type ColumnsOnly<E> = {
-  [P in keyof E as P extends 'load' ? never : NonNullable<E[P]> extends Collection<any, any> | Reference<any, any> ? never : P]: E[P]
+  [P in keyof E as P extends 'load' | 'toJSON' ? never : NonNullable<E[P]> extends Collection<any, any> | Reference<any, any> ? never : P]: E[P]
 }
 
 type SqlNameOf<S extends AnySchema, K> = K extends keyof TablesOf<S> ? TablesOf<S>[K][typeof TableMeta]['name'] : never

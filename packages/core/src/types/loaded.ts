@@ -3,6 +3,7 @@ import type { Simplify } from 'type-fest'
 import type { AnySchema } from '../schema/define-schema.js'
 import type { LoadStrategy, RelationDef } from '../schema/relations.js'
 import type { Collection, EntityMethods, IsToOneNullable, LoadedCollection, Reference, RelationHandle } from './entity.js'
+import type { EntityJsonMethod } from './entity-json.js'
 import type { CollectionQuery, RelationQuery } from './query.js'
 import type { Row } from './rows.js'
 import type { TableKey, TableRelations } from './schema-types.js'
@@ -87,7 +88,8 @@ export type Loaded<S extends AnySchema, K extends TableKey<S>, W> = { [P in keyo
  */
 type LoadedShape<S extends AnySchema, K extends TableKey<S>, W> = Row<S, K> & {
   -readonly [R in keyof TableRelations<S, K>]: R extends keyof W ? LoadedRelation<S, K, R, W[R]> : RelationHandle<S, K, TableRelations<S, K>[R]>
-} & ('load' extends keyof Row<S, K> | keyof TableRelations<S, K> ? {} : EntityMethods)
+} & ('load' extends keyof Row<S, K> | keyof TableRelations<S, K> ? {} : EntityMethods) &
+  ('toJSON' extends keyof Row<S, K> | keyof TableRelations<S, K> ? {} : EntityJsonMethod)
 
 /** The loaded form of one relation handle. */
 export type LoadedValue<H> = H extends Collection<infer E, infer I> ? LoadedCollection<E, I> : H extends Reference<infer E, infer N> ? (N extends true ? E | null : E) : H
@@ -100,7 +102,7 @@ export type LoadedValue<H> = H extends Collection<infer E, infer I> ? LoadedColl
  * type Names = RelationNames<Entity<typeof schema, 'books'>>   // 'author'
  * ```
  */
-export type RelationNames<E> = { [P in keyof E]: P extends 'load' ? never : NonNullable<E[P]> extends Collection<any, any> | Reference<any, any> ? P : never }[keyof E] & string
+export type RelationNames<E> = { [P in keyof E]: P extends 'load' | 'toJSON' ? never : NonNullable<E[P]> extends Collection<any, any> | Reference<any, any> ? P : never }[keyof E] & string
 
 /**
  * `E` with relations `R` loaded, from the entity type alone: what `session.load()` returns.

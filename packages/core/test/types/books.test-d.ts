@@ -49,5 +49,5 @@ test('Entity: relation handles, both directions', () => {
   expectTypeOf<Author['coauthored']>().toEqualTypeOf<Collection<Book>>()
   expectTypeOf<Book['coauthors']>().toEqualTypeOf<Collection<Author>>()
   expectTypeOf<Book['author']>().toEqualTypeOf<Reference<Author, true> | null>()
-  expectTypeOf<Omit<Book, 'author' | 'coauthors' | 'load'>>().toEqualTypeOf<Row<S, 'books'>>()
+  expectTypeOf<Omit<Book, 'author' | 'coauthors' | 'load' | 'toJSON'>>().toEqualTypeOf<Row<S, 'books'>>()
 })

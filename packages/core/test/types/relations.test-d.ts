@@ -51,7 +51,7 @@ test('a self-reference annotated `(): AnyColumn` is nullable as declared and lea
 test('a schema without relations, with and without options', () => {
   const plain = defineSchema({ departments })
   const snake = defineSchema({ customers }, () => ({}), { casing: 'snake_case' })
-  expectTypeOf<Omit<Entity<typeof plain, 'departments'>, 'load'>>().toEqualTypeOf<{ id: number }>()
+  expectTypeOf<Omit<Entity<typeof plain, 'departments'>, 'load' | 'toJSON'>>().toEqualTypeOf<{ id: number }>()
   expectTypeOf<Entity<typeof plain, 'departments'>['load']>().returns.resolves.toHaveProperty('id').toEqualTypeOf<number>()
   expectTypeOf<Row<typeof snake, 'customers'>>().toEqualTypeOf<{ id: number; supportRepId: number | null; accountManagerId: number }>()
   expectTypeOf(snake.casing).toEqualTypeOf<'snake_case'>()
