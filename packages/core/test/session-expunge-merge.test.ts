@@ -3,6 +3,7 @@ import { beforeEach, expect, test } from 'vitest'
 import { describeEachDialect } from '@relata/test-kit/targets'
 import { defineSchema, RelataError, StaleObjectError, t, table } from '../src/index.js'
 import { emptyTables, normalizeSql } from './fixtures/unit-of-work.js'
+import { schema as booksSchema } from './fixtures/books.js'
 import { onStatement } from './support/statement-hook.js'
 
 const owners = table('owners', {
@@ -346,5 +347,37 @@ describeEachDialect('session.expunge() and session.merge()', (target) => {
     expect((await session.merge(fresh)).title).toBe('Third')
     await session.commit()
     expect(await ctx.orm.db.selectFrom('documents').select(['title', 'version']).execute()).toEqual([{ title: 'Third', version: 3 }])
+  })
+})
+
+describeEachDialect('README: expunge, merge and JSON', (target) => {
+  const ctx = target.setup(booksSchema)
+
+  test('an edit from another request merged; an author as JSON', async () => {
+    const orm = ctx.orm
+    const seeding = orm.session()
+    const ann = seeding.create('authors', { name: 'Ann' })
+    seeding.create('books', { title: 'B', author: ann })
+    await seeding.commit()
+    const id = ann.id
+    {
+      // One request read the author and its books; a later one applies the user's edit in its own session.
+      const edited = await orm.session().query('authors').where({ id }).with({ books: true }).untracked().one()
+      edited.name = 'Ann B.'
+      const session = orm.session()
+      const author = await session.merge(edited)   // the session's own object: from the identity map, or read
+      ctx.recorder.clear()
+      await session.commit()                       // UPDATE authors SET name = ?: only what differs
+      expect(normalizeSql(ctx.recorder.sql)).toEqual(['update "authors" set "name" = ? where "id" in (?)'])
+      expect(author).not.toBe(edited)
+      expect(author.books.map((b) => b.title)).toEqual(['B'])
+    }
+    {
+      const session = orm.session()
+      const author = await session.query('authors').where({ id }).with({ books: { author: true } }).one()
+      JSON.stringify(author)   // {"id":1,"name":"Ann","books":[{"id":3,"title":"B","authorId":1,"author":1}]}
+      const bookId = author.books[0]!.id
+      expect(JSON.parse(JSON.stringify(author))).toEqual({ id, name: 'Ann B.', books: [{ id: bookId, title: 'B', authorId: id, author: id }] })
+    }
   })
 })
