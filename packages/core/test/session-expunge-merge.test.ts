@@ -331,6 +331,27 @@ describeEachDialect('session.expunge() and session.merge()', (target) => {
     expect(sql()).toEqual(['update "pets" set "name" = ? where "id" in (?)'])
   })
 
+  test('a merge that fails changes nothing; two sources of one new row make one object', async () => {
+    const ids = await seed()
+    const loose = await ctx.orm.session().query('owners').where({ id: ids.ann }).with({ pets: true }).untracked().one()
+    loose.name = 'Changed'
+    const session = ctx.orm.session()
+    const ann = (await session.get('owners', ids.ann))!
+    session.delete((await session.get('pets', ids.tom))!)
+    await expect(session.merge(loose)).rejects.toThrow(/session\.merge\(\): pets \(id \d+\) is marked for deletion in this session/)
+    expect(ann.name).toBe('Ann')
+    expect((await session.plan()).map((step) => `${step.operation} ${step.table}`)).toEqual(['purgeLinks pet_tags', 'delete pets'])
+    await session.rollback()
+
+    const first = ctx.orm.build('toys', { id: 901, name: 'first' })
+    const second = ctx.orm.build('toys', { id: 901, name: 'second' })
+    const owner = await session.merge(ctx.orm.build('owners', { id: 902, name: 'Gus', toys: [first, second] }))
+    expect(owner.toys).toHaveLength(1)
+    expect(owner.toys[0]!.name).toBe('second')
+    await session.commit()
+    expect((await toyRows()).filter((r) => r.id === 901)).toEqual([{ id: 901, name: 'second', owner_id: 902 }])
+  })
+
   test('merge of a stale versioned object is refused with a StaleObjectError', async () => {
     const s = ctx.orm.session()
     const doc = s.create('documents', { title: 'Draft' })

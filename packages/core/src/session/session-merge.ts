@@ -23,9 +23,26 @@ export interface MergeSetup {
 
 type Values = Record<string, unknown>
 
+/** One source object of a merge: the session object it lands on, found, or to be made. */
+interface Planned {
+  readonly source: object
+  readonly state: EntityState
+  /** The session's object; undefined until `apply` makes a new one. */
+  target: object | undefined
+  /** The key values a new object is made with (none for a source without a complete key). */
+  readonly newKey: Values | undefined
+  /** The relations of the source to merge: its loaded ones, but for the default empty ones of a new source. */
+  readonly relations: RelationModel[]
+  /** The default empty relations of a new source: loaded on the session's object, left as they are. */
+  readonly loadOnly: RelationModel[]
+  /** An earlier source with the same key, not in the database: both land on one new object. */
+  readonly sameAs?: Planned
+}
+
 /**
- * One `merge()` call: each source object is merged once (so back-populated cycles end), its
- * session object remembered for the objects that lead back to it.
+ * One `merge()` call, in two steps: `resolve` reads (the session's objects for the sources' keys,
+ * the relations about to be set) and checks, changing nothing; then `apply` copies values and sets
+ * relations. Each source object is merged once (so back-populated cycles end).
  *
  * @example
  * ```ts
@@ -34,73 +51,87 @@ type Values = Record<string, unknown>
  */
 export class Merge {
   readonly #setup: MergeSetup
-  readonly #merged = new Map<object, object>()
+  readonly #planned = new Map<object, Planned>()
+  /** Sources planned as new objects, by table and key. */
+  readonly #newByKey = new Map<TableModel, Map<unknown, Planned>>()
 
   constructor(setup: MergeSetup) {
     this.#setup = setup
   }
 
   async merge(source: object): Promise<object> {
-    const known = this.#merged.get(source)
-    if (known !== undefined) return known
+    await this.#resolve(source)
+    // Relations about to be set are loaded first, in one batch per relation.
+    const loads: Promise<void>[] = []
+    for (const planned of this.#planned.values()) {
+      if (planned.target === undefined || stateOf(planned.target)!.status !== 'persistent') continue
+      // Assigning a to-one that holds the key needs no load.
+      for (const relation of planned.relations) if (!(relation.toOne && relation.owning)) loads.push(this.#loadOn(planned.target, relation))
+      for (const relation of planned.loadOnly) loads.push(this.#loadOn(planned.target, relation))
+    }
+    await Promise.all(loads)
+    this.#apply()
+    return this.#targetOf(source)
+  }
+
+  /** Finds (or plans) the session object of `source` and of every object its merged relations reach. */
+  async #resolve(source: object): Promise<void> {
+    if (this.#planned.has(source)) return
     const state = requireState(source, 'session.merge()')
     const { changes, tracker } = this.#setup
     // An object of this session is its own session object.
     if (state.session === tracker && state.status !== 'detached' && state.status !== 'transient') {
-      this.#merged.set(source, source)
-      return source
+      this.#planned.set(source, { source, state, target: source, newKey: undefined, relations: [], loadOnly: [] })
+      return
     }
-    const target = await this.#targetOf(source, state)
-    this.#merged.set(source, target)
-    copyColumns(source as Values, state, target as Values)
-    await this.#mergeRelations(source, state, target)
-    return target
-  }
-
-  /** The session's object for the source's key: known, read, or new (a source without a complete key is new, as in SQLAlchemy). */
-  async #targetOf(source: object, state: EntityState): Promise<object> {
-    const { changes } = this.#setup
+    const { relations, loadOnly } = mergedRelations(state)
     const table = state.table
     const values = table.primaryKey.map((c) => (source as Values)[c.property])
-    if (values.some((v) => v === null || v === undefined)) return changes.create(table, {})
-    const identity = keyOfValues(values)
-    const key = table.primaryKey.length === 1 ? values[0] : Object.fromEntries(table.primaryKey.map((c, i) => [c.property, values[i]]))
-    const found = changes.identityMap.get(table, identity) ?? pendingWithKey(changes.pending, table, identity) ?? (await this.#setup.get(table, key))
-    if (found === undefined) return changes.create(table, Object.fromEntries(table.primaryKey.map((c, i) => [c.property, values[i]])))
-    if (changes.deleted.has(found)) {
-      throw new RelataError(`session.merge(): ${describeEntity(found)} is marked for deletion in this session; flush the deletion, or add() it back, before merging onto it`)
+    let target: object | undefined
+    let newKey: Values | undefined
+    let sameAs: Planned | undefined
+    const identity = values.some((v) => v === null || v === undefined) ? undefined : keyOfValues(values)
+    if (identity === undefined) newKey = {}
+    else if ((sameAs = this.#newByKey.get(table)?.get(identity)) === undefined) {
+      const key = table.primaryKey.length === 1 ? values[0] : Object.fromEntries(table.primaryKey.map((c, i) => [c.property, values[i]]))
+      target = changes.identityMap.get(table, identity) ?? pendingWithKey(changes.pending, table, identity) ?? (await this.#setup.get(table, key))
+      if (target === undefined) newKey = Object.fromEntries(table.primaryKey.map((c, i) => [c.property, values[i]]))
+      else if (changes.deleted.has(target)) {
+        throw new RelataError(`session.merge(): ${describeEntity(target)} is marked for deletion in this session; flush the deletion, or add() it back, before merging onto it`)
+      } else checkVersion(source as Values, target as Values, table)
     }
-    checkVersion(source as Values, found as Values, table)
-    return found
+    const planned: Planned = { source, state, target, newKey, relations, loadOnly, sameAs }
+    this.#planned.set(source, planned)
+    if (identity !== undefined && newKey !== undefined) {
+      let byKey = this.#newByKey.get(table)
+      if (byKey === undefined) this.#newByKey.set(table, (byKey = new Map()))
+      byKey.set(identity, planned)
+    }
+    for (const relation of relations) for (const member of members(state, relation)) await this.#resolve(member)
   }
 
-  /**
-   * Loaded relations of the source: related objects merged the same way, the session object's
-   * relation set to them. A new (built or created) source's relations are loaded and empty by
-   * default: those it left empty are loaded on the session object, not emptied.
-   */
-  async #mergeRelations(source: object, state: EntityState, target: object): Promise<void> {
-    for (const relation of state.table.relations.values()) {
-      const slot = state.relations?.[relation.name]
-      const loaded = slot === undefined ? state.fresh : slot.loaded
-      if (!loaded) continue
-      const value = slot?.value
-      const empty = relation.toOne ? value === null || value === undefined : value === undefined || (value as RelationArray).length === 0
-      if (state.fresh && empty) {
-        await this.#loadOn(target, relation)
-        continue
-      }
-      if (relation.toOne) {
-        const merged = value === null || value === undefined ? null : await this.merge(value as object)
-        if (!relation.owning) await this.#loadOn(target, relation)
-        ;(target as Values)[relation.name] = merged
-      } else {
-        const merged: object[] = []
-        for (const member of value as RelationArray) merged.push(await this.merge(member))
-        await this.#loadOn(target, relation)
-        ;((target as Values)[relation.name] as RelationArray).set(merged)
+  /** Makes the new objects, then copies values and sets relations: nothing here reads. */
+  #apply(): void {
+    const { changes } = this.#setup
+    for (const planned of this.#planned.values()) if (planned.target === undefined && planned.sameAs === undefined) planned.target = changes.create(planned.state.table, planned.newKey!)
+    for (const planned of this.#planned.values()) if (planned.sameAs !== undefined) planned.target = planned.sameAs.target
+    for (const planned of this.#planned.values()) {
+      if (planned.target === planned.source) continue
+      copyColumns(planned.source as Values, planned.state, planned.target as Values)
+    }
+    for (const planned of this.#planned.values()) {
+      const target = planned.target as Values
+      for (const relation of planned.relations) {
+        const merged = members(planned.state, relation).map((member) => this.#targetOf(member))
+        if (relation.toOne) target[relation.name] = merged[0] ?? null
+        // Two sources of one row land on one object, once.
+        else (target[relation.name] as RelationArray).set([...new Set(merged)])
       }
     }
+  }
+
+  #targetOf(source: object): object {
+    return this.#planned.get(source)!.target!
   }
 
   /** Loads a relation of the session's object when it is in the database and the relation is not loaded. */
@@ -108,6 +139,31 @@ export class Merge {
     const state = stateOf(target)!
     if (state.status === 'persistent' && !state.slot(relation.name).loaded) await this.#setup.tracker.loadRelation(target, relation)
   }
+}
+
+/**
+ * The relations of a source to merge: its loaded ones. A new (built or created) source's relations
+ * are loaded and empty by default: those it left empty are loaded on the session's object (so the
+ * result's type holds), not emptied.
+ */
+function mergedRelations(state: EntityState): { relations: RelationModel[]; loadOnly: RelationModel[] } {
+  const relations: RelationModel[] = []
+  const loadOnly: RelationModel[] = []
+  for (const relation of state.table.relations.values()) {
+    const slot = state.relations?.[relation.name]
+    const loaded = slot === undefined ? state.fresh : slot.loaded
+    if (!loaded) continue
+    if (state.fresh && members(state, relation).length === 0) loadOnly.push(relation)
+    else relations.push(relation)
+  }
+  return { relations, loadOnly }
+}
+
+/** The objects a loaded relation of the source holds (none for a new source's relation never set, whose slot is not made yet). */
+function members(state: EntityState, relation: RelationModel): object[] {
+  const value = state.relations?.[relation.name]?.value
+  if (value === null || value === undefined) return []
+  return relation.toOne ? [value as object] : [...(value as RelationArray)]
 }
 
 /** A new object of this session with this key, not yet inserted. */
