@@ -188,6 +188,25 @@ describeEachDialect('session.expunge() and session.merge()', (target) => {
     expect(toys).not.toContain(ball)
     await session.commit()
     expect((await toyRows()).map((r) => [r.name, r.owner_id])).toEqual([['Ball', ids.ann], ['Rope', ids.ann], ['New', ids.ann]])
+
+    // Many-to-many: the links added and removed since the collection loaded stay changes.
+    const rex = await session.query('pets').where({ id: ids.rex }).with({ tags: true }).one()
+    const red = rex.tags[0]!
+    const blue = session.create('tags', { label: 'blue' })
+    const green = session.create('tags', { label: 'green' })
+    rex.tags.add(blue)
+    rex.tags.add(green)
+    await session.commit()
+    rex.tags.remove(green)
+    const pink = session.create('tags', { label: 'pink' })
+    rex.tags.add(pink)
+    session.expunge(red)
+    expect(session.isLoaded(rex, 'tags')).toBe(false)
+    const tags = await rex.tags.load()
+    expect(tags.map((t) => t.label).sort()).toEqual(['blue', 'pink', 'red'])
+    await session.commit()
+    const links = await ctx.orm.db.selectFrom('pet_tags').innerJoin('tags', 'tags.id', 'pet_tags.tag_id').select('tags.label').where('pet_tags.pet_id', '=', ids.rex).execute()
+    expect(links.map((l) => l.label).sort()).toEqual(['blue', 'pink', 'red'])
   })
 
   test('expunge is refused while a flush runs, and an expunged object stays out when the transaction rolls back', async () => {
@@ -368,6 +387,55 @@ describeEachDialect('session.expunge() and session.merge()', (target) => {
     expect((await session.merge(fresh)).title).toBe('Third')
     await session.commit()
     expect(await ctx.orm.db.selectFrom('documents').select(['title', 'version']).execute()).toEqual([{ title: 'Third', version: 3 }])
+  })
+})
+
+const boxes = table('boxes', { id: t.serial().primaryKey(), label: t.text() })
+const parts = table('parts', { id: t.serial().primaryKey(), label: t.text() })
+const boxParts = table('box_parts', {
+  boxId: t.integer().primaryKey().references(() => boxes.id, { onDelete: 'cascade' }),
+  partId: t.integer().primaryKey().references(() => parts.id, { onDelete: 'cascade' }),
+})
+/** A many-to-many that cascades deletes: expunge follows it, and takes the links between leaving objects along. */
+const kits = defineSchema({ boxes, parts, boxParts }, ({ manyToMany }) => ({
+  boxes: { parts: manyToMany('parts', { via: 'boxParts', backPopulates: 'boxes', cascade: { delete: true } }) },
+  parts: { boxes: manyToMany('boxes', { via: 'boxParts', backPopulates: 'parts' }) },
+}), { casing: 'snake_case' })
+
+describeEachDialect('session.expunge() along a many-to-many', (target) => {
+  const ctx = target.setup(kits)
+
+  test('links between leaving objects leave with them; a link to an object that stays is refused', async () => {
+    const session = ctx.orm.session()
+    const box = session.create('boxes', { label: 'new box' })
+    box.parts.add(session.create('parts', { label: 'new part' }))
+    session.expunge(box)
+    ctx.recorder.clear()
+    await session.commit()
+    expect(ctx.recorder.sql).toEqual([])
+
+    const kept = session.create('boxes', { label: 'kept' })
+    const [bolt, nut] = [session.create('parts', { label: 'bolt' }), session.create('parts', { label: 'nut' })]
+    kept.parts.add(bolt)
+    kept.parts.add(nut)
+    await session.commit()
+    kept.parts.remove(nut)
+    expect(() => session.expunge(kept)).toThrow(/boxes \(id \d+\) has an unflushed change of boxes\.parts involving parts \(id \d+\), which stays/)
+    kept.parts.add(nut)
+    // Its parts leave with it (the relation cascades deletes).
+    session.expunge(kept)
+    ctx.recorder.clear()
+    await session.commit()
+    expect(ctx.recorder.sql).toEqual([])
+    expect(await ctx.orm.db.selectFrom('box_parts').select(['box_id', 'part_id']).orderBy('part_id').execute()).toEqual([
+      { box_id: kept.id, part_id: bolt.id },
+      { box_id: kept.id, part_id: nut.id },
+    ])
+    const nutAgain = (await session.get('parts', nut.id))!
+    expect(nutAgain).not.toBe(nut)
+    const [keptAgain] = await nutAgain.boxes.load()
+    expect(keptAgain!.label).toBe('kept')
+    expect(keptAgain).not.toBe(kept)
   })
 })
 
