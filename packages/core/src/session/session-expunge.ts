@@ -1,7 +1,7 @@
 /**
- * `session.expunge(obj)` (SQLAlchemy's `expunge`, MikroORM's `em.clear(entity)`-like detach): one
- * object, and what it reaches through relations that cascade deletes, leaves the session with its
- * unflushed changes; a change that ties it to an object that stays is refused rather than dropped.
+ * `session.expunge(obj)` (SQLAlchemy's `expunge`): one object, and what it reaches through
+ * relations that cascade deletes, leaves the session with its unflushed changes; a change that ties
+ * it to an object that stays is refused rather than dropped.
  */
 import { RelataError } from '../errors.js'
 import type { ForeignKeyModel, RelationModel, TableModel } from '../schema/model.js'
@@ -87,16 +87,19 @@ function refuseSplitChanges(changes: SessionChanges, tracker: EntityTracker, lea
  * (as a new object) rather than hand out a detached one; the changes made to such a collection
  * since it loaded are kept as changes of an unloaded collection.
  */
-function unloadHolders(changes: SessionChanges, leaving: ReadonlySet<object>): void {
+function unloadHolders(changes: SessionChanges, leaving: ReadonlySet<object>, schemaTables: Iterable<TableModel>): void {
   const tables = new Set<TableModel>()
   for (const entity of leaving) tables.add(stateOf(entity)!.table)
+  // Only tables with a relation to a leaving object's table can hold one.
   const holding = new Map<TableModel, RelationModel[]>()
-  const relationsTo = (table: TableModel): RelationModel[] => {
-    let relations = holding.get(table)
-    if (relations === undefined) holding.set(table, (relations = [...table.relations.values()].filter((r) => tables.has(r.target))))
-    return relations
+  for (const table of schemaTables) {
+    const relations = [...table.relations.values()].filter((r) => tables.has(r.target))
+    if (relations.length > 0) holding.set(table, relations)
   }
-  for (const entity of [...changes.identityMap.entities(), ...changes.pending]) {
+  const relationsTo = (table: TableModel): readonly RelationModel[] => holding.get(table) ?? []
+  const holders = [...changes.pending].filter((entity) => holding.has(stateOf(entity)!.table))
+  for (const table of holding.keys()) for (const entity of changes.identityMap.tableEntries(table).values()) holders.push(entity)
+  for (const entity of holders) {
     if (leaving.has(entity)) continue
     const state = stateOf(entity)!
     for (const relation of relationsTo(state.table)) {
@@ -151,10 +154,10 @@ function endsOf(link: LinkRecord, relation: RelationModel): [object, object] | u
  *
  * @example
  * ```ts
- * expunge(changes, session, book)   // session.get('books', book.id) reads the row anew
+ * expunge(changes, session, schema.tables.values(), book)   // session.get('books', book.id) reads the row anew
  * ```
  */
-export function expunge(changes: SessionChanges, tracker: EntityTracker, entity: object): void {
+export function expunge(changes: SessionChanges, tracker: EntityTracker, tables: Iterable<TableModel>, entity: object): void {
   const state = requireState(entity, 'session.expunge()')
   if (changes.flushing) throw new RelataError('session.expunge(): a flush of this session is running; await it (or the commit) first')
   if (!isMember(state, tracker)) {
@@ -163,7 +166,7 @@ export function expunge(changes: SessionChanges, tracker: EntityTracker, entity:
   }
   const leaving = reach(entity, tracker)
   refuseSplitChanges(changes, tracker, leaving)
-  unloadHolders(changes, leaving)
+  unloadHolders(changes, leaving, tables)
   changes.forget(leaving)
   for (const member of leaving) {
     const memberState = stateOf(member)!

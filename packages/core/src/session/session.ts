@@ -59,7 +59,7 @@ export interface Session<S extends AnySchema> {
   /** Narrows the object's type in place; throws an error naming the first relation that is not loaded. */
   assertLoaded<E extends object, R extends RelationNames<E>>(entity: E, ...relations: R[]): asserts entity is E & WithLoaded<E, R>
   /**
-   * Detaches one object (SQLAlchemy's `expunge`, MikroORM's `em.clear(entity)`-like detach), and the
+   * Detaches one object (SQLAlchemy's `expunge`; MikroORM has only `em.clear()`, for all), and the
    * loaded objects its relations that cascade deletes reach: they leave the identity map with their
    * unflushed changes. A new object becomes transient again; a loaded one is detached, its values
    * still readable. An unflushed relation change between a leaving object and one that stays is
@@ -215,7 +215,7 @@ export class SessionImpl implements EntityTracker {
   }
 
   expunge(entity: object): void {
-    expunge(this.#changes, this, entity)
+    expunge(this.#changes, this, this.schema.tables.values(), entity)
   }
 
   merge(entity: object): Promise<object> {
