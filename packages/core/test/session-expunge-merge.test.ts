@@ -350,6 +350,21 @@ describeEachDialect('session.expunge() and session.merge()', (target) => {
     expect(sql()).toEqual(['update "pets" set "name" = ? where "id" in (?)'])
   })
 
+  test('merge of a collection loaded partially adds its members and keeps the others', async () => {
+    const ids = await seed()
+    const loose = await ctx.orm.session().query('owners').where({ id: ids.ann }).with({ toys: (q) => q.where('name', '=', 'Ball') }).untracked().one()
+    expect(loose.toys.map((t) => t.name)).toEqual(['Ball'])
+    loose.toys[0]!.name = 'Big ball'
+    const session = ctx.orm.session()
+    const ann = await session.merge(loose)
+    expect(session.isPartial(ann, 'toys')).toBe(false)
+    expect(ann.toys.map((t) => t.name).sort()).toEqual(['Big ball', 'Rope'])
+    ctx.recorder.clear()
+    await session.commit()
+    expect(sql()).toEqual(['update "toys" set "name" = ? where "id" in (?)'])
+    expect((await toyRows()).map((r) => [r.name, r.owner_id])).toEqual([['Big ball', ids.ann], ['Rope', ids.ann]])
+  })
+
   test('a merge that fails changes nothing; two sources of one new row make one object', async () => {
     const ids = await seed()
     const loose = await ctx.orm.session().query('owners').where({ id: ids.ann }).with({ pets: true }).untracked().one()

@@ -129,7 +129,11 @@ function unloadHolders(changes: SessionChanges, leaving: ReadonlySet<object>, sc
           else if (link.change === 'remove') removed.add(ends[1])
         }
       }
+      // Changes noted while the collection was partial stay too.
+      for (const item of slot.added ?? []) if (!leaving.has(item)) added.add(item)
+      for (const item of slot.removed ?? []) if (!leaving.has(item)) removed.add(item)
       slot.loaded = false
+      slot.partial = false
       slot.value = undefined
       slot.added = added.size > 0 ? added : undefined
       slot.removed = removed.size > 0 ? removed : undefined

@@ -6,7 +6,7 @@
 import { RelataError, StaleObjectError } from '../errors.js'
 import type { RelationModel, TableModel } from '../schema/model.js'
 import { describeEntity } from '../tracking/describe-entity.js'
-import { requireState, stateOf, type EntityState, type EntityTracker } from '../tracking/entity-state.js'
+import { isPartial, requireState, stateOf, type EntityState, type EntityTracker } from '../tracking/entity-state.js'
 import { identityKeyOf, keyOfValues } from '../tracking/identity-map.js'
 import type { RelationArray } from '../tracking/relation-array.js'
 import { restoredValue, snapshotKind, snapshotValue } from '../values/snapshots.js'
@@ -35,6 +35,8 @@ interface Planned {
   readonly relations: RelationModel[]
   /** The default empty relations of a new source: loaded on the session's object, left as they are. */
   readonly loadOnly: RelationModel[]
+  /** Collections the source loaded partially (a filtered or limited `.with()`): their members are added, the others kept. */
+  readonly partial: ReadonlySet<RelationModel>
   /** An earlier source with the same key, not in the database: both land on one new object. */
   readonly sameAs?: Planned
 }
@@ -81,10 +83,10 @@ export class Merge {
     const { changes, tracker } = this.#setup
     // An object of this session is its own session object.
     if (state.session === tracker && state.status !== 'detached' && state.status !== 'transient') {
-      this.#planned.set(source, { source, state, target: source, newKey: undefined, relations: [], loadOnly: [] })
+      this.#planned.set(source, { source, state, target: source, newKey: undefined, relations: [], loadOnly: [], partial: new Set() })
       return
     }
-    const { relations, loadOnly } = mergedRelations(state)
+    const { relations, loadOnly, partial } = mergedRelations(state)
     const table = state.table
     const values = table.primaryKey.map((c) => (source as Values)[c.property])
     let target: object | undefined
@@ -100,7 +102,7 @@ export class Merge {
         throw new RelataError(`session.merge(): ${describeEntity(target)} is marked for deletion in this session; flush the deletion, or add() it back, before merging onto it`)
       } else checkVersion(source as Values, target as Values, table)
     }
-    const planned: Planned = { source, state, target, newKey, relations, loadOnly, sameAs }
+    const planned: Planned = { source, state, target, newKey, relations, loadOnly, partial, sameAs }
     this.#planned.set(source, planned)
     if (identity !== undefined && newKey !== undefined) {
       let byKey = this.#newByKey.get(table)
@@ -124,6 +126,8 @@ export class Merge {
       for (const relation of planned.relations) {
         const merged = members(planned.state, relation).map((member) => this.#targetOf(member))
         if (relation.toOne) target[relation.name] = merged[0] ?? null
+        // A partial collection names some members only: they are added, the others stay.
+        else if (planned.partial.has(relation)) (target[relation.name] as RelationArray).add(...new Set(merged))
         // Two sources of one row land on one object, once.
         else (target[relation.name] as RelationArray).set([...new Set(merged)])
       }
@@ -137,7 +141,9 @@ export class Merge {
   /** Loads a relation of the session's object when it is in the database and the relation is not loaded. */
   async #loadOn(target: object, relation: RelationModel): Promise<void> {
     const state = stateOf(target)!
-    if (state.status === 'persistent' && !state.slot(relation.name).loaded) await this.#setup.tracker.loadRelation(target, relation)
+    const slot = state.slot(relation.name)
+    // A partial collection is read whole, as any load of it does.
+    if (state.status === 'persistent' && (!slot.loaded || isPartial(slot))) await this.#setup.tracker.loadRelation(target, relation)
   }
 }
 
@@ -146,17 +152,19 @@ export class Merge {
  * are loaded and empty by default: those it left empty are loaded on the session's object (so the
  * result's type holds), not emptied.
  */
-function mergedRelations(state: EntityState): { relations: RelationModel[]; loadOnly: RelationModel[] } {
+function mergedRelations(state: EntityState): { relations: RelationModel[]; loadOnly: RelationModel[]; partial: Set<RelationModel> } {
   const relations: RelationModel[] = []
   const loadOnly: RelationModel[] = []
+  const partial = new Set<RelationModel>()
   for (const relation of state.table.relations.values()) {
     const slot = state.relations?.[relation.name]
     const loaded = slot === undefined ? state.fresh : slot.loaded
     if (!loaded) continue
     if (state.fresh && members(state, relation).length === 0) loadOnly.push(relation)
     else relations.push(relation)
+    if (isPartial(slot)) partial.add(relation)
   }
-  return { relations, loadOnly }
+  return { relations, loadOnly, partial }
 }
 
 /** The objects a loaded relation of the source holds (none for a new source's relation never set, whose slot is not made yet). */
