@@ -9,7 +9,7 @@ import { consoleLogger, toQueryEvent, type QueryLogger } from './query-log.js'
 import type { AnySchema } from './schema/define-schema.js'
 import { QueryRecorder } from './testing/query-recorder.js'
 import type { Database } from './types/database.js'
-import { SessionImpl, type Session, type TransactionIsolation } from './session/session.js'
+import { SessionImpl, type Session, type SessionOptions, type TransactionIsolation } from './session/session.js'
 import { withRetries } from './session/transaction-retry.js'
 import { newEntity } from './tracking/new-entity.js'
 import type { CreateValues, NewEntity } from './types/create.js'
@@ -72,6 +72,8 @@ export interface TransactionOptions {
   readonly retries?: number
   /** The transaction's isolation level; the server's default when not given. */
   readonly isolation?: TransactionIsolation
+  /** Whether the session's reads autoflush (see `SessionOptions.autoflush`; default `true`). */
+  readonly autoflush?: boolean
 }
 
 /**
@@ -96,8 +98,11 @@ export interface Orm<S extends AnySchema> {
   dropTables(options?: DropTablesOptions): Promise<void>
   /** Closes the connection pool (or the PGlite instance), including one passed to the dialect. Statements after it fail with a `ConnectionWaitError` (`closed`). */
   destroy(): Promise<void>
-  /** A new session: an identity map and a unit of work. Cheap; use one per request or task. */
-  session(): Session<S>
+  /**
+   * A new session: an identity map and a unit of work. Cheap; use one per request or task. Its
+   * reads autoflush unless `{ autoflush: false }` (see `SessionOptions`).
+   */
+  session(options?: SessionOptions): Session<S>
   /**
    * Runs `fn` with a session in one transaction: flushed and committed when it returns, rolled
    * back when it throws. Calls to `session.transaction()` inside it use savepoints. With
@@ -146,14 +151,15 @@ class RelataOrm<S extends AnySchema> implements Orm<S> {
     await this.#gate.destroy()
   }
 
-  session(): Session<S> {
+  session(options: SessionOptions = {}): Session<S> {
     const connection = { db: this.#anyDb, capabilities: () => this.dialect.resolveCapabilities(this.#anyDb) }
-    return new SessionImpl(this.schema, connection, this.dialect.platform) as unknown as Session<S>
+    return new SessionImpl(this.schema, connection, this.dialect.platform, sessionOptions('orm.session()', options)) as unknown as Session<S>
   }
 
   transaction<T>(fn: (session: Session<S>) => Promise<T>, options: TransactionOptions = {}): Promise<T> {
-    const { retries = 0, isolation } = options
-    return withRetries(retries, () => (this.session() as unknown as SessionImpl).transaction(fn as (session: Session<AnySchema>) => Promise<T>, { isolation }))
+    const { retries = 0, isolation, autoflush } = options
+    const settings = sessionOptions('orm.transaction()', { autoflush })
+    return withRetries(retries, () => (this.session(settings) as unknown as SessionImpl).transaction(fn as (session: Session<AnySchema>) => Promise<T>, { isolation }))
   }
 
   build<K extends TableKey<S>>(table: K, values: CreateValues<S, K>): NewEntity<S, K> {
@@ -163,6 +169,18 @@ class RelataOrm<S extends AnySchema> implements Orm<S> {
   get #anyDb(): Kysely<any> {
     return this.db as Kysely<any>
   }
+}
+
+/** A session's options, checked: an option the session does not know, or a value it cannot take, is refused. */
+function sessionOptions(call: string, options: SessionOptions): SessionOptions {
+  if (typeof options !== 'object' || options === null) throw new RelataError(`${call}: expects an options object, got ${String(options)}`)
+  const { autoflush } = options
+  if (autoflush !== undefined && typeof autoflush !== 'boolean') throw new RelataError(`${call}: autoflush must be true or false, got ${String(autoflush)}`)
+  if (call === 'orm.session()') {
+    const unknown = Object.keys(options).filter((key) => key !== 'autoflush')
+    if (unknown.length > 0) throw new RelataError(`orm.session(): unknown option ${unknown.map((k) => `'${k}'`).join(', ')} (options: autoflush)`)
+  }
+  return autoflush === undefined ? {} : { autoflush }
 }
 
 function milliseconds(option: string, value: number | undefined, fallback: number): number {

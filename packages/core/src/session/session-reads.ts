@@ -75,15 +75,27 @@ export class SessionReads implements QueryRunner {
     this.#context = undefined
   }
 
-  query(table: string): QueryBuilder {
-    return new QueryBuilder(emptyQueryState(this.#setup.schema.table(table)), this)
+  /** A query of `table`, run by `runner` (these reads, or the session's autoflushing runner). */
+  query(table: string, runner: QueryRunner = this): QueryBuilder {
+    return new QueryBuilder(emptyQueryState(this.#setup.schema.table(table)), runner)
   }
 
-  async get(table: string, key: unknown): Promise<object | undefined> {
+  /**
+   * The object with this key: from the identity map, else one query, which `beforeQuery` (the
+   * session's autoflush) may first make wait; the identity map is asked again after it.
+   */
+  async get(table: string, key: unknown, beforeQuery?: (table: TableModel) => Promise<void> | undefined): Promise<object | undefined> {
     const model = this.#setup.schema.table(table)
     const values = keyValues(model, key)
-    const known = this.#setup.identityMap.get(model, keyOfValues(values))
+    const identityKey = keyOfValues(values)
+    let known = this.#setup.identityMap.get(model, identityKey)
     if (known !== undefined) return known
+    const waiting = beforeQuery?.(model)
+    if (waiting !== undefined) {
+      await waiting
+      known = this.#setup.identityMap.get(model, identityKey)
+      if (known !== undefined) return known
+    }
     let query = this.query(table)
     model.primaryKey.forEach((column, i) => {
       query = query.where(column.property, '=', values[i])

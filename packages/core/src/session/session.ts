@@ -9,12 +9,14 @@ import type { EntityQuery } from '../types/query.js'
 import type { PrimaryKey } from '../types/rows.js'
 import type { CreateValues, NewEntity } from '../types/create.js'
 import type { TableKey } from '../types/schema-types.js'
-import type { EntityTracker } from '../tracking/entity-state.js'
+import { isPartial, stateOf, type EntityTracker, type RelationSlot } from '../tracking/entity-state.js'
 import { Hydrator } from '../tracking/hydrator.js'
 import { IdentityMap } from '../tracking/identity-map.js'
-import type { QueryBuilder } from '../query/entity-query.js'
+import type { QueryBuilder, QueryRunner } from '../query/entity-query.js'
+import type { QueryState } from '../query/query-state.js'
 import type { PlannedStatement } from '../unit-of-work/describe-plan.js'
 import type { LinkEvent } from '../unit-of-work/link-records.js'
+import { autoflushError, autoflushSuspended, pendingWrites, queryTables, relationTables, withoutAutoflush, type ReadTables } from './autoflush.js'
 import { SessionChanges } from './session-changes.js'
 import { expunge } from './session-expunge.js'
 import { SessionFlush } from './session-flush.js'
@@ -25,26 +27,69 @@ import { SessionTransactions, type SessionConnection, type TransactionIsolation 
 export type { SessionConnection, TransactionIsolation } from './session-transactions.js'
 
 /**
+ * How `orm.session()` makes a session.
+ *
+ * @example
+ * ```ts
+ * const options: SessionOptions = { autoflush: false }
+ * const session = orm.session(options)
+ * ```
+ */
+export interface SessionOptions {
+  /**
+   * Whether a read flushes the pending changes it could see first (SQLAlchemy's `autoflush`,
+   * MikroORM's `FlushMode.AUTO`). Default `true`; `false` is SQLAlchemy's `autoflush=False`
+   * (MikroORM's `FlushMode.COMMIT`): reads see the database as the last flush left it.
+   */
+  readonly autoflush?: boolean
+}
+
+/**
  * A unit of work over one schema. Within a session one row is one object.
+ *
+ * Autoflush (on by default, as SQLAlchemy's `autoflush=True` and MikroORM's `FlushMode.AUTO`):
+ * before a query (`all`, `first`, `one`, `count`, untracked too), a `get` that goes to the
+ * database, or a relation load, the session flushes when one of its pending changes writes a
+ * table the read reads, so a query never contradicts the session's own objects. The autoflush
+ * waits in line with other flushes; when it fails, nothing is written, the session stays as it
+ * was, and the read rejects with the flush's error. Turn it off with
+ * `orm.session({ autoflush: false })`, or for some reads with `session.noAutoflush()`.
  *
  * @example
  * ```ts
  * const session = orm.session()
  * const book = await session.query('books').where({ title: 'Book 1' }).first()
  * const author = await book!.author.load()
+ * session.create('books', { title: 'Book 2', author })
+ * await session.query('books').count()   // flushes the new book first: 2
  * ```
  */
 export interface Session<S extends AnySchema> {
-  /** A query of one table (`filter_by`, `where`, `with`, `orderBy`, `all`, `first`, `one`, `count`). */
+  /**
+   * A query of one table (`filter_by`, `where`, `with`, `orderBy`, `all`, `first`, `one`, `count`).
+   * Running it autoflushes when a pending change writes its table, a table of its `.with()`
+   * relations or their link tables (any pending change, when it has a raw `where((eb) => ...)`).
+   */
   query<K extends TableKey<S>>(table: K): EntityQuery<S, K>
-  /** The object with this primary key: from the identity map without SQL when it is there, else one query. */
+  /**
+   * The object with this primary key: from the identity map without SQL (and without autoflush)
+   * when it is there, else one query, after an autoflush when a pending change writes the table.
+   */
   get<K extends TableKey<S>>(table: K, key: PrimaryKey<S, K>): Promise<Entity<S, K> | undefined>
   /**
    * Loads relations of an object (batched with other loads in the same tick) and returns the same
    * object typed with them loaded. TypeScript cannot narrow through `await`; to narrow a variable in
-   * place afterwards, follow with `session.assertLoaded(author, 'books')`.
+   * place afterwards, follow with `session.assertLoaded(author, 'books')`. Autoflushes, as a lazy
+   * load does, when a pending change writes a related table or link table.
    */
   load<E extends object, R extends RelationNames<E>>(entity: E, ...relations: R[]): Promise<WithLoaded<E, R>>
+  /**
+   * Runs `fn` with autoflush off for the reads it starts (SQLAlchemy's `no_autoflush` block) and
+   * returns its result. Blocks nest; autoflush is back when the block ends, also when it throws.
+   * The block follows `fn` through `await` (an `AsyncLocalStorage` scope): reads that other code
+   * runs on the same session at the same time, outside the block, still autoflush.
+   */
+  noAutoflush<T>(fn: () => Promise<T>): Promise<T>
   /**
    * Whether the relations are loaded; narrows the object's type. A collection loaded by a filtered
    * or limited `.with()` is loaded (its subset is readable): see `isPartial`.
@@ -133,6 +178,12 @@ export class SessionImpl implements EntityTracker {
   readonly #transactions: SessionTransactions
   readonly #reads: SessionReads
   readonly #flusher: SessionFlush
+  /** Whether reads flush first (`SessionOptions.autoflush`). */
+  readonly #autoflush: boolean
+  /** The autoflush queued and not started yet: reads of the same tick wait for one flush. */
+  #nextAutoflush: Promise<void> | undefined
+  /** Runs queries after their autoflush. */
+  readonly #runner: QueryRunner
 
   /** What differs between database families: value rules, statement shapes. */
   readonly #platform: Platform
@@ -141,8 +192,10 @@ export class SessionImpl implements EntityTracker {
     readonly schema: AnySchema,
     readonly connection: SessionConnection,
     platform: Platform,
+    options: SessionOptions = {},
   ) {
     this.#platform = platform
+    this.#autoflush = options.autoflush ?? true
     this.hydrator = new Hydrator(this, this.identityMap, platform.values)
     this.#changes = new SessionChanges(this.identityMap, this)
     this.#transactions = new SessionTransactions(connection, this.#changes, {
@@ -161,6 +214,37 @@ export class SessionImpl implements EntityTracker {
       scratch: () => new SessionImpl(schema, { ...connection, transaction: this.#transactions.open }, platform).#reads,
     })
     this.#flusher = new SessionFlush({ schema, connection, platform, changes: this.#changes, transactions: this.#transactions, reads: this.#reads })
+    const reads = this.#reads
+    this.#runner = {
+      valueRules: platform.values,
+      all: (state: QueryState) => {
+        const waiting = this.#beforeRead(() => queryTables(state), () => `the query of ${state.table.key}`)
+        return waiting === undefined ? reads.all(state) : waiting.then(() => reads.all(state))
+      },
+      count: (state: QueryState) => {
+        const waiting = this.#beforeRead(() => queryTables(state), () => `the count of ${state.table.key}`)
+        return waiting === undefined ? reads.count(state) : waiting.then(() => reads.count(state))
+      },
+    }
+  }
+
+  /**
+   * The autoflush a read waits for, or undefined when it can run at once: autoflush is off, the
+   * session has nothing pending (a few size checks), or nothing pending writes `tables()`.
+   */
+  #beforeRead(tables: () => ReadTables, read: () => string): Promise<void> | undefined {
+    if (!this.#autoflush) return undefined
+    const changes = this.#changes
+    if (!changes.flushing && changes.pending.size === 0 && changes.deleted.size === 0 && changes.touched.size === 0 && changes.links.size === 0 && this.identityMap.size === 0) return undefined
+    if (autoflushSuspended(this) || !pendingWrites(this.schema, changes, this.identityMap, tables())) return undefined
+    return (this.#nextAutoflush ??= this.#transactions
+      .queue(() => {
+        this.#nextAutoflush = undefined
+        return this.#flusher.flush()
+      })
+      .catch((error: unknown) => {
+        throw autoflushError(error, read())
+      }))
   }
 
   /** The database family's value rules: new values and filter values are checked against its limits. */
@@ -170,15 +254,25 @@ export class SessionImpl implements EntityTracker {
 
   // Reads
   query(table: string): QueryBuilder {
-    return this.#reads.query(table)
+    return this.#reads.query(table, this.#runner)
   }
 
   get(table: string, key: unknown): Promise<object | undefined> {
-    return this.#reads.get(table, key)
+    return this.#reads.get(table, key, (model) => this.#beforeRead(() => new Set([model]), () => `session.get('${model.key}', ...)`))
   }
 
   load(entity: object, ...relations: string[]): Promise<object> {
-    return this.#reads.load(entity, ...relations)
+    const state = stateOf(entity)
+    const unloaded = state === undefined ? [] : relations.flatMap((name) => {
+      const relation = state.table.relations.get(name)
+      return relation !== undefined && needsLoad(state.slot(name)) ? [relation] : []
+    })
+    const waiting = unloaded.length === 0 ? undefined : this.#beforeRead(() => relationTables(unloaded), () => `session.load() of ${unloaded.map((r) => `${r.source.key}.${r.name}`).join(', ')}`)
+    return waiting === undefined ? this.#reads.load(entity, ...relations) : waiting.then(() => this.#reads.load(entity, ...relations))
+  }
+
+  noAutoflush<T>(fn: () => Promise<T>): Promise<T> {
+    return withoutAutoflush(this, async () => fn())
   }
 
   isLoaded(entity: object, ...relations: string[]): boolean {
@@ -243,8 +337,11 @@ export class SessionImpl implements EntityTracker {
   }
 
   // EntityTracker
+  /** A lazy load (`book.author.load()`): autoflushes when a pending change writes the related table or link table. */
   loadRelation(entity: object, relation: RelationModel): Promise<unknown> {
-    return this.#reads.loadRelation(entity, relation)
+    const state = stateOf(entity)
+    const waiting = state === undefined || !needsLoad(state.slot(relation.name)) ? undefined : this.#beforeRead(() => relationTables([relation]), () => `the load of ${relation.source.key}.${relation.name}`)
+    return waiting === undefined ? this.#reads.loadRelation(entity, relation) : waiting.then(() => this.#reads.loadRelation(entity, relation))
   }
 
   recordLink(relation: RelationModel, source: object, target: object, change: LinkEvent, values?: Record<string, unknown>): void {
@@ -259,3 +356,6 @@ export class SessionImpl implements EntityTracker {
     return this.#reads.find(key, values)
   }
 }
+
+/** Whether a relation load reads the database: not loaded, or loaded partially (read whole). */
+const needsLoad = (slot: RelationSlot): boolean => !slot.loaded || isPartial(slot)
