@@ -16,7 +16,7 @@ export default defineConfig({
   },
   format: 'esm',
   platform: 'node',
-  target: 'node20.19',
+  target: 'node22.12',
   // `.js` and `.d.ts`, as package.json's exports name them ("type": "module" makes .js ESM).
   fixedExtension: false,
   dts: { sourcemap: true },

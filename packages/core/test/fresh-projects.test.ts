@@ -13,6 +13,7 @@ import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import { childEnv } from './support/child-env.js'
 
 const run = promisify(execFile)
 const packageDir = fileURLToPath(new URL('..', import.meta.url))
@@ -144,15 +145,6 @@ ${scenario.replace('TYPE_CHECKS', '')}
   },
 ]
 
-/** The environment of child processes, without the npm settings of a `npm test -w …` that started vitest. */
-function childEnv(): NodeJS.ProcessEnv {
-  const env = { ...process.env }
-  for (const key of Object.keys(env)) {
-    if (/^npm_(config_workspaces?|config_include_workspace_root|package_|lifecycle_)/i.test(key)) delete env[key]
-  }
-  return env
-}
-
 /** Runs a command, failing with its output (npm's and node's errors are on stderr). */
 async function runIn(cwd: string, file: string, args: string[]): Promise<string> {
   try {
@@ -213,6 +205,13 @@ afterAll(async () => {
 
 test('the packed package ships its README, LICENSE, built files and sources', () => {
   expect(packedFiles).toEqual(expect.arrayContaining(['README.md', 'LICENSE', 'package.json', 'dist/index.js', 'dist/index.d.ts', 'src/index.ts']))
+})
+
+test('npm and node in the projects run on the Node that runs the tests (CI runs them on the oldest and the newest supported)', async () => {
+  const dir = projectDirs.get('plain-javascript-esm')!
+  expect((await runIn(dir, 'node', ['--version'])).trim()).toBe(process.version)
+  const npmVersions = JSON.parse(await runIn(dir, 'npm', ['version', '--json'])) as { node: string }
+  expect(`v${npmVersions.node}`).toBe(process.version)
 })
 
 describe.each(projects)('a fresh $name project with @electric-sql/pglite $pglite', (project) => {

@@ -11,6 +11,7 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
 import { afterAll, expect, test } from 'vitest'
+import { childEnv } from './support/child-env.js'
 
 const run = promisify(execFile)
 const packageDir = fileURLToPath(new URL('..', import.meta.url))
@@ -28,15 +29,6 @@ function gettingStartedBlocks(readme: string): Block[] {
   const end = readme.indexOf('\n## ', start + 1)
   const section = readme.slice(start, end === -1 ? undefined : end)
   return [...section.matchAll(/<!-- getting-started: (\S+) -->\n```\w*\n([\s\S]*?)```/g)].map((match) => ({ kind: match[1]!, text: match[2]! }))
-}
-
-/** The environment of child processes, without the npm settings of a `npm test -w …` that started vitest. */
-function childEnv(): NodeJS.ProcessEnv {
-  const env = { ...process.env }
-  for (const key of Object.keys(env)) {
-    if (/^npm_(config_workspaces?|config_include_workspace_root|package_|lifecycle_)/i.test(key)) delete env[key]
-  }
-  return env
 }
 
 /** Runs a command line with the shell, failing with its output. */
@@ -97,4 +89,4 @@ test("README's Getting started works pasted line by line into an empty folder", 
       await writeFile(join(project, block.kind), block.text)
     }
   }
-}, 120_000)
+}, 300_000)
