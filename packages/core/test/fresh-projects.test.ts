@@ -2,7 +2,8 @@
  * What a user gets from npm: the packed @relata/core installed into new projects (ESM TypeScript
  * with `module: nodenext`, ESM TypeScript with `moduleResolution: bundler`, CommonJS with
  * `require`, plain JavaScript ESM), at both ends of the PGlite peer range, each running a seed
- * scenario with `node`; the TypeScript ones type-checked.
+ * scenario with `node`; the TypeScript ones type-checked, one of them also with the oldest and the
+ * newest TypeScript of the peer range and with the release below it.
  * The workspace links of this repository hide all of this.
  */
 import { execFile } from 'node:child_process'
@@ -17,6 +18,12 @@ import { childEnv } from './support/child-env.js'
 
 const run = promisify(execFile)
 const packageDir = fileURLToPath(new URL('..', import.meta.url))
+
+/**
+ * The TypeScript peer range `>=5.4` at both ends, and the release below it, each installed beside
+ * the project's own TypeScript 6 (npm aliases: one install) to type-check the same sources.
+ */
+const typescriptVersions = { oldest: '5.4.5', newest: '7.0.2', tooOld: '5.3.3' }
 
 /** The oldest and the newest PGlite that the peer range `>=0.5.16 <0.7` admits. */
 const oldestPglite = '0.5.16'
@@ -73,7 +80,16 @@ const projects: Project[] = [
   {
     name: 'esm-typescript-nodenext',
     pglite: newestPglite,
-    packageJson: { type: 'module', devDependencies: { typescript: '6.0.3', '@types/node': '20.19.43' } },
+    packageJson: {
+      type: 'module',
+      devDependencies: {
+        typescript: '6.0.3',
+        '@types/node': '20.19.43',
+        'typescript-oldest': `npm:typescript@${typescriptVersions.oldest}`,
+        'typescript-newest': `npm:typescript@${typescriptVersions.newest}`,
+        'typescript-too-old': `npm:typescript@${typescriptVersions.tooOld}`,
+      },
+    },
     files: {
       // skipLibCheck as `tsc --init` writes it: PGlite's own declarations name Emscripten's types,
       // which only its devDependencies install.
@@ -221,6 +237,38 @@ describe.each(projects)('a fresh $name project with @electric-sql/pglite $pglite
     expect(installed.version).toBe(project.pglite)
     const output = await runIn(dir, process.execPath, [project.main])
     expect(output.trim()).toBe(expectedOutput)
+  })
+})
+
+describe('TypeScript at the ends of the peer range `>=5.4` type-checks the nodenext project', () => {
+  test.each([typescriptVersions.oldest, typescriptVersions.newest])('TypeScript %s', async (version) => {
+    const dir = projectDirs.get('esm-typescript-nodenext')!
+    const alias = version === typescriptVersions.oldest ? 'typescript-oldest' : 'typescript-newest'
+    expect(await runIn(dir, process.execPath, [`node_modules/${alias}/bin/tsc`, '--version'])).toContain(version)
+    // The `@ts-expect-error` in seed.ts makes an `any` result an error too.
+    await runIn(dir, process.execPath, [`node_modules/${alias}/bin/tsc`, '-p', '.', '--noEmit'])
+  })
+
+  test(`npm refuses to install the package beside a TypeScript pinned to ${typescriptVersions.tooOld}, below the range`, async () => {
+    const dir = join(root, 'typescript-too-old')
+    await mkdir(dir)
+    const packageJson = { name: 'fresh-typescript-too-old', version: '1.0.0', private: true, dependencies: { '@relata/core': `file:${tarball}` }, devDependencies: { typescript: typescriptVersions.tooOld } }
+    await writeFile(join(dir, 'package.json'), JSON.stringify(packageJson, null, 2))
+    const failure = await runIn(dir, 'npm', ['install', '--no-audit', '--no-fund', '--prefer-offline']).then(
+      () => 'installed',
+      (error: Error) => error.message,
+    )
+    expect(failure).toContain('ERESOLVE')
+    expect(failure).toContain('peerOptional typescript@">=5.4" from @relata/core')
+  })
+
+  test(`TypeScript ${typescriptVersions.tooOld}, below it, fails at the first use with a type that says what to install`, async () => {
+    const dir = projectDirs.get('esm-typescript-nodenext')!
+    const failure = await runIn(dir, process.execPath, ['node_modules/typescript-too-old/bin/tsc', '-p', '.', '--noEmit']).then(
+      () => undefined,
+      (error: Error) => error.message,
+    )
+    expect(failure).toMatch(/src\/seed\.ts\(\d+,\d+\): error TS\d+: This expression is not callable\.\n\s+Type 'Relata_needs_TypeScript_5_4_or_newer__npm_i_D_typescript' has no call signatures/)
   })
 })
 
