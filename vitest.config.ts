@@ -17,6 +17,8 @@ const reliability = [
   `${core}/mariadb-packet-limits.test.ts`,
   `${core}/session-untracked.test.ts`,
   `${core}/input-sizes.test.ts`,
+  // A local server that accepts connections and never answers.
+  `${core}/connect-timeout.test.ts`,
   // Packs the package and installs it into new projects with npm.
   `${core}/fresh-projects.test.ts`,
   // Runs README's Getting started in an empty folder, with the packed package.

@@ -188,7 +188,8 @@ class MysqlRelataDialect implements RelataDialect {
  * read `resolveCapabilities(db)` to be sure.
  *
  * A URL of another scheme or no URL at all is refused at the call; a server that cannot be reached
- * or refuses the user fails the first query with a `ConnectionError`.
+ * or refuses the user fails the first query with a `ConnectionError`, also one that does not
+ * answer within 10 s (mysql2's `connectTimeout`: `mysql({ uri, connectTimeout })` changes it).
  *
  * @example
  * ```ts

@@ -12,9 +12,17 @@ const relataTypes: pg.CustomTypesConfig = {
 }
 
 /**
+ * Milliseconds the pools Relata creates wait for a new connection to be ready (`pg`'s
+ * `connectionTimeoutMillis`, which `pg` leaves unbounded: a host that drops packets, or a server
+ * that accepts and never answers, would hang the first query). The same as mysql2's `connectTimeout`.
+ */
+const connectionTimeoutMillis = 10_000
+
+/**
  * The pool Relata creates from a connection string or configuration, set so that results match
  * the declared column types: `int8` as `bigint`, `numeric` as a string, `timestamp` and `date`
  * read and written as UTC. These settings are per pool and override the same options in `config`.
+ * A connection not ready within 10 s fails (`connectionTimeoutMillis`, which `config` can set).
  *
  * @example
  * ```ts
@@ -24,7 +32,7 @@ const relataTypes: pg.CustomTypesConfig = {
 export function createPostgresPool(connection: string | pg.PoolConfig): pg.Pool {
   const config = typeof connection === 'string' ? { connectionString: connection } : connection
   // allowExitOnIdle: a script that forgets `orm.destroy()` still exits once its last query is done.
-  const pool = new pg.Pool({ allowExitOnIdle: true, ...config, types: relataTypes, Client: UtcDateClient as unknown as pg.PoolConfig['Client'] })
+  const pool = new pg.Pool({ allowExitOnIdle: true, connectionTimeoutMillis, ...config, types: relataTypes, Client: UtcDateClient as unknown as pg.PoolConfig['Client'] })
   // An idle connection the server ends (a restart, an administrator's terminate) is dropped from
   // the pool and the next query opens a new one; unheard, the pool's 'error' would crash the process.
   pool.on('error', () => undefined)

@@ -72,7 +72,9 @@ function checkConnection(connection: PostgresConnection): void {
  * Given a `pg.Pool`, Relata uses it as it is, with its own type parsing; `orm.destroy()` ends it.
  * The pools Relata creates let the process exit when they are idle (`allowExitOnIdle`).
  * A URL of another scheme or no URL at all is refused at the call; a server that cannot be reached
- * or refuses the user fails the first query with a `ConnectionError`.
+ * or refuses the user fails the first query with a `ConnectionError`, also one that does not
+ * answer within 10 s (the pools Relata creates set `pg`'s `connectionTimeoutMillis`, unbounded by
+ * default, to 10 000: `postgres({ connectionString, connectionTimeoutMillis })` changes it).
  *
  * @example
  * ```ts
