@@ -14,6 +14,8 @@ import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import { mariadbTestServer, postgresTestServer, type TestServer } from '@relata/test-kit/servers'
+import { describeEachDialect, type TargetName } from '@relata/test-kit/targets'
 import { childEnv } from './support/child-env.js'
 
 const run = promisify(execFile)
@@ -24,6 +26,13 @@ const packageDir = fileURLToPath(new URL('..', import.meta.url))
  * the project's own TypeScript 6 (npm aliases: one install) to type-check the same sources.
  */
 const typescriptVersions = { oldest: '5.4.5', newest: '7.0.2', tooOld: '5.3.3' }
+
+/**
+ * The oldest and the newest pg and mysql2 that the peer ranges `^8.23.0` and `^3.24.0` admit: the
+ * CommonJS project gets the oldest, the plain JavaScript one the newest.
+ */
+const oldestDrivers = { pg: '8.23.0', mysql2: '3.24.0' }
+const newestDrivers = { pg: '8.23.1', mysql2: '3.26.1' }
 
 /** The oldest and the newest PGlite that the peer range `>=0.5.16 <0.7` admits. */
 const oldestPglite = '0.5.16'
@@ -52,6 +61,10 @@ const scenario = `
   } finally {
     await orm.destroy()
   }`
+/** The same scenario on a server: the dialect from `DATABASE_URL`'s scheme. */
+const serverScenario = scenario
+  .replace('pglite()', "process.env.DATABASE_URL.startsWith('mysql:') ? mysql(process.env.DATABASE_URL) : postgres(process.env.DATABASE_URL)")
+  .replace('TYPE_CHECKS', '')
 const expectedOutput = JSON.stringify({ name: 'Ada', books: ['Letters', 'Notes'] })
 
 // Typed results: were `found` `any`, the `@ts-expect-error` below would be unused, an error.
@@ -68,6 +81,9 @@ if (readmeExample === undefined) throw new Error('packages/core/README.md has no
 interface Project {
   name: string
   pglite: string
+  /** The pg and mysql2 installed beside it, for the server scenario `serverMain`. */
+  drivers?: { pg: string; mysql2: string }
+  serverMain?: string
   packageJson: Record<string, unknown>
   files: Record<string, string>
   /** After the install, `[bin relative to the project, ...args]`, run with `node`. */
@@ -131,8 +147,20 @@ ${scenario.replace('TYPE_CHECKS', typeChecks)}
   {
     name: 'commonjs-require',
     pglite: oldestPglite,
+    drivers: oldestDrivers,
     packageJson: {},
     files: {
+      'seed-server.cjs': `const { createOrm, defineSchema, t, table } = require('@relata/core')
+const { postgres } = require('@relata/core/postgres')
+const { mysql } = require('@relata/core/mysql')
+${tables}
+async function main() {${serverScenario}
+}
+main().catch((error) => {
+  console.error(error)
+  process.exitCode = 1
+})
+`,
       'seed.cjs': `const { createOrm, defineSchema, t, table } = require('@relata/core')
 const { pglite } = require('@relata/core/pglite')
 ${tables}
@@ -145,12 +173,20 @@ main().catch((error) => {
 `,
     },
     main: 'seed.cjs',
+    serverMain: 'seed-server.cjs',
   },
   {
     name: 'plain-javascript-esm',
     pglite: newestPglite,
+    drivers: newestDrivers,
     packageJson: { type: 'module' },
     files: {
+      'seed-server.js': `import { createOrm, defineSchema, t, table } from '@relata/core'
+import { postgres } from '@relata/core/postgres'
+import { mysql } from '@relata/core/mysql'
+${tables}
+${serverScenario}
+`,
       'seed.js': `import { createOrm, defineSchema, t, table } from '@relata/core'
 import { pglite } from '@relata/core/pglite'
 ${tables}
@@ -158,13 +194,14 @@ ${scenario.replace('TYPE_CHECKS', '')}
 `,
     },
     main: 'seed.js',
+    serverMain: 'seed-server.js',
   },
 ]
 
 /** Runs a command, failing with its output (npm's and node's errors are on stderr). */
-async function runIn(cwd: string, file: string, args: string[]): Promise<string> {
+async function runIn(cwd: string, file: string, args: string[], env: NodeJS.ProcessEnv = {}): Promise<string> {
   try {
-    const { stdout } = await run(file, args, { cwd, env: childEnv(), maxBuffer: 16 * 1024 * 1024 })
+    const { stdout } = await run(file, args, { cwd, env: { ...childEnv(), ...env }, maxBuffer: 16 * 1024 * 1024 })
     return stdout
   } catch (error) {
     const failure = error as { stdout?: string; stderr?: string; message: string }
@@ -202,7 +239,7 @@ beforeAll(async () => {
         version: '1.0.0',
         private: true,
         ...project.packageJson,
-        dependencies: { '@relata/core': `file:${tarball}`, '@electric-sql/pglite': project.pglite },
+        dependencies: { '@relata/core': `file:${tarball}`, '@electric-sql/pglite': project.pglite, ...project.drivers },
       }
       await writeFile(join(dir, 'package.json'), JSON.stringify(packageJson, null, 2))
       for (const [file, text] of Object.entries(project.files)) {
@@ -237,8 +274,32 @@ describe.each(projects)('a fresh $name project with @electric-sql/pglite $pglite
     expect(installed.version).toBe(project.pglite)
     const output = await runIn(dir, process.execPath, [project.main])
     expect(output.trim()).toBe(expectedOutput)
-  })
+  }, 180_000)
 })
+
+/** The projects with pg and mysql2, each run once on PostgreSQL and once on MariaDB, in a database of its own. */
+const serverProjects = projects.filter((project) => project.drivers !== undefined)
+const servers: Partial<Record<TargetName, TestServer>> = { postgres: postgresTestServer, mariadb: mariadbTestServer }
+describeEachDialect(
+  'the seed scenario on a server, with pg and mysql2 at both ends of their peer ranges',
+  (target) => {
+    const server = servers[target.name]!
+    const driver = target.name === 'postgres' ? 'pg' : 'mysql2'
+    test.each(serverProjects.map((project) => [project.name, project.drivers![driver], project] as const))('%s with %s', async (_name, version, project) => {
+      const dir = projectDirs.get(project.name)!
+      const installed = JSON.parse(await readFile(join(dir, `node_modules/${driver}/package.json`), 'utf8')) as { version: string }
+      expect(installed.version).toBe(version)
+      const database = await server.createDatabase()
+      try {
+        const output = await runIn(dir, process.execPath, [project.serverMain!], { DATABASE_URL: server.url(database) })
+        expect(output.trim()).toBe(expectedOutput)
+      } finally {
+        await server.dropDatabase(database)
+      }
+    })
+  },
+  { only: ['postgres', 'mariadb'] },
+)
 
 describe('TypeScript at the ends of the peer range `>=5.4` type-checks the nodenext project', () => {
   test.each([typescriptVersions.oldest, typescriptVersions.newest])('TypeScript %s', async (version) => {

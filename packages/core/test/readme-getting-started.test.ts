@@ -11,6 +11,8 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
 import { afterAll, expect, test } from 'vitest'
+import { mariadbTestServer, postgresTestServer, type TestServer } from '@relata/test-kit/servers'
+import { describeEachDialect, type TargetName } from '@relata/test-kit/targets'
 import { childEnv } from './support/child-env.js'
 
 const run = promisify(execFile)
@@ -52,6 +54,10 @@ function localLine(line: string, tarball: string): string {
 }
 
 let dir: string | undefined
+/** The project the main test set up, and the packed package, for the server variants. */
+let project: string | undefined
+let tarball: string | undefined
+let blocks: Block[] = []
 
 afterAll(async () => {
   if (dir !== undefined) await rm(dir, { recursive: true, force: true })
@@ -62,7 +68,7 @@ test("README's Getting started works pasted line by line into an empty folder", 
   if (!existsSync(join(packageDir, 'dist', 'index.js'))) {
     throw new Error(`${join(packageDir, 'dist')} is missing: run \`npm run build -w @relata/core\` first (\`npm test\` does)`)
   }
-  const blocks = gettingStartedBlocks(await readFile(join(rootDir, 'README.md'), 'utf8'))
+  blocks = gettingStartedBlocks(await readFile(join(rootDir, 'README.md'), 'utf8'))
   const kinds = blocks.map((block) => block.kind)
   expect(kinds).toEqual(expect.arrayContaining(['shell', 'tsconfig.json', 'seed.ts', 'output']))
   const commands = blocks.filter((block) => block.kind === 'shell').flatMap((block) => block.text.split('\n'))
@@ -70,14 +76,15 @@ test("README's Getting started works pasted line by line into an empty folder", 
   expect(commands.some((line) => /^npm i .*@relata\/core/.test(line))).toBe(true)
 
   dir = await mkdtemp(join(tmpdir(), 'relata-getting-started-'))
-  const project = join(dir, 'project')
+  project = join(dir, 'project')
   await mkdir(project)
   const packed = JSON.parse((await run('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', dir], { cwd: packageDir, env: childEnv() })).stdout) as { filename: string }[]
-  const tarball = join(dir, packed[0]!.filename)
+  tarball = join(dir, packed[0]!.filename)
 
   // In the README's order: a file is written, a command run, an output compared with the last command's.
   let lastOutput: string | undefined
   for (const block of blocks) {
+    if (block.kind.startsWith('variant:')) continue
     if (block.kind === 'output') {
       expect(lastOutput?.trim(), 'the output the README shows').toBe(block.text.trim())
     } else if (block.kind === 'shell') {
@@ -90,3 +97,46 @@ test("README's Getting started works pasted line by line into an empty folder", 
     }
   }
 }, 300_000)
+
+/** The README's server variants: its dialect name, and the test server it runs on. */
+const variants: Record<string, { target: TargetName; server: TestServer }> = {
+  postgres: { target: 'postgres', server: postgresTestServer },
+  mysql: { target: 'mariadb', server: mariadbTestServer },
+}
+
+describeEachDialect(
+  "README's Getting started on a server",
+  (target) => {
+    const [name, variant] = Object.entries(variants).find(([, each]) => each.target === target.name)!
+    test(`the ${name} variant: its driver installed, seed.ts with its two lines runs and type-checks`, async () => {
+      if (project === undefined || tarball === undefined) throw new Error('the PGlite Getting started did not run')
+      const shellBlock = blocks.find((block) => block.kind === `variant:${name}:shell`)
+      const lines = blocks.find((block) => block.kind === `variant:${name}:seed.ts`)?.text.trim().split('\n')
+      const seed = blocks.find((block) => block.kind === 'seed.ts')?.text
+      const output = blocks.find((block) => block.kind === 'output')?.text
+      if (shellBlock === undefined || lines?.length !== 2 || seed === undefined || output === undefined) {
+        throw new Error(`README's Getting started has no ${name} variant (an install block and two lines of seed.ts)`)
+      }
+      const [importLine, ormLine] = lines as [string, string]
+      for (const line of shellBlock.text.split('\n').map((text) => text.trim())) {
+        if (line !== '' && !line.startsWith('#')) await shell(project, localLine(line, tarball))
+      }
+      const database = await variant.server.createDatabase()
+      try {
+        // The README's URL names a database of the reader's: here, a fresh one on the test server.
+        const url = variant.server.url(database)
+        const variantSeed = seed
+          .replace(/^import \{ pglite \} from '@relata\/core\/pglite'$/m, importLine)
+          .replace(/^const orm = createOrm\(.*\)$/m, ormLine.replace(/'(postgres|mysql):\/\/[^']*'/, `'${url}'`))
+        expect(variantSeed).toContain(importLine)
+        expect(variantSeed).not.toMatch(/dialect: pglite\(/)
+        await writeFile(join(project, 'seed.ts'), variantSeed)
+        expect((await shell(project, 'npx tsx seed.ts')).trim()).toBe(output.trim())
+        await shell(project, 'npx tsc --noEmit')
+      } finally {
+        await variant.server.dropDatabase(database)
+      }
+    }, 300_000)
+  },
+  { only: ['postgres', 'mariadb'] },
+)
