@@ -96,7 +96,7 @@ export interface Orm<S extends AnySchema> {
   createTables(options?: CreateTablesOptions): Promise<void>
   /** Drops every table of the schema, children first (see `DropTablesOptions`). */
   dropTables(options?: DropTablesOptions): Promise<void>
-  /** Closes the connection pool (or the PGlite instance), including one passed to the dialect. Statements after it fail with a `ConnectionWaitError` (`closed`). */
+  /** Closes the connection pool (or the PGlite instance), including one passed to the dialect. Statements after it fail with a `ConnectionWaitError` (`closed`). `orm.db.destroy()` is the same call. */
   destroy(): Promise<void>
   /**
    * A new session: an identity map and a unit of work. Cheap; use one per request or task. Its
@@ -112,6 +112,23 @@ export interface Orm<S extends AnySchema> {
   transaction<T>(fn: (session: Session<S>) => Promise<T>, options?: TransactionOptions): Promise<T>
   /** A new object outside any session (SQLAlchemy's `Author(name=...)`); `session.add()` it to save it. */
   build<K extends TableKey<S>>(table: K, values: CreateValues<S, K>): NewEntity<S, K>
+}
+
+/** The Kysely methods that return another Kysely on the same driver. */
+const derivingMethods = ['withPlugin', 'withoutPlugins', 'withSchema', 'withTables'] as const
+
+/**
+ * `db` whose `destroy()`, and that of every Kysely derived from it (`withPlugin()`, …), is
+ * `orm.destroy()`: Kysely's own would mark its driver destroyed, and later statements would fail
+ * with its bare "driver has already been destroyed" before the gate could say the orm was destroyed.
+ */
+function destroyingTheOrm<D extends Kysely<any>>(db: D, destroy: () => Promise<void>): D {
+  const own: Record<string, unknown> = { destroy }
+  for (const name of derivingMethods) {
+    const derive = db[name] as (...args: unknown[]) => Kysely<any>
+    own[name] = (...args: unknown[]) => destroyingTheOrm(derive.apply(db, args), destroy)
+  }
+  return Object.assign(db, own)
 }
 
 class RelataOrm<S extends AnySchema> implements Orm<S> {
@@ -131,11 +148,12 @@ class RelataOrm<S extends AnySchema> implements Orm<S> {
       commitOutcome: dialect.commitOutcome,
     })
     this.#gate = gated.gate
-    this.db = new Kysely<Database<S>>({
+    const db = new Kysely<Database<S>>({
       dialect: gated.dialect,
       plugins: [...(options.plugins ?? [])],
       log: queryLog(options),
     })
+    this.db = destroyingTheOrm(db, () => this.destroy())
   }
 
   async createTables(options?: CreateTablesOptions): Promise<void> {

@@ -1,4 +1,5 @@
 /** Setup mistakes fail with errors that say what to do: a table that was never created, an orm used after `destroy()`. */
+import { CamelCasePlugin, type Kysely } from 'kysely'
 import { beforeAll, expect, test } from 'vitest'
 import { describeEachDialect } from '@relata/test-kit/targets'
 import { ConnectionWaitError, createOrm, FlushError, MissingTableError, sql } from '../src/index.js'
@@ -106,6 +107,24 @@ describeEachDialect('an orm after destroy()', (target) => {
     await orm.destroy()
     await refused(() => sql`select 1`.execute(orm.db))
     await orm.db.destroy()
+  })
+
+  test.each([
+    ['orm.db.destroy()', (db: Kysely<any>) => db.destroy()],
+    ["orm.db.withPlugin(…).destroy()", (db: Kysely<any>) => db.withPlugin(new CamelCasePlugin()).destroy()],
+    ["orm.db.withSchema(…).destroy()", (db: Kysely<any>) => db.withSchema('other').destroy()],
+  ])('%s is orm.destroy(): statements after it fail saying the orm was destroyed', async (_name, destroy) => {
+    const orm = createOrm({ schema, dialect: target.dialect() })
+    expect((await sql<{ one: number }>`select 1 as one`.execute(orm.db)).rows).toEqual([{ one: 1 }])
+    const session = orm.session()
+    await destroy(orm.db)
+    await refused(() => sql`select 1`.execute(orm.db))
+    await refused(() => orm.db.selectFrom('authors').selectAll().execute())
+    await refused(() => orm.db.withoutPlugins().selectFrom('authors').selectAll().execute())
+    await refused(() => session.query('authors').all())
+    await refused(() => orm.transaction((s) => s.query('authors').all()))
+    // And orm.destroy() after it is harmless.
+    await orm.destroy()
   })
 
   test('an orm destroyed before its first statement', async () => {
