@@ -20,11 +20,15 @@ async function cpu(work: () => Promise<void> | void): Promise<number> {
   return (used.user + used.system) / 1000
 }
 
-/** How much longer a scenario takes at 4n objects than at n: the fastest of up to three runs of each (printed). */
+/**
+ * How much longer a scenario takes at 4n objects than at n: the fastest of up to five runs of each
+ * (printed). A busy machine (garbage collection, other processes' cache pressure) inflates single
+ * runs; linear work settles near 4 within a few runs, quadratic work never gets below 16.
+ */
 async function growth(label: string, scenario: (n: number) => Promise<number>): Promise<number> {
   let small = Infinity
   let large = Infinity
-  for (let round = 0; round < 3; round++) {
+  for (let round = 0; round < 5; round++) {
     small = Math.min(small, await scenario(N))
     large = Math.min(large, await scenario(4 * N))
     if (large / small < 8) break
