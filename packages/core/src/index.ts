@@ -38,6 +38,8 @@ export type { Loaded, WithSpec, WithLoaded, RelationNames } from './types/loaded
 export type { CreateValues, NewEntity } from './types/create.js'
 export type { PlannedStatement } from './unit-of-work/describe-plan.js'
 export type { ComparisonOperator } from './query/query-state.js'
+export type { LockOptions } from './query/entity-query.js'
+export type { GetOptions } from './session/session.js'
 export { createOrm } from './orm.js'
 export type { Orm, OrmOptions, TransactionOptions } from './orm.js'
 export type { CreateTablesOptions } from './ddl/create-tables.js'

@@ -56,8 +56,8 @@ describeEachDialect('dialect', (target) => {
     const capabilities = await ctx.dialect.resolveCapabilities(ctx.orm.db)
     expect(capabilities).toEqual(
       target.family === 'postgres'
-        ? { family: 'postgres', returning: true, maxParameters: 65535, transactionalDdl: true, jsonAggregation: 'postgres' }
-        : { family: 'mysql', returning: true, maxParameters: 65535, maxStatementBytes: expect.any(Number), transactionalDdl: false, jsonAggregation: 'mariadb' },
+        ? { family: 'postgres', returning: true, maxParameters: 65535, transactionalDdl: true, jsonAggregation: 'postgres', lockWaits: { noWait: true, skipLocked: true } }
+        : { family: 'mysql', returning: true, maxParameters: 65535, maxStatementBytes: expect.any(Number), transactionalDdl: false, jsonAggregation: 'mariadb', lockWaits: { noWait: true, skipLocked: true } },
     )
     expect(ctx.dialect.capabilities).toEqual(capabilities)
     expect(ctx.dialect.name).toBe(target.name === 'mariadb' ? 'mysql' : target.name)

@@ -47,6 +47,12 @@ export interface DialectCapabilities {
   /** DDL runs inside a transaction and rolls back with it (PostgreSQL, not MySQL). */
   readonly transactionalDdl: boolean
   readonly jsonAggregation: JsonAggregation
+  /**
+   * What a locking read may do instead of waiting for a row another transaction holds: fail at once
+   * (`NOWAIT`: PostgreSQL, MySQL 8, MariaDB 10.3+) or leave it out (`SKIP LOCKED`: PostgreSQL,
+   * MySQL 8, MariaDB 10.6+).
+   */
+  readonly lockWaits: { readonly noWait: boolean; readonly skipLocked: boolean }
 }
 
 /**

@@ -25,6 +25,13 @@ export interface StatementRules {
   page<Q extends SelectQueryBuilder<any, any, any>>(query: Q, limit: number | undefined, offset: number | undefined): Q
   /** `query` locking the rows it reads against change and deletion until the transaction ends. */
   lockForShare<Q extends SelectQueryBuilder<any, any, any>>(query: Q): Q
+  /**
+   * Whether a locking clause can name the one table whose rows it locks (PostgreSQL's
+   * `FOR UPDATE OF t0`). Where it cannot (MariaDB), a locked query's statement joins no other table.
+   */
+  readonly lockNamesTable: boolean
+  /** `query` with the locking clause of `lock`, naming `alias` where `lockNamesTable`; the server's `lockWaits` were checked before. */
+  lockRows<Q extends SelectQueryBuilder<any, any, any>>(query: Q, lock: RowLock, alias: string): Q
   /** `INSERT INTO ... VALUES` of `rows`, rows left wholly to the columns' defaults included; `firstColumn`: the table's first column. */
   insertValues(query: InsertQueryBuilder<any, any, InsertResult>, rows: readonly Record<string, unknown>[], firstColumn: string): InsertQueryBuilder<any, any, InsertResult>
   /** One `UPDATE` of many rows, each with values of its own, read from a derived table of keys and values. */
@@ -132,4 +139,19 @@ export interface RowsUpdate {
 export interface GeneratedKeys {
   /** Inserts `rows` into `table`; answers the key the server gave each row, in order. */
   insert(table: string, rows: readonly Record<string, unknown>[]): Promise<number[]>
+}
+
+/**
+ * A locking read: `update` (`FOR UPDATE`) or `share` (`FOR SHARE`, MariaDB's `LOCK IN SHARE MODE`),
+ * and what to do about rows another transaction holds: wait (default), fail at once (`noWait`) or
+ * leave them out (`skipLocked`).
+ *
+ * @example
+ * ```ts
+ * const lock: RowLock = { mode: 'update', wait: 'skipLocked' }
+ * ```
+ */
+export interface RowLock {
+  readonly mode: 'update' | 'share'
+  readonly wait?: 'noWait' | 'skipLocked'
 }

@@ -1,7 +1,9 @@
 /** Runs an entity query with its eager loads: the root statement, then one statement per `selectIn` level. */
+import { RelataError } from '../errors.js'
 import { compileFilters, orderItems } from '../query/filters.js'
 import type { QueryState } from '../query/query-state.js'
 import { stateOf } from '../tracking/entity-state.js'
+import { refreshUnchanged } from '../tracking/refresh-columns.js'
 import type { SqlContext } from './join-strategy.js'
 import type { LoadContext } from './load-context.js'
 import { buildLoadPlan, isPartialLoad, type LoadNode } from './load-plan.js'
@@ -21,19 +23,39 @@ export function rootQuery(ctx: LoadContext, state: QueryState, plan: readonly Lo
   const order = state.orderBy.length > 0 ? orderItems(state.orderBy, table) : []
   for (const item of order) query = query.orderBy(`${ROOT}.${item.column.sqlName}`, item.direction)
   query = ctx.statements.page(query, state.limit, state.offset)
+  if (state.lock !== undefined) query = ctx.statements.lockRows(query, state.lock, ROOT)
   return { query, shape: joined.shape }
 }
 
 export async function runQuery(ctx: LoadContext, state: QueryState): Promise<object[]> {
-  const plan = buildLoadPlan(state, ctx.statements.jsonCollections(ctx.capabilities))
+  const plan = lockedPlan(ctx, state, buildLoadPlan(state, ctx.statements.jsonCollections(ctx.capabilities)))
   const { query, shape } = rootQuery(ctx, state, plan)
   const rows = (await query.execute()) as Record<string, unknown>[]
   const entities = ctx.hydrator.fromRows(state.table, rows)
+  // Rows read under a lock are the ones to write over: objects already held take their unchanged columns.
+  if (state.lock !== undefined) for (let i = 0; i < rows.length; i++) refreshUnchanged(entities[i]!, rows[i]!, (c) => ctx.hydrator.keyDecoder(c))
   if (hasJoined(shape)) for (let i = 0; i < rows.length; i++) hydrateRow(ctx, entities[i]!, rows[i]!, shape)
   // Without filters or a page, the rows are the whole table: their relations need no key lists.
-  const wholeTable = state.filters.length === 0 && state.limit === undefined && state.offset === undefined
+  // (`skipLocked` may have left rows out.)
+  const wholeTable = state.filters.length === 0 && state.limit === undefined && state.offset === undefined && state.lock?.wait !== 'skipLocked'
   await loadLevels(ctx, entities, plan, wholeTable)
   return entities
+}
+
+/**
+ * A locked query locks its own table's rows only. Where the locking clause cannot name that table
+ * (MariaDB has no `FOR UPDATE OF`), the root statement joins nothing: its join-loaded relations
+ * load with `selectIn`, unlocked, like every relation of a locked query.
+ */
+function lockedPlan(ctx: LoadContext, state: QueryState, plan: LoadNode[]): LoadNode[] {
+  const { lock } = state
+  if (lock === undefined) return plan
+  if (lock.wait !== undefined && !ctx.capabilities.lockWaits[lock.wait]) {
+    const method = lock.mode === 'update' ? 'forUpdate' : 'forShare'
+    throw new RelataError(`${method}({ ${lock.wait}: true }) on '${state.table.key}': this database server has no ${lock.wait === 'noWait' ? 'NOWAIT (MariaDB 10.3+)' : 'SKIP LOCKED (MariaDB 10.6+)'}`)
+  }
+  if (ctx.statements.lockNamesTable) return plan
+  return plan.map((node) => (node.strategy === 'join' ? Object.freeze({ ...node, strategy: 'selectIn' as const }) : node))
 }
 
 /**

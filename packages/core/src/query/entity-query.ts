@@ -5,6 +5,7 @@ import type { ColumnModel, TableModel } from '../schema/model.js'
 import { commonValueRules, type ValueRules } from '../values/value-rules.js'
 import { checkValue } from '../values/write-values.js'
 import { comparisonOperators, emptyQueryState, type ComparisonOperator, type Filter, type QueryState, type WithItem } from './query-state.js'
+import type { RowLock } from '../dialect/statement-rules.js'
 
 /** Runs a query's state; the session provides it. */
 export interface QueryRunner {
@@ -152,6 +153,14 @@ export class QueryBuilder {
     return this.#with({ untracked: true })
   }
 
+  forUpdate(options?: LockOptions): QueryBuilder {
+    return this.#with({ lock: rowLock('update', options, this.#state.table) })
+  }
+
+  forShare(options?: LockOptions): QueryBuilder {
+    return this.#with({ lock: rowLock('share', options, this.#state.table) })
+  }
+
   with(spec: Record<string, unknown>): QueryBuilder {
     return this.#with({ with: mergeWithItems(this.#state.with, withItems(this.#state.table, spec, this.#rules)) })
   }
@@ -173,6 +182,9 @@ export class QueryBuilder {
   }
 
   count(): Promise<number> {
+    if (this.#state.lock !== undefined) {
+      throw new RelataError(`count() on '${this.#state.table.key}': a locked query cannot be counted (the database locks rows, not a count); run all() to lock the rows`)
+    }
     return this.#run().count(this.#state)
   }
 
@@ -180,6 +192,33 @@ export class QueryBuilder {
     if (this.#runner === undefined) throw new RelataError('a relation query inside .with() cannot be run on its own')
     return this.#runner
   }
+}
+
+/**
+ * What `forUpdate()` and `forShare()` take: at most one of `skipLocked` (leave out rows another
+ * transaction has locked) and `noWait` (fail at once on such a row instead of waiting).
+ *
+ * @example
+ * ```ts
+ * const job = await session.query('jobs').where({ status: 'queued' }).limit(1).forUpdate({ skipLocked: true }).first()
+ * ```
+ */
+export type LockOptions = { readonly skipLocked?: true; readonly noWait?: never } | { readonly noWait?: true; readonly skipLocked?: never }
+
+function rowLock(mode: RowLock['mode'], options: unknown, table: TableModel): RowLock {
+  const method = mode === 'update' ? 'forUpdate' : 'forShare'
+  if (options === undefined) return Object.freeze({ mode })
+  if (typeof options !== 'object' || options === null) throw new RelataError(`${method}() on '${table.key}': expects { skipLocked: true } or { noWait: true }`)
+  const { skipLocked, noWait, ...rest } = options as Record<string, unknown>
+  const unknown = Object.keys(rest)
+  if (unknown.length > 0) throw new RelataError(`${method}() on '${table.key}': unknown option ${unknown.map((k) => `'${k}'`).join(', ')} (options: skipLocked, noWait)`)
+  for (const [name, value] of [['skipLocked', skipLocked], ['noWait', noWait]] as const) {
+    if (value !== undefined && value !== true && value !== false) throw new RelataError(`${method}() on '${table.key}': ${name} must be true or false, got ${String(value)}`)
+  }
+  if (skipLocked === true && noWait === true) {
+    throw new RelataError(`${method}() on '${table.key}': skipLocked and noWait cannot be combined (skip the locked rows, or fail on them)`)
+  }
+  return Object.freeze({ mode, ...(skipLocked === true ? { wait: 'skipLocked' as const } : noWait === true ? { wait: 'noWait' as const } : {}) })
 }
 
 /**
@@ -228,6 +267,9 @@ function withItems(table: TableModel, spec: Record<string, unknown>, rules: Valu
     else if (typeof value === 'function') {
       const built = value(empty)
       if (!(built instanceof QueryBuilder)) throw new RelataError(`with(): the callback for '${table.key}.${name}' must return the query it was given`)
+      if (built.state.lock !== undefined) {
+        throw new RelataError(`with(): '${table.key}.${name}' cannot be locked: a lock applies to the rows of the query's own table; lock the related rows with a query of '${relation.target.key}'`)
+      }
       items.push({ relation: name, query: built.state })
     } else if (typeof value === 'object' && value !== null) items.push({ relation: name, query: empty.with(value as Record<string, unknown>).state })
     else throw new RelataError(`with(): '${table.key}.${name}' expects true, 'join', 'selectIn', a nested object or a callback`)

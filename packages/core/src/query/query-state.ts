@@ -1,5 +1,6 @@
 /** The plain, frozen state behind an entity query: what to select, filter, order and load with it. */
 import type { Expression, SqlBool } from 'kysely'
+import type { RowLock } from '../dialect/statement-rules.js'
 import type { ColumnModel, TableModel } from '../schema/model.js'
 import type { LoadStrategy } from '../schema/relations.js'
 import type { LongInList } from '../values/value-rules.js'
@@ -55,6 +56,8 @@ export interface QueryState {
   readonly strategy?: LoadStrategy
   /** Results bypass the session: no identity map entry, no snapshot, no lazy loading. */
   readonly untracked?: boolean
+  /** The root table's rows are locked until the transaction ends (`forUpdate()` / `forShare()`). */
+  readonly lock?: RowLock
 }
 
 export function emptyQueryState(table: TableModel): QueryState {

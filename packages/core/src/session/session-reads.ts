@@ -82,24 +82,33 @@ export class SessionReads implements QueryRunner {
 
   /**
    * The object with this key: from the identity map, else one query, which `beforeQuery` (the
-   * session's autoflush) may first make wait; the identity map is asked again after it.
+   * session's autoflush) may first make wait; the identity map is asked again after it. With a
+   * lock, always one statement: the row is read (and the object held refreshed) under the lock.
    */
-  async get(table: string, key: unknown, beforeQuery?: (table: TableModel) => Promise<void> | undefined): Promise<object | undefined> {
+  async get(
+    table: string,
+    key: unknown,
+    options?: { readonly lock?: 'update' | 'share' },
+    beforeQuery?: (table: TableModel) => Promise<void> | undefined,
+  ): Promise<object | undefined> {
     const model = this.#setup.schema.table(table)
+    const lock = getLock(model, options)
     const values = keyValues(model, key)
     const identityKey = keyOfValues(values)
-    let known = this.#setup.identityMap.get(model, identityKey)
-    if (known !== undefined) return known
+    const known = () => (lock === undefined ? this.#setup.identityMap.get(model, identityKey) : undefined)
+    let found = known()
+    if (found !== undefined) return found
     const waiting = beforeQuery?.(model)
     if (waiting !== undefined) {
       await waiting
-      known = this.#setup.identityMap.get(model, identityKey)
-      if (known !== undefined) return known
+      found = known()
+      if (found !== undefined) return found
     }
     let query = this.query(table)
     model.primaryKey.forEach((column, i) => {
       query = query.where(column.property, '=', values[i])
     })
+    if (lock !== undefined) query = lock === 'update' ? query.forUpdate() : query.forShare()
     return query.first()
   }
 
@@ -131,7 +140,16 @@ export class SessionReads implements QueryRunner {
   // QueryRunner
   async all(state: QueryState): Promise<object[]> {
     if (state.untracked) return this.#untracked(state)
-    return runQuery(await this.#loadContext(), state)
+    const context = await this.#loadContext()
+    if (state.lock !== undefined && this.#setup.transactions.open === undefined) {
+      // Outside a transaction the lock would end with its own statement: SQLAlchemy lets that pass, Relata refuses it.
+      const method = state.lock.mode === 'update' ? 'forUpdate' : 'forShare'
+      throw new RelataError(
+        `${method}() on '${state.table.key}' outside a transaction: a lock lasts until its transaction ends, and here the statement would commit on its own. ` +
+          `Run it inside orm.transaction(async (session) => ...) or session.transaction(async () => ...)`,
+      )
+    }
+    return runQuery(context, state)
   }
 
   /**
@@ -204,6 +222,17 @@ function relationOf(table: TableModel, name: string): RelationModel {
     throw new RelataError(`'${name}' is not a relation of '${table.key}' (relations: ${[...table.relations.keys()].join(', ') || 'none'})`)
   }
   return relation
+}
+
+/** `get()`'s lock option, checked. */
+function getLock(table: TableModel, options: unknown): 'update' | 'share' | undefined {
+  if (options === undefined) return undefined
+  if (typeof options !== 'object' || options === null) throw new RelataError(`get('${table.key}', key, options): options must be an object such as { lock: 'update' }`)
+  const { lock, ...rest } = options as Record<string, unknown>
+  const unknown = Object.keys(rest)
+  if (unknown.length > 0) throw new RelataError(`get('${table.key}', key, options): unknown option ${unknown.map((k) => `'${k}'`).join(', ')} (options: lock)`)
+  if (lock !== undefined && lock !== 'update' && lock !== 'share') throw new RelataError(`get('${table.key}', key, { lock }): lock must be 'update' or 'share', got ${JSON.stringify(lock) ?? String(lock)}`)
+  return lock
 }
 
 /** The key columns' values from `get()`'s argument: a value for a single key, an object for a composite one. */

@@ -45,6 +45,22 @@ export interface SessionOptions {
 }
 
 /**
+ * What `session.get()` takes: `lock` reads the row with `FOR UPDATE` (`'update'`) or `FOR SHARE`
+ * (`'share'`; MariaDB `LOCK IN SHARE MODE`), inside a transaction.
+ *
+ * @example
+ * ```ts
+ * await orm.transaction(async (session) => {
+ *   const account = await session.get('accounts', 1, { lock: 'update' })
+ *   account!.balance -= 10
+ * })
+ * ```
+ */
+export interface GetOptions {
+  readonly lock?: 'update' | 'share'
+}
+
+/**
  * A unit of work over one schema. Within a session one row is one object.
  *
  * Autoflush (on by default, as SQLAlchemy's `autoflush=True` and MikroORM's `FlushMode.AUTO`):
@@ -74,8 +90,11 @@ export interface Session<S extends AnySchema> {
   /**
    * The object with this primary key: from the identity map without SQL (and without autoflush)
    * when it is there, else one query, after an autoflush when a pending change writes the table.
+   * With `{ lock: 'update' }` (or `'share'`) it always reads the row, locked until the
+   * transaction ends (inside `orm.transaction()` / `session.transaction()` only); an object already
+   * held takes the row's values for its unchanged columns and keeps its unflushed changes.
    */
-  get<K extends TableKey<S>>(table: K, key: PrimaryKey<S, K>): Promise<Entity<S, K> | undefined>
+  get<K extends TableKey<S>>(table: K, key: PrimaryKey<S, K>, options?: GetOptions): Promise<Entity<S, K> | undefined>
   /**
    * Loads relations of an object (batched with other loads in the same tick) and returns the same
    * object typed with them loaded. TypeScript cannot narrow through `await`; to narrow a variable in
@@ -257,8 +276,8 @@ export class SessionImpl implements EntityTracker {
     return this.#reads.query(table, this.#runner)
   }
 
-  get(table: string, key: unknown): Promise<object | undefined> {
-    return this.#reads.get(table, key, (model) => this.#beforeRead(() => new Set([model]), () => `session.get('${model.key}', ...)`))
+  get(table: string, key: unknown, options?: GetOptions): Promise<object | undefined> {
+    return this.#reads.get(table, key, options, (model) => this.#beforeRead(() => new Set([model]), () => `session.get('${model.key}', ...)`))
   }
 
   load(entity: object, ...relations: string[]): Promise<object> {

@@ -3,6 +3,7 @@ import type { Expression, ExpressionBuilder, SqlBool } from 'kysely'
 import type { AnySchema } from '../schema/define-schema.js'
 import type { LoadStrategy } from '../schema/relations.js'
 import type { ComparisonOperator } from '../query/query-state.js'
+import type { LockOptions } from '../query/entity-query.js'
 import type { Loaded, MergeSpec, WithSpec } from './loaded.js'
 import type { Row } from './rows.js'
 import type { TableKey } from './schema-types.js'
@@ -128,6 +129,17 @@ export interface EntityQuery<S extends AnySchema, K extends TableKey<S>, W = {}>
    * `with()` are loaded; other relations cannot be loaded later, and relation changes are refused.
    */
   untracked(): EntityQuery<S, K, W>
+  /**
+   * `SELECT ... FOR UPDATE`: locks the rows of this query's table against change, deletion and
+   * other locks until the transaction ends; must run inside `orm.transaction()` or
+   * `session.transaction()`. Relations named in `with()` are loaded without a lock. Objects the
+   * session already holds get their unchanged columns from the locked rows; unflushed changes stay.
+   * `{ skipLocked: true }` leaves out rows another transaction has locked; `{ noWait: true }` fails
+   * at once on them.
+   */
+  forUpdate(options?: LockOptions): EntityQuery<S, K, W>
+  /** `SELECT ... FOR SHARE` (MariaDB: `LOCK IN SHARE MODE`): other transactions may share the lock but not change the rows. As `forUpdate()` otherwise. */
+  forShare(options?: LockOptions): EntityQuery<S, K, W>
   /** Every matching object. */
   all(): Promise<Loaded<S, K, W>[]>
   /** The first matching object, or `undefined`. */

@@ -45,6 +45,22 @@ export function supportsReturning(server: MysqlServer): boolean {
 }
 
 /**
+ * `NOWAIT` and `SKIP LOCKED` on locking reads: MySQL 8 has both, MariaDB `NOWAIT` from 10.3 and
+ * `SKIP LOCKED` from 10.6; a server of unknown version is taken to be recent.
+ *
+ * @example
+ * ```ts
+ * lockWaits({ kind: 'mariadb', version: [10, 5] })   // { noWait: true, skipLocked: false }
+ * ```
+ */
+export function lockWaits(server: MysqlServer | undefined): { readonly noWait: boolean; readonly skipLocked: boolean } {
+  if (server?.kind !== 'mariadb' || server.version === undefined) return Object.freeze({ noWait: true, skipLocked: true })
+  const [major, minor] = server.version
+  const atLeast = (m: number) => major > 10 || (major === 10 && minor >= m)
+  return Object.freeze({ noWait: atLeast(3), skipLocked: atLeast(6) })
+}
+
+/**
  * The capabilities of a MySQL-family server. `returning: false` turns `RETURNING` off even where
  * the server has it (to run the MySQL 8 code path on MariaDB).
  *
@@ -61,6 +77,7 @@ export function mysqlCapabilities(server: MysqlServer | undefined, options: { re
     maxStatementBytes,
     transactionalDdl: false,
     jsonAggregation: server?.kind === 'mariadb' ? 'mariadb' : 'mysql',
+    lockWaits: lockWaits(server),
   })
 }
 

@@ -16,4 +16,5 @@ export const postgresCapabilities: DialectCapabilities = Object.freeze({
   maxParameters: 65535,
   transactionalDdl: true,
   jsonAggregation: 'postgres',
+  lockWaits: Object.freeze({ noWait: true, skipLocked: true }),
 })

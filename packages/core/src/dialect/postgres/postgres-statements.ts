@@ -1,4 +1,4 @@
-/** PostgreSQL's statements: `json_agg` for embedded relations, `UPDATE ... FROM (VALUES ...)`, `FOR SHARE`, `DEFAULT VALUES`. */
+/** PostgreSQL's statements: `json_agg` for embedded relations, `UPDATE ... FROM (VALUES ...)`, `FOR UPDATE OF` / `FOR SHARE`, `DEFAULT VALUES`. */
 import { sql, type AliasedExpression, type RawBuilder } from 'kysely'
 import { RelataError } from '../../errors.js'
 import type { ColumnModel } from '../../schema/model.js'
@@ -69,6 +69,12 @@ export const postgresStatements: StatementRules = Object.freeze<StatementRules>(
     return paged
   },
   lockForShare: (query) => query.forShare() as typeof query,
+  lockNamesTable: true,
+  lockRows(query, lock, alias) {
+    // `OF alias`: only the root's rows, not those of a joined many-to-one (nor its nullable side, which PostgreSQL refuses to lock).
+    const locked = lock.mode === 'update' ? query.forUpdate(alias) : query.forShare(alias)
+    return (lock.wait === 'noWait' ? locked.noWait() : lock.wait === 'skipLocked' ? locked.skipLocked() : locked) as typeof query
+  },
   /** PostgreSQL has no `() VALUES ()` for rows left wholly to defaults: `DEFAULT VALUES` for one, `(first column) VALUES (DEFAULT), ...` for several. */
   insertValues(query, rows, firstColumn) {
     if (rows.some(hasValues)) return query.values(rows as Record<string, unknown>[])
