@@ -4,6 +4,7 @@ import { createTables, type CreateTablesOptions } from './ddl/create-tables.js'
 import { dropTables, type DropTablesOptions } from './ddl/drop-tables.js'
 import type { RelataDialect } from './dialect/dialect.js'
 import { gatedDialect, type ConnectionGate } from './dialect/connection-gate.js'
+import { routedKysely, type Route } from './dialect/routed-kysely.js'
 import { RelataError } from './errors.js'
 import { consoleLogger, toQueryEvent, type QueryLogger } from './query-log.js'
 import type { AnySchema } from './schema/define-schema.js'
@@ -136,6 +137,8 @@ class RelataOrm<S extends AnySchema> implements Orm<S> {
   readonly dialect: RelataDialect
   readonly db: Kysely<Database<S>>
   readonly #gate: ConnectionGate
+  /** Builds `session.db`: the gated dialect and the ORM's plugins, statements routed by each session. */
+  readonly #routed: (route: Route) => Kysely<any>
 
   constructor(options: OrmOptions<S>) {
     this.schema = options.schema
@@ -154,6 +157,8 @@ class RelataOrm<S extends AnySchema> implements Orm<S> {
       log: queryLog(options),
     })
     this.db = destroyingTheOrm(db, () => this.destroy())
+    // Statements of session.db run (and are logged) on orm.db or one of its transactions.
+    this.#routed = (route) => routedKysely(gated.dialect, options.plugins ?? [], route)
   }
 
   async createTables(options?: CreateTablesOptions): Promise<void> {
@@ -170,14 +175,14 @@ class RelataOrm<S extends AnySchema> implements Orm<S> {
   }
 
   session(options: SessionOptions = {}): Session<S> {
-    const connection = { db: this.#anyDb, capabilities: () => this.dialect.resolveCapabilities(this.#anyDb) }
+    const connection = { db: this.#anyDb, capabilities: () => this.dialect.resolveCapabilities(this.#anyDb), routed: this.#routed }
     return new SessionImpl(this.schema, connection, this.dialect.platform, sessionOptions('orm.session()', options)) as unknown as Session<S>
   }
 
   transaction<T>(fn: (session: Session<S>) => Promise<T>, options: TransactionOptions = {}): Promise<T> {
     const { retries = 0, isolation, autoflush } = options
     const settings = sessionOptions('orm.transaction()', { autoflush })
-    return withRetries(retries, () => (this.session(settings) as unknown as SessionImpl).transaction(fn as (session: Session<AnySchema>) => Promise<T>, { isolation }))
+    return withRetries(retries, () => (this.session(settings) as unknown as SessionImpl).transaction(fn as unknown as (session: Session<AnySchema>) => Promise<T>, { isolation }))
   }
 
   build<K extends TableKey<S>>(table: K, values: CreateValues<S, K>): NewEntity<S, K> {

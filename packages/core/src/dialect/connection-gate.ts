@@ -147,7 +147,7 @@ export class ConnectionGate implements Driver {
         `This statement would wait forever for a connection: ${this.#describe()}, and the code of each of those transactions is waiting ` +
           `for another connection (this statement runs inside one of them). A transaction's callback that opens another transaction, or queries ` +
           `through another session or orm.db, needs a connection of its own${capacity === 1 ? ' (this database has one)' : ''}: ` +
-          `use the transaction's session instead, or a larger pool.`,
+          `use the transaction's session instead (and session.db, not orm.db, for Kysely statements inside the transaction), or a larger pool.`,
         'deadlock',
       )
     }

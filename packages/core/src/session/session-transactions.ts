@@ -2,6 +2,7 @@
 import type { ControlledTransaction, Kysely } from 'kysely'
 import type { DialectCapabilities } from '../dialect/dialect.js'
 import { transientDatabaseError } from '../dialect/database-error.js'
+import type { Route } from '../dialect/routed-kysely.js'
 import { inTransactionScope } from '../dialect/transaction-scope.js'
 import { TransactionConflictError } from '../errors.js'
 import type { SessionChanges } from './session-changes.js'
@@ -12,6 +13,8 @@ export interface SessionConnection {
   /** Settles capabilities that depend on the server (called before the first statement). */
   readonly capabilities: () => Promise<DialectCapabilities>
   readonly transaction?: ControlledTransaction<any>
+  /** A Kysely on the ORM's dialect and plugins whose statements run where `route` says as each executes (`session.db`). */
+  readonly routed?: (route: Route) => Kysely<any>
 }
 
 /**
@@ -69,6 +72,12 @@ export class SessionTransactions {
   /** Where statements run: the open transaction, else the pool. */
   get db(): Kysely<any> {
     return this.#transaction ?? this.#connection.db
+  }
+
+  /** Where a statement runs now: once the transaction being opened or closed is settled, the open transaction, else the pool. */
+  async current(): Promise<Kysely<any>> {
+    while (this.#gate !== undefined) await this.#gate
+    return this.db
   }
 
   /** The open transaction, if any. */

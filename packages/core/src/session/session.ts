@@ -1,5 +1,8 @@
 /** The Session: the public facade of a session, composing its reads, its unit of work in memory, its transactions and its flushes. */
+import type { Kysely } from 'kysely'
 import type { Platform } from '../dialect/platform.js'
+import { RelataError } from '../errors.js'
+import type { Database } from '../types/database.js'
 import type { AnySchema } from '../schema/define-schema.js'
 import type { ValueRules } from '../values/value-rules.js'
 import type { ForeignKeyModel, RelationModel } from '../schema/model.js'
@@ -150,6 +153,16 @@ export interface Session<S extends AnySchema> {
    * ```
    */
   merge<E extends object>(entity: E): Promise<E>
+  /**
+   * Kysely, typed from the schema as `orm.db` is, whose statements run on this session's connection:
+   * inside its transaction (and savepoint) while one is open, so they see rows flushed but not yet
+   * committed and are committed or rolled back with it; on the pool otherwise. It follows the session:
+   * captured before a transaction opens, it runs in that transaction once open. It does not flush:
+   * call `session.flush()` first for its statements to see pending changes. Its own `transaction()` and
+   * `startTransaction()` are refused: use `session.transaction()`, or `orm.db` for an independent one.
+   * MikroORM's `em.getKysely()`, SQLAlchemy's `session.execute()`.
+   */
+  readonly db: Kysely<Database<S>>
   /** Forgets every object and change (SQLAlchemy's `expunge_all`): loaded objects are detached, new ones transient again. Refused while a flush runs. */
   clear(): void
 
@@ -189,6 +202,10 @@ export interface Session<S extends AnySchema> {
   transaction<T>(fn: (session: Session<S>) => Promise<T>): Promise<T>
 }
 
+const TRANSACTION_REFUSAL =
+  'session.db cannot open a transaction of its own: its statements run in the session\'s transaction while one is open. ' +
+  'Use session.transaction(async () => ...) (a savepoint inside an open transaction; session.db follows it), or orm.db.transaction() for an independent transaction'
+
 /** @internal */
 export class SessionImpl implements EntityTracker {
   readonly identityMap = new IdentityMap()
@@ -206,6 +223,7 @@ export class SessionImpl implements EntityTracker {
 
   /** What differs between database families: value rules, statement shapes. */
   readonly #platform: Platform
+  #db: Kysely<any> | undefined
 
   constructor(
     readonly schema: AnySchema,
@@ -269,6 +287,13 @@ export class SessionImpl implements EntityTracker {
   /** The database family's value rules: new values and filter values are checked against its limits. */
   get valueRules(): ValueRules {
     return this.#platform.values
+  }
+
+  get db(): Kysely<any> {
+    const routed = this.connection.routed
+    if (routed === undefined) throw new RelataError('session.db: this session was made without a dialect to build Kysely on')
+    this.#db ??= routed({ current: () => this.#transactions.current(), refusal: TRANSACTION_REFUSAL })
+    return this.#db
   }
 
   // Reads
