@@ -40,3 +40,36 @@ export async function reliability() {
   await orm.destroy()
   return everything
 }
+
+// Accounts and a job queue, for the blocks on locks and session.db.
+const queue = defineSchema({
+  accounts: table('accounts', { id: t.serial().primaryKey(), balance: t.integer() }),
+  jobs: table('jobs', { id: t.serial().primaryKey(), status: t.text() }),
+})
+
+/** "Pessimistic locks": a locked get, a job taken with SKIP LOCKED, a share lock that does not wait. */
+export async function locks() {
+  const orm = createOrm({ schema: queue, dialect: pglite() })
+  await orm.transaction(async (session) => {
+    const account = await session.get('accounts', 1, { lock: 'update' })      // SELECT ... FOR UPDATE
+    if (account) account.balance -= 10
+    // A job queue: each worker takes a row no other worker holds.
+    const job = await session.query('jobs').where({ status: 'queued' }).orderBy('id').limit(1).forUpdate({ skipLocked: true }).first()
+    const queued = await session.query('jobs').where({ status: 'queued' }).forShare({ noWait: true }).all()
+    return [job, queued]
+  })
+  await orm.destroy()
+}
+
+/** "session.db": Kysely statements inside the session's transaction. */
+export async function sessionDb() {
+  const orm = createOrm({ schema: queue, dialect: pglite() })
+  await orm.transaction(async (session) => {
+    session.create('jobs', { status: 'queued' })
+    await session.flush()                                   // session.db does not flush for you
+    const queued = await session.db.selectFrom('jobs').select('id').where('status', '=', 'queued').execute()
+    await session.db.updateTable('jobs').set({ status: 'taken' }).where('status', '=', 'queued').execute()
+    return queued
+  })                                                        // committed (or rolled back) with the session's changes
+  await orm.destroy()
+}
