@@ -30,7 +30,7 @@ export type { Entity, EntityMethods, Collection, ColumnsOnly, LoadedCollection, 
 export type { TableKey } from './types/schema-types.js'
 export { RelataError, SchemaError, NotFoundError, MultipleResultsError, FlushError, StaleObjectError, TransactionConflictError, QueryTimeoutError, ConnectionWaitError, CommitUnknownError, MissingTableError, ConnectionError } from './errors.js'
 export type { TransactionConflictKind } from './errors.js'
-export type { Session, SessionOptions, TransactionIsolation } from './session/session.js'
+export type { RefreshOptions, Session, SessionOptions, TransactionIsolation } from './session/session.js'
 export { isTransactionConflict } from './session/transaction-retry.js'
 export type { CollectionQuery, EntityQuery, FilterValues, RelationQuery, PropertyDatabase } from './types/query.js'
 export type { EntityJson, EntityJsonMethod, EntityKeyJson } from './types/entity-json.js'

@@ -178,6 +178,47 @@ describeEachDialect('session: pessimistic locks', (target) => {
     expect(await title(ids[0]!)).toBe('Second')
   })
 
+  test("refresh(obj, { lock: 'update' }) re-reads the row under a lock: outside a transaction refused; inside, another writer waits for the commit", async () => {
+    const outside = ctx.orm.session()
+    const book = (await outside.get('books', ids[0]!))!
+    ctx.recorder.clear()
+    await expect(outside.refresh(book, { lock: 'update' })).rejects.toThrow(/^forUpdate\(\) on 'books' outside a transaction/)
+    await expect(outside.refresh(book, { lock: 'exclusive' as 'update' })).rejects.toThrow(/session\.refresh\(\) of a books object: lock must be 'update' or 'share'/)
+    expect(ctx.recorder.sql).toEqual([])
+    await ctx.orm.db.updateTable('books').set({ title: 'Theirs' }).where('id', '=', ids[0]!).execute()
+    const events: string[] = []
+    const hold = latch()
+    const locked = latch()
+    const session = ctx.orm.session()
+    const held = (await session.get('books', ids[0]!))!
+    const first = session.transaction(async () => {
+      expect(await session.refresh(held, { lock: 'update' })).toBe(held)
+      expect(held.title).toBe('Theirs')
+      locked.open()
+      await hold.promise
+      held.title = `${held.title} and mine`
+      events.push('first wrote')
+    })
+    await locked.promise
+    expect(ctx.recorder.sql.filter((s) => /for update/.test(s))).toHaveLength(1)
+    if (!servers) {
+      hold.open()
+      await first
+      expect(await title(ids[0]!)).toBe('Theirs and mine')
+      return
+    }
+    const update = ctx.orm.db.updateTable('books').set({ title: 'Second' }).where('id', '=', ids[0]!).execute().then(() => events.push('update done'))
+    try {
+      await untilWaiting(ctx.orm, target)
+      events.push('update seen waiting')
+    } finally {
+      hold.open()
+    }
+    await Promise.all([first, update])
+    expect(events).toEqual(['update seen waiting', 'first wrote', 'update done'])
+    expect(await title(ids[0]!)).toBe('Second')
+  })
+
   test.runIf(servers)('forUpdate({ skipLocked: true }) leaves out the rows another transaction locked', async () => {
     const hold = latch()
     const locked = latch()

@@ -11,4 +11,6 @@ export interface LoadContext {
   readonly statements: StatementRules
   readonly identityMap: IdentityMap
   readonly hydrator: Hydrator
+  /** `populateExisting`: rows overwrite the objects already known and loaded relations are replaced. */
+  readonly populate?: boolean
 }

@@ -28,12 +28,14 @@ export function rootQuery(ctx: LoadContext, state: QueryState, plan: readonly Lo
 }
 
 export async function runQuery(ctx: LoadContext, state: QueryState): Promise<object[]> {
+  if (state.populateExisting) ctx = { ...ctx, hydrator: ctx.hydrator.populating(), populate: true }
   const plan = lockedPlan(ctx, state, buildLoadPlan(state, ctx.statements.jsonCollections(ctx.capabilities)))
   const { query, shape } = rootQuery(ctx, state, plan)
   const rows = (await query.execute()) as Record<string, unknown>[]
   const entities = ctx.hydrator.fromRows(state.table, rows)
   // Rows read under a lock are the ones to write over: objects already held take their unchanged columns.
-  if (state.lock !== undefined) for (let i = 0; i < rows.length; i++) refreshUnchanged(entities[i]!, rows[i]!, (c) => ctx.hydrator.keyDecoder(c))
+  // (A populating query has overwritten them all already.)
+  if (state.lock !== undefined && !state.populateExisting) for (let i = 0; i < rows.length; i++) refreshUnchanged(entities[i]!, rows[i]!, (c) => ctx.hydrator.keyDecoder(c))
   if (hasJoined(shape)) for (let i = 0; i < rows.length; i++) hydrateRow(ctx, entities[i]!, rows[i]!, shape)
   // Without filters or a page, the rows are the whole table: their relations need no key lists.
   // (`skipLocked` may have left rows out.)

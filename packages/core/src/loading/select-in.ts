@@ -9,6 +9,7 @@ import { inTuples } from '../sql/sql-helpers.js'
 import { orderItems } from '../query/filters.js'
 import type { ColumnModel } from '../schema/model.js'
 import { keyOfValue, keyOfValues } from '../tracking/identity-map.js'
+import { stateOf } from '../tracking/entity-state.js'
 import { assignRelation } from './assign.js'
 import { relationSource, type SqlContext } from './join-strategy.js'
 import { isPartialLoad, type LoadNode } from './load-plan.js'
@@ -55,7 +56,8 @@ export async function selectIn(ctx: LoadContext, node: LoadNode, parents: readon
     const entries = ctx.identityMap.tableEntries(relation.target)
     pending = pending.filter(([id]) => {
       const target = entries.get(id)
-      if (target === undefined) return true
+      // A target with expired attributes is read again, which brings them back.
+      if (target === undefined || stateOf(target)!.expired?.size) return true
       found.set(id, [target])
       return false
     })

@@ -161,6 +161,10 @@ export class QueryBuilder {
     return this.#with({ lock: rowLock('share', options, this.#state.table) })
   }
 
+  populateExisting(): QueryBuilder {
+    return this.#with({ populateExisting: true })
+  }
+
   with(spec: Record<string, unknown>): QueryBuilder {
     return this.#with({ with: mergeWithItems(this.#state.with, withItems(this.#state.table, spec, this.#rules)) })
   }

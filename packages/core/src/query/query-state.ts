@@ -58,6 +58,8 @@ export interface QueryState {
   readonly untracked?: boolean
   /** The root table's rows are locked until the transaction ends (`forUpdate()` / `forShare()`). */
   readonly lock?: RowLock
+  /** Rows overwrite the objects already in the identity map, and relations loaded with them are replaced (SQLAlchemy's `populate_existing`). */
+  readonly populateExisting?: boolean
 }
 
 export function emptyQueryState(table: TableModel): QueryState {

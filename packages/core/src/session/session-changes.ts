@@ -183,6 +183,11 @@ export class SessionChanges implements SessionBookkeeping {
     }
   }
 
+  /** Forgets the unflushed link changes of one object's many-to-many relation: it was read again from the database. */
+  forgetLinks(relation: RelationModel, entity: object): void {
+    this.links.forgetRelation(relation, entity)
+  }
+
   /** Forgets every object and change (SQLAlchemy's `expunge_all`): loaded objects are detached, new ones transient again. */
   clear(): void {
     if (this.#flushing) throw new RelataError('session.clear(): a flush of this session is running; await it (or the commit) first')

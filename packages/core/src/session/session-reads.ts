@@ -95,7 +95,12 @@ export class SessionReads implements QueryRunner {
     const lock = getLock(model, options)
     const values = keyValues(model, key)
     const identityKey = keyOfValues(values)
-    const known = () => (lock === undefined ? this.#setup.identityMap.get(model, identityKey) : undefined)
+    // A locked get always reads the row; an object with expired attributes is read again (the query overwrites them).
+    const known = () => {
+      if (lock !== undefined) return undefined
+      const held = this.#setup.identityMap.get(model, identityKey)
+      return held !== undefined && !stateOf(held)!.expired?.size ? held : undefined
+    }
     let found = known()
     if (found !== undefined) return found
     const waiting = beforeQuery?.(model)

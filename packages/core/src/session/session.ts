@@ -25,9 +25,14 @@ import { expunge } from './session-expunge.js'
 import { SessionFlush } from './session-flush.js'
 import { Merge } from './session-merge.js'
 import { SessionReads } from './session-reads.js'
+import { SessionRefresh, type RefreshOptions } from './session-refresh.js'
 import { SessionTransactions, type SessionConnection, type TransactionIsolation } from './session-transactions.js'
 
 export type { SessionConnection, TransactionIsolation } from './session-transactions.js'
+export type { RefreshOptions } from './session-refresh.js'
+
+/** The names `session.expire()` takes for an entity: its columns other than the primary key's, and its relations. */
+type ExpirableNames<E> = Exclude<keyof E, 'load'> & string
 
 /**
  * How `orm.session()` makes a session.
@@ -165,6 +170,26 @@ export interface Session<S extends AnySchema> {
   readonly db: Kysely<Database<S>>
   /** Forgets every object and change (SQLAlchemy's `expunge_all`): loaded objects are detached, new ones transient again. Refused while a flush runs. */
   clear(): void
+  /**
+   * Reads the object's row again (one query by its primary key, in the session's order of reads)
+   * and overwrites every column and the snapshot: **unflushed attribute changes of the object are
+   * discarded**, as SQLAlchemy's `refresh()` does. `relations` reloads the named relations too
+   * (`true`: every relation loaded now), replacing what they hold and their unflushed changes on
+   * this object; loaded sides of back-populated relations that would disagree unload. A row no
+   * longer in the database is a `NotFoundError`, and the object stays as it was. Refused for
+   * new, detached and marked-for-deletion objects. Resolves to the same object.
+   */
+  refresh<E extends object, R extends RelationNames<E> = never>(entity: E, options?: RefreshOptions<R>): Promise<E>
+  /**
+   * Marks attributes of a persistent object stale (every column when none is named; never its
+   * primary key): reading one throws until a read brings it back, a query or `get()` whose result
+   * holds the object overwrites them (and only them), and writing one is a change for the next
+   * flush. A relation named is no longer loaded (its unflushed changes on this object are dropped):
+   * the next `.load()` or `.with()` reads it. Refused for new objects, which have no row to read.
+   */
+  expire<E extends object>(entity: E, ...names: ExpirableNames<E>[]): void
+  /** `expire()` of every column of every persistent object of the session (SQLAlchemy's `expire_all`); loaded relations stay loaded. */
+  expireAll(): void
 
   /** A new object, inserted at the next flush. Its relations start loaded and empty; relation values may be given too. */
   create<K extends TableKey<S>>(table: K, values: CreateValues<S, K>): NewEntity<S, K>
@@ -220,6 +245,7 @@ export class SessionImpl implements EntityTracker {
   #nextAutoflush: Promise<void> | undefined
   /** Runs queries after their autoflush. */
   readonly #runner: QueryRunner
+  readonly #refresher: SessionRefresh
 
   /** What differs between database families: value rules, statement shapes. */
   readonly #platform: Platform
@@ -250,11 +276,21 @@ export class SessionImpl implements EntityTracker {
       statements: platform.statements,
       scratch: () => new SessionImpl(schema, { ...connection, transaction: this.#transactions.open }, platform).#reads,
     })
+    this.#refresher = new SessionRefresh({
+      tracker: this,
+      identityMap: this.identityMap,
+      hydrator: this.hydrator,
+      deleted: this.#changes.deleted,
+      query: (table) => this.#reads.query(table),
+    })
     this.#flusher = new SessionFlush({ schema, connection, platform, changes: this.#changes, transactions: this.#transactions, reads: this.#reads })
     const reads = this.#reads
     this.#runner = {
       valueRules: platform.values,
       all: (state: QueryState) => {
+        // populateExisting() asks for the database's values over the session's: flushing the
+        // session's first would defeat it (SQLAlchemy's populate_existing does not autoflush either).
+        if (state.populateExisting) return reads.all(state)
         const waiting = this.#beforeRead(() => queryTables(state), () => `the query of ${state.table.key}`)
         return waiting === undefined ? reads.all(state) : waiting.then(() => reads.all(state))
       },
@@ -331,6 +367,18 @@ export class SessionImpl implements EntityTracker {
     this.#reads.assertLoaded(entity, ...relations)
   }
 
+  refresh(entity: object, options?: RefreshOptions): Promise<object> {
+    return this.#refresher.refresh(entity, options)
+  }
+
+  expire(entity: object, ...names: string[]): void {
+    this.#refresher.expire(entity, names)
+  }
+
+  expireAll(): void {
+    this.#refresher.expireAll()
+  }
+
   // Unit of work
   create(table: string, values: Record<string, unknown>): object {
     return this.#changes.create(this.schema.table(table), values)
@@ -394,6 +442,10 @@ export class SessionImpl implements EntityTracker {
 
   touch(entity: object): void {
     this.#changes.touch(entity)
+  }
+
+  forgetLinks(relation: RelationModel, entity: object): void {
+    this.#changes.forgetLinks(relation, entity)
   }
 
   find(key: ForeignKeyModel, values: readonly unknown[]): object | undefined {

@@ -12,6 +12,8 @@ export type EntityConstructor = new () => object
 
 const classes = new WeakMap<TableModel, EntityConstructor>()
 const inspectSymbol = Symbol.for('nodejs.util.inspect.custom')
+/** What `inspect` shows for an expired attribute. */
+const expiredMark = Object.freeze({ [inspectSymbol]: () => '[expired]' })
 
 /** The entity class of a table, built once per table model. */
 export function entityClassOf(table: TableModel): EntityConstructor {
@@ -67,8 +69,12 @@ function buildClass(table: TableModel): EntityConstructor {
   return ctor
 }
 
+/** Logging never throws: an expired attribute (an accessor until read again) shows as such. */
 function withLoadedRelations(entity: object, table: TableModel): object {
-  const view: Record<string, unknown> = { ...entity }
+  const view: Record<string, unknown> = {}
+  for (const [property, descriptor] of Object.entries(Object.getOwnPropertyDescriptors(entity))) {
+    if (descriptor.enumerable) view[property] = 'value' in descriptor ? descriptor.value : expiredMark
+  }
   for (const [relation, value] of loadedRelations(entity, table)) view[relation.name] = value
   return view
 }

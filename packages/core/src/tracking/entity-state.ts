@@ -28,6 +28,8 @@ export interface EntityTracker {
   find(key: ForeignKeyModel, values: readonly unknown[]): object | undefined
   /** The database family's value rules, when known: new values are checked against its limits. */
   readonly valueRules?: ValueRules
+  /** Forgets the link changes not yet flushed of one object's many-to-many relation (a reload replaced it). */
+  forgetLinks?(relation: RelationModel, entity: object): void
 }
 
 /** One relation of one entity: loaded or not, its value when loaded, its unloaded handle once built. */
@@ -86,6 +88,10 @@ export class EntityState {
   fresh = false
   /** The entity this state belongs to. */
   owner: object | undefined = undefined
+  /** Column indexes marked stale by `session.expire()`: reading them throws until a read overwrites them. */
+  expired: Set<number> | undefined = undefined
+  /** Column indexes written while expired: changes for the next flush, whatever the snapshot holds. */
+  written: Set<number> | undefined = undefined
 
   slot(name: string): RelationSlot {
     const relations = (this.relations ??= Object.create(null) as Record<string, RelationSlot>)

@@ -9,12 +9,16 @@ import type { ColumnModel, TableModel } from '../schema/model.js'
 import { entityClassOf } from './entity-class.js'
 import { attachState, EntityState, type EntityTracker } from './entity-state.js'
 import { keyPart, type IdentityMap } from './identity-map.js'
+import { overwriteColumns, overwriteExpired } from './expired-columns.js'
 import { snapshotKind } from '../values/snapshots.js'
 
-type Hydrate = (row: Record<string, unknown>, entries: Map<unknown, object>, session: EntityTracker) => object
+/** What becomes of an object already in the identity map when a row is read for it: its column values and snapshot entries. */
+type Overwrite = (known: object, values: unknown[], snapshot: unknown[]) => void
+
+type Hydrate = (row: Record<string, unknown>, entries: Map<unknown, object>, session: EntityTracker, over: Overwrite | undefined) => object
 
 /**
- * Builds `(row, entries, session) => entity` for one table. Names enter the generated source only
+ * Builds `(row, entries, session, over) => entity` for one table. Names enter the generated source only
  * as JSON string literals; decoders and classes are passed in, never written as code.
  */
 function compile(table: TableModel, decoderOf: (column: ColumnModel) => Decoder | undefined, prefix = ''): Hydrate {
@@ -30,17 +34,19 @@ function compile(table: TableModel, decoderOf: (column: ColumnModel) => Decoder 
   // `keyOfValue` and `keyPart` of identity-map.ts, written out: the identity map's keys must be theirs.
   const normal = (i: number) => `(v${i} instanceof Date ? v${i}.getTime() : v${i})`
   lines.push(pk.length === 1 ? `const id = ${normal(pk[0]!)};` : `const id = ${pk.map((i) => `keyPart(v${i})`).join(' + ')};`)
-  lines.push('const known = entries.get(id); if (known !== undefined) return known;')
-  lines.push('const e = new C();')
-  table.columns.forEach((column, i) => lines.push(`e[${lit(column.property)}] = v${i};`))
   // As `snapshotValue`, written out: decoded dates are Date objects (or null), so no test is needed.
   const snapshot = table.columns.map((column, i) => {
     const kind = snapshotKind(column)
     return kind === 'value' ? `v${i}` : `(v${i} === null ? null : ${kind === 'date' ? `v${i}.getTime()` : `JSON.stringify(v${i})`})`
   })
+  // A known object is returned as it is, unless the session has expired attributes or the query populates existing objects.
+  const values = table.columns.map((_, i) => `v${i}`).join(', ')
+  lines.push(`const known = entries.get(id); if (known !== undefined) { if (over !== undefined) over(known, [${values}], [${snapshot.join(', ')}]); return known; }`)
+  lines.push('const e = new C();')
+  table.columns.forEach((column, i) => lines.push(`e[${lit(column.property)}] = v${i};`))
   lines.push(`attach(e, new State(session, table, 'persistent', id, [${snapshot.join(', ')}]));`)
   lines.push('entries.set(id, e); return e;')
-  const factory = new Function('C', 'd', 'attach', 'State', 'table', 'keyPart', `return function hydrate(row, entries, session) {\n${lines.join('\n')}\n}`)
+  const factory = new Function('C', 'd', 'attach', 'State', 'table', 'keyPart', `return function hydrate(row, entries, session, over) {\n${lines.join('\n')}\n}`)
   return factory(entityClassOf(table), decoders, attachState, EntityState, table, keyPart) as Hydrate
 }
 
@@ -75,13 +81,33 @@ function hydratorOf(compiled: CompiledHydrators, rules: ValueRules, table: Table
 export class Hydrator {
   /** This family's compiled hydrators, looked up once per session rather than per row. */
   readonly #compiled: CompiledHydrators
+  /** Whether rows overwrite the objects already known (`populateExisting`), rather than only their expired attributes. */
+  readonly #populate: boolean
+  /** Set once the session expired an attribute: from then on known objects are looked at. */
+  #expiring = false
 
   constructor(
     private readonly session: EntityTracker,
     private readonly identityMap: IdentityMap,
     private readonly rules: ValueRules,
+    populate = false,
   ) {
     this.#compiled = compiledFor(rules)
+    this.#populate = populate
+  }
+
+  /** The session expired attributes: rows read from now on overwrite those of the objects they find. */
+  noteExpired(): void {
+    this.#expiring = true
+  }
+
+  /** A hydrator on the same identity map whose rows overwrite the objects already there (`populateExisting`). */
+  populating(): Hydrator {
+    return new Hydrator(this.session, this.identityMap, this.rules, true)
+  }
+
+  get #over(): Overwrite | undefined {
+    return this.#populate ? overwriteColumns : this.#expiring ? overwriteExpired : undefined
   }
 
   /** The row decoder of one column, for key values read outside an entity. */
@@ -91,20 +117,21 @@ export class Hydrator {
 
   /** An entity from a result row keyed by SQL column names (each behind `prefix` when the table was joined in). */
   fromRow(table: TableModel, row: Record<string, unknown>, prefix = ''): object {
-    return hydratorOf(this.#compiled, this.rules, table, 'row', prefix)(row, this.identityMap.tableEntries(table), this.session)
+    return hydratorOf(this.#compiled, this.rules, table, 'row', prefix)(row, this.identityMap.tableEntries(table), this.session, this.#over)
   }
 
   /** An entity from an object inside a JSON aggregate (numerics as text, dates as strings). */
   fromJson(table: TableModel, row: Record<string, unknown>): object {
-    return hydratorOf(this.#compiled, this.rules, table, 'json', '')(row, this.identityMap.tableEntries(table), this.session)
+    return hydratorOf(this.#compiled, this.rules, table, 'json', '')(row, this.identityMap.tableEntries(table), this.session, this.#over)
   }
 
   /** Many rows of one table, the per-table lookups done once. */
   fromRows(table: TableModel, rows: readonly Record<string, unknown>[]): object[] {
     const hydrate = hydratorOf(this.#compiled, this.rules, table, 'row', '')
     const entries = this.identityMap.tableEntries(table)
+    const over = this.#over
     const entities = new Array<object>(rows.length)
-    for (let i = 0; i < rows.length; i++) entities[i] = hydrate(rows[i]!, entries, this.session)
+    for (let i = 0; i < rows.length; i++) entities[i] = hydrate(rows[i]!, entries, this.session, over)
     return entities
   }
 }

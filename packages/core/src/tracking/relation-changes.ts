@@ -53,7 +53,11 @@ function setRef(state: EntityState, key: ForeignKeyModel, value: object | null):
 function currentRefTarget(entity: object, state: EntityState, key: ForeignKeyModel): object | null | undefined {
   const pending = state.refs?.get(key)
   if (pending !== undefined) return pending
-  const values = key.columns.map((c) => (entity as Record<string, unknown>)[c.property])
+  // An expired key column: the row's key as last read.
+  const values = key.columns.map((c) => {
+    const index = state.expired === undefined ? -1 : state.table.columns.indexOf(c)
+    return index >= 0 && state.expired!.has(index) ? state.snapshot?.[index] : (entity as Record<string, unknown>)[c.property]
+  })
   if (values.some((v) => v === null || v === undefined)) return null
   return state.session?.find(key, values)
 }

@@ -140,6 +140,13 @@ export interface EntityQuery<S extends AnySchema, K extends TableKey<S>, W = {}>
   forUpdate(options?: LockOptions): EntityQuery<S, K, W>
   /** `SELECT ... FOR SHARE` (MariaDB: `LOCK IN SHARE MODE`): other transactions may share the lock but not change the rows. As `forUpdate()` otherwise. */
   forShare(options?: LockOptions): EntityQuery<S, K, W>
+  /**
+   * SQLAlchemy's `populate_existing()` (MikroORM's `refresh: true`): objects already in the
+   * session are overwritten with the rows read, their unflushed attribute changes discarded, and
+   * the relations loaded by `with()` are replaced by what the database holds (their unflushed
+   * changes discarded too). Without it, an object already in the session keeps its values.
+   */
+  populateExisting(): EntityQuery<S, K, W>
   /** Every matching object. */
   all(): Promise<Loaded<S, K, W>[]>
   /** The first matching object, or `undefined`. */

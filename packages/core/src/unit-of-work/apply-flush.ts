@@ -7,6 +7,7 @@
  */
 import type { ColumnModel, ForeignKeyModel, TableModel } from '../schema/model.js'
 import { stateOf, type EntityState } from '../tracking/entity-state.js'
+import { expireColumns, setColumn } from '../tracking/expired-columns.js'
 import { restoredValue, snapshotKind, snapshotValue } from '../values/snapshots.js'
 import { identityKeyOf, keyOfValues, type IdentityKey, type IdentityMap } from '../tracking/identity-map.js'
 import type { RelationArray } from '../tracking/relation-array.js'
@@ -52,7 +53,9 @@ function keysFollowRefs(entity: object, state: EntityState): void {
   for (const [key, target] of state.refs!) {
     if (target !== null && stateOf(target)?.status !== 'persistent') continue
     key.columns.forEach((column, i) => {
-      ;(entity as Record<string, unknown>)[column.property] = target === null ? null : (target as Record<string, unknown>)[key.referencedColumns[i]!.property]
+      const value = target === null ? null : (target as Record<string, unknown>)[key.referencedColumns[i]!.property]
+      if (state.expired === undefined && state.written === undefined) (entity as Record<string, unknown>)[column.property] = value
+      else setColumn(entity, state, state.table.columns.indexOf(column), value)
     })
   }
 }
@@ -184,7 +187,8 @@ export function applyFlush(session: SessionBookkeeping, changes: ChangeSet, writ
       const value = values[column.property]
       snapshot[i] = snapshotValue(snapshotKind(column), value)
       // The object already holds the values it was read for (or newer ones); a version or a foreign key comes from the flush.
-      if (column === state.table.versionColumn || refTarget(state, column) !== undefined) (entity as Record<string, unknown>)[column.property] = value
+      if (column === state.table.versionColumn || refTarget(state, column) !== undefined) setColumn(entity, state, i, value)
+      else state.written?.delete(i)
     }
     state.snapshot = snapshot
   }
@@ -279,12 +283,15 @@ function nullLoadedChildren(identityMap: IdentityMap, key: ForeignKeyModel, pare
   const parentKeys = new Set(parents.map((parent) => keyOfValues(key.referencedColumns.map((c) => (parent as Record<string, unknown>)[c.property]))))
   const table = key.table
   for (const child of identityMap.tableEntries(table).values()) {
-    const values = key.columns.map((c) => (child as Record<string, unknown>)[c.property])
+    const expired = stateOf(child)!.expired
+    // An expired key is read again with the row: its snapshot follows the database below.
+    const values = key.columns.map((c) => (expired?.has(table.columns.indexOf(c)) ? stateOf(child)!.snapshot?.[table.columns.indexOf(c)] : (child as Record<string, unknown>)[c.property]))
     if (values.some((v) => v === null || v === undefined) || !parentKeys.has(keyOfValues(values))) continue
     const state = stateOf(child)!
     for (const column of key.columns) {
-      ;(child as Record<string, unknown>)[column.property] = null
-      if (state.snapshot !== undefined) state.snapshot[table.columns.indexOf(column)] = null
+      const index = table.columns.indexOf(column)
+      if (!state.expired?.has(index)) (child as Record<string, unknown>)[column.property] = null
+      if (state.snapshot !== undefined) state.snapshot[index] = null
     }
   }
 }
@@ -315,11 +322,20 @@ function unlinkEverywhere(deleted: Iterable<readonly object[]>): void {
   removeGathered(removals)
 }
 
-/** Columns whose value differs from the snapshot take it back, dates and documents as new objects (the old ones may be changed in place). */
-function restoreSnapshot(entity: object, table: TableModel, snapshot: readonly unknown[]): void {
+/**
+ * Columns whose value differs from the snapshot take it back, dates and documents as new objects
+ * (the old ones may be changed in place). An attribute written since it expired is expired again.
+ */
+function restoreSnapshot(entity: object, state: EntityState, snapshot: readonly unknown[]): void {
   const values = entity as Record<string, unknown>
-  const columns = table.columns
+  const columns = state.table.columns
+  if (state.written !== undefined) {
+    const written = [...state.written].map((i) => columns[i]!)
+    state.written = undefined
+    expireColumns(entity, state, written)
+  }
   for (let i = 0; i < columns.length; i++) {
+    if (state.expired?.has(i)) continue
     const column = columns[i]!
     const kind = snapshotKind(column)
     if (!sameValue(kind, values[column.property], snapshot[i])) values[column.property] = restoredValue(kind, snapshot[i])
@@ -352,7 +368,7 @@ export function revertChanges(session: SessionBookkeeping): void {
   for (const entity of session.identityMap.entities()) {
     const state = stateOf(entity)!
     const snapshot = state.snapshot
-    if (snapshot !== undefined) restoreSnapshot(entity, state.table, snapshot)
+    if (snapshot !== undefined) restoreSnapshot(entity, state, snapshot)
     if (state.refs !== undefined || session.touched.has(entity)) {
       // Collections edited in memory no longer match the database: they load again on next use.
       for (const slot of Object.values(state.relations ?? {})) {

@@ -183,8 +183,10 @@ function changedColumns(entity: object, state: EntityState, keyOf: (entity: obje
       if (!sameValue(snapshotKind(column), value, snapshot[i])) changed.push(column)
       continue
     }
+    // An expired attribute not written since is not a change; one written since is, whatever the snapshot holds.
+    if (state.expired?.has(i)) continue
     const value = (entity as Record<string, unknown>)[column.property]
-    if (!sameValue(snapshotKind(column), value, snapshot[i])) {
+    if (state.written?.has(i) || !sameValue(snapshotKind(column), value, snapshot[i])) {
       checkValue(state.table, column, value, rules)
       changed.push(column)
     }

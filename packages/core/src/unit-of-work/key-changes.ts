@@ -155,8 +155,8 @@ export function followKeyChanges(identityMap: IdentityMap, changes: readonly Key
         const index = state.table.columns.indexOf(column)
         const kind = snapshotKind(column)
         const value = key.onUpdate === 'set null' ? null : snapshotValue(kind, (parent.entity as Record<string, unknown>)[key.referencedColumns[i]!.property])
-        // A value changed in memory since the flush is the user's: only the snapshot follows.
-        if (sameValue(kind, (child as Record<string, unknown>)[column.property], snapshot[index])) (child as Record<string, unknown>)[column.property] = restoredValue(kind, value)
+        // A value changed in memory since the flush is the user's: only the snapshot follows (and an expired one is read again).
+        if (!state.expired?.has(index) && sameValue(kind, (child as Record<string, unknown>)[column.property], snapshot[index])) (child as Record<string, unknown>)[column.property] = restoredValue(kind, value)
         snapshot[index] = value
       })
     }

@@ -82,6 +82,20 @@ export class LinkRecords {
     return this.#records.size
   }
 
+  /** Forgets the link changes of `entity` through `relation`'s association table (the relation was read again from the database). */
+  forgetRelation(relation: RelationModel, entity: object): void {
+    const table = relation.association!.table
+    const byFirst = this.#index.get(table)
+    if (byFirst === undefined) return
+    for (const record of [...this.#records]) {
+      if (record.association.table !== table || (record.source !== entity && record.target !== entity)) continue
+      this.#records.delete(record)
+      const forward = isSourceFirst(record.association)
+      const first = forward ? record.source : record.target
+      byFirst.get(first)?.delete(forward ? record.target : record.source)
+    }
+  }
+
   values(): IterableIterator<LinkRecord> {
     return this.#records.values()
   }

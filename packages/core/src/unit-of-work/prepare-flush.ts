@@ -60,6 +60,8 @@ function followKeyColumns(source: FlushSource): void {
     if (snapshot === undefined || source.deleted.has(entity)) continue
     for (const { key, indexes } of relatedKeysOf(state.table)) {
       if (state.refs?.has(key)) continue
+      // An expired key column was not written: nothing to follow.
+      if (state.expired !== undefined && indexes.some((index) => state.expired!.has(index))) continue
       let changed = false
       for (let i = 0; i < indexes.length; i++) {
         if (!sameValue(snapshotKind(key.columns[i]!), (entity as Record<string, unknown>)[key.columns[i]!.property], snapshot[indexes[i]!])) changed = true
