@@ -110,6 +110,37 @@ describeEachDialect('session.expunge() and session.merge()', (target) => {
     expect(await session.get('owners', ids.ann)).toBe(again)
   })
 
+  test('clear() inside a transaction, then a rollback: the objects let go stay detached; the rollback brings none of them back', async () => {
+    const ids = await seed()
+    const session = ctx.orm.session()
+    const ann = (await session.get('owners', ids.ann))!
+    const ball = (await session.get('toys', ids.ball))!
+    let bob: { name: string } | undefined
+    await expect(
+      session.transaction(async () => {
+        ann.name = 'Renamed'
+        session.delete(ball)
+        bob = session.create('owners', { name: 'Bob' })
+        await session.flush()
+        session.clear()
+        throw new Error('give up')
+      }),
+    ).rejects.toThrow('give up')
+    // The database as before the transaction; the session holds nothing of what it let go.
+    expect((await ownerRows()).map((r) => r.name)).toEqual(['Ann'])
+    expect((await toyRows()).map((r) => r.name)).toEqual(['Ball', 'Rope'])
+    expect(() => session.delete(ball)).toThrow(/detached/)
+    expect(() => session.delete(ann)).toThrow(/detached/)
+    ctx.recorder.clear()
+    const again = (await session.get('owners', ids.ann))!
+    expect(sql()).toHaveLength(1)
+    expect(again).not.toBe(ann)
+    expect(again.name).toBe('Ann')
+    expect(bob!.name).toBe('Bob')
+    await session.commit()
+    expect((await ownerRows()).map((r) => r.name)).toEqual(['Ann'])
+  })
+
   test('expunge of a new object: transient again, never inserted, and can be added again', async () => {
     const session = ctx.orm.session()
     const bob = session.create('owners', { name: 'Bob' })

@@ -201,6 +201,9 @@ export class SessionChanges implements SessionBookkeeping {
     this.deleted.clear()
     this.touched.clear()
     this.links.clear()
+    // The flushes journaled in the open transaction concern objects let go: a rollback must not
+    // bring them back into the identity map (the frames stay: the transaction is still open).
+    for (const flushes of this.#journal) flushes.length = 0
   }
 
   /** A flush starts: it takes the relation changes, and those made while it runs go to new records, kept for the next flush. */
