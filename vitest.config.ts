@@ -23,6 +23,8 @@ const reliability = [
   `${core}/fresh-projects.test.ts`,
   // Runs README's Getting started in an empty folder, with the packed package.
   `${core}/readme-getting-started.test.ts`,
+  // Builds the API reference with TypeDoc and opens its pages in headless Chromium.
+  `${core}/api-reference.test.ts`,
 ]
 
 /** What every project shares: workspace packages (@relata/core, @relata/test-kit) resolve to their TypeScript sources. */

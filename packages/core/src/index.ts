@@ -1,4 +1,7 @@
-/** @relata/core: declare tables and relations, connect, and work with typed entities. */
+/** @relata/core: declare tables and relations, connect, and work with typed entities.
+ *
+ * @module @relata/core
+ */
 import { sql as kyselySql, type Sql } from 'kysely'
 
 /**

@@ -88,7 +88,11 @@ export interface ColumnConfig {
   /** The database fills the value (serial). */
   readonly generated: boolean
   readonly default?: ColumnDefault
-  readonly references?: { readonly column: () => AnyColumn; readonly options: ReferenceOptions }
+  readonly references?: {
+    /** The referenced column, behind a function so that tables may refer to each other in any order. */
+    readonly column: () => AnyColumn
+    readonly options: ReferenceOptions
+  }
   /** Optimistic-lock version column. */
   readonly version: boolean
 }
@@ -262,21 +266,32 @@ export type NumericString = `${number}` | (string & {})
 export const t = {
   /** Auto-incrementing integer, filled by the database (`serial` / `AUTO_INCREMENT`). */
   serial: (): Column<number, true, true> => column<number>('serial', { generated: true }) as never,
+  /** 32-bit integer as a JavaScript `number` (`integer`). */
   integer: (): Column<number> => column('integer'),
   /** 64-bit integer as a JavaScript `bigint`, exact beyond 2^53. */
   bigint: (): Column<bigint> => column('bigint'),
+  /** Text of any length (`text`; `varchar(255)` on MySQL where it is part of a key). */
   text: (): Column<string> => column('text'),
+  /** Text of at most `length` characters (`varchar(length)`, 255 by default). */
   varchar: (length = 255): Column<string> => column('varchar', { length }),
+  /** `true` / `false` (`boolean`; MySQL's `tinyint(1)`, read back as a boolean). */
   boolean: (): Column<boolean> => column('boolean'),
   /** Exact decimal as a string (`'12.30'`), never a lossy JavaScript number. */
   numeric: (precision?: number, scale?: number): Column<NumericString> => column('numeric', { precision, scale }),
+  /** Single-precision float (`real`; MySQL `float`). */
   real: (): Column<number> => column('real'),
+  /** Double-precision float (`double precision`; MySQL `double`). */
   double: (): Column<number> => column('double'),
+  /** A point in time as a `Date` (`timestamp`, or `timestamptz` with `withTimezone`; MySQL `datetime(3)`). */
   timestamp: (options: { withTimezone?: boolean; precision?: number } = {}): Column<Date> =>
     column('timestamp', { withTimezone: options.withTimezone ?? false, precision: options.precision }),
+  /** A calendar date as a `Date` at midnight UTC (`date`). */
   date: (): Column<Date> => column('date'),
+  /** A JSON document typed `T` (`json`; MySQL `json`). */
   json: <T = unknown>(): Column<T> => column('json'),
+  /** A JSON document typed `T`, stored binary on PostgreSQL (`jsonb`; MySQL `json`). */
   jsonb: <T = unknown>(): Column<T> => column('jsonb'),
+  /** A UUID as its string (`uuid`; MySQL `char(36)`). */
   uuid: (): Column<string> => column('uuid'),
   /** A string enumeration, stored as a checked string (a native `ENUM` on MySQL). */
   enum: <const V extends readonly [string, ...string[]]>(values: V): Column<V[number]> =>

@@ -182,12 +182,15 @@ export type AnyRelationDef = RelationDef<RelationKind, string, any>
 export interface RelationHelpers<TTableKey extends string> {
   /** The other table holds a foreign key to this one: `author.books`. */
   oneToMany<TTarget extends TTableKey>(target: TTarget): RelationDef<'oneToMany', TTarget, {}>
+  /** As above, with options: `backPopulates`, `strategy`, `foreignKey`, `cascade`. */
   oneToMany<TTarget extends TTableKey, const O extends OneToManyOptions>(target: TTarget, options: O): RelationDef<'oneToMany', TTarget, O>
   /** This table holds a foreign key to the other: `book.author`. */
   manyToOne<TTarget extends TTableKey>(target: TTarget): RelationDef<'manyToOne', TTarget, {}>
+  /** As above, with options: `backPopulates`, `strategy`, `foreignKey`, `singleParent` and its `cascade`. */
   manyToOne<TTarget extends TTableKey, const O extends ManyToOneOptions>(target: TTarget, options: O): RelationDef<'manyToOne', TTarget, O>
   /** At most one on each side; the side with the foreign key owns it. */
   oneToOne<TTarget extends TTableKey>(target: TTarget): RelationDef<'oneToOne', TTarget, {}>
+  /** As above, with options: `backPopulates`, `strategy`, `foreignKey`, `cascade`. */
   oneToOne<TTarget extends TTableKey, const O extends ToOneOptions>(target: TTarget, options: O): RelationDef<'oneToOne', TTarget, O>
   /** Through an association table: `book.coauthors` via `book_author`. */
   manyToMany<TTarget extends TTableKey, const O extends ManyToManyOptions<TTableKey>>(target: TTarget, options: O): RelationDef<'manyToMany', TTarget, O>

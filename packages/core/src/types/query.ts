@@ -49,9 +49,11 @@ export interface Filterable<S extends AnySchema, K extends TableKey<S>, Self> {
   where<F extends Partial<Row<S, K>>>(values: F & NoInfer<FilterValues<Row<S, K>, F>>): Self
   /** A comparison on one property: `where('title', 'like', 'B%')`, `where('id', 'in', [1, 2])`. */
   where<C extends keyof Row<S, K> & string>(column: C, operator: 'in' | 'not in', values: readonly Row<S, K>[C][]): Self
+  /** A comparison of one property with one value: `where('year', '>=', 2000)`; `null` with `is` / `is not`. */
   where<C extends keyof Row<S, K> & string>(column: C, operator: Exclude<ComparisonOperator, 'in' | 'not in'>, value: Row<S, K>[C] | null): Self
   /** A Kysely expression over the table's properties: `where((eb) => eb.or([eb('a', '=', 1), eb('b', '>', 2)]))`. */
   where(build: (eb: ExpressionBuilder<PropertyDatabase<S>, K>) => Expression<SqlBool>): Self
+  /** Orders by a property, ascending unless told; later calls order within earlier ones, the primary key breaks ties. */
   orderBy(column: keyof Row<S, K> & string, direction?: 'asc' | 'desc'): Self
 }
 
@@ -120,7 +122,9 @@ export interface EntityQuery<S extends AnySchema, K extends TableKey<S>, W = {}>
   with<const W2 extends WithSpec<S, K>>(spec: W2): EntityQuery<S, K, MergeSpec<W, W2>>
   /** The strategy for every relation of this query that does not name its own. */
   strategy(strategy: LoadStrategy): EntityQuery<S, K, W>
+  /** At most `count` objects (SQL `LIMIT`); eager-loaded relations are loaded for these only. */
   limit(count: number): EntityQuery<S, K, W>
+  /** Skips the first `count` matching objects (SQL `OFFSET`): with `orderBy`, a page. */
   offset(count: number): EntityQuery<S, K, W>
   /**
    * Read-only results that the session does not keep: no identity-map entry, no snapshot, no

@@ -1,4 +1,7 @@
-/** `mysql()`: Relata on MySQL 8 or MariaDB 10.11+ through a `mysql2` pool (the `@relata/core/mysql` entry point). */
+/** `mysql()`: Relata on MySQL 8 or MariaDB 10.11+ through a `mysql2` pool (the `@relata/core/mysql` entry point).
+ *
+ * @module @relata/core/mysql
+ */
 import { CompiledQuery, type DatabaseConnection, type Dialect as KyselyDialect, type Kysely, type MysqlPool } from 'kysely'
 import { createPool, type Pool, type PoolOptions, type Timezone } from 'mysql2'
 import type { Pool as PromisePool } from 'mysql2/promise'

@@ -1,4 +1,7 @@
-/** `pglite()`: Relata on PGlite, PostgreSQL compiled to WebAssembly and run in-process (the `@relata/core/pglite` entry point). */
+/** `pglite()`: Relata on PGlite, PostgreSQL compiled to WebAssembly and run in-process (the `@relata/core/pglite` entry point).
+ *
+ * @module @relata/core/pglite
+ */
 import type { PGlite, PGliteOptions } from '@electric-sql/pglite'
 import { PGliteDialect, type Kysely } from 'kysely'
 import { RelataError } from '../../errors.js'

@@ -1,4 +1,7 @@
-/** `postgres()`: Relata on PostgreSQL through a `pg` pool (the `@relata/core/postgres` entry point). */
+/** `postgres()`: Relata on PostgreSQL through a `pg` pool (the `@relata/core/postgres` entry point).
+ *
+ * @module @relata/core/postgres
+ */
 import { CompiledQuery, PostgresDialect, type DatabaseConnection, type Kysely } from 'kysely'
 import { RelataError } from '../../errors.js'
 import type pg from 'pg'
