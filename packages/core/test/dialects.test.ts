@@ -57,7 +57,7 @@ describeEachDialect('dialect', (target) => {
     expect(capabilities).toEqual(
       target.family === 'postgres'
         ? { family: 'postgres', returning: true, maxParameters: 65535, transactionalDdl: true, jsonAggregation: 'postgres', lockWaits: { noWait: true, skipLocked: true } }
-        : { family: 'mysql', returning: true, maxParameters: 65535, maxStatementBytes: expect.any(Number), transactionalDdl: false, jsonAggregation: 'mariadb', lockWaits: { noWait: true, skipLocked: true } },
+        : { family: 'mysql', returning: true, maxParameters: 65535, maxStatementBytes: expect.any(Number), transactionalDdl: false, jsonAggregation: 'mariadb', lockWaits: { noWait: true, skipLocked: true }, shareLockClause: 'lock in share mode' },
     )
     expect(ctx.dialect.capabilities).toEqual(capabilities)
     expect(ctx.dialect.name).toBe(target.name === 'mariadb' ? 'mysql' : target.name)

@@ -53,6 +53,12 @@ export interface DialectCapabilities {
    * MySQL 8, MariaDB 10.6+).
    */
   readonly lockWaits: { readonly noWait: boolean; readonly skipLocked: boolean }
+  /**
+   * How a shared locking read is written on the MySQL family: `FOR SHARE` on MySQL 8 (the only
+   * spelling that takes `NOWAIT` / `SKIP LOCKED` there), `LOCK IN SHARE MODE` on MariaDB (which has
+   * no `FOR SHARE`); absent, `LOCK IN SHARE MODE`. PostgreSQL always writes `FOR SHARE`.
+   */
+  readonly shareLockClause?: 'for share' | 'lock in share mode'
 }
 
 /**

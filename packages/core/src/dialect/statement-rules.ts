@@ -30,8 +30,8 @@ export interface StatementRules {
    * `FOR UPDATE OF t0`). Where it cannot (MariaDB), a locked query's statement joins no other table.
    */
   readonly lockNamesTable: boolean
-  /** `query` with the locking clause of `lock`, naming `alias` where `lockNamesTable`; the server's `lockWaits` were checked before. */
-  lockRows<Q extends SelectQueryBuilder<any, any, any>>(query: Q, lock: RowLock, alias: string): Q
+  /** `query` with the locking clause of `lock`, naming `alias` where `lockNamesTable`, spelled for the server `capabilities` describe; its `lockWaits` were checked before. */
+  lockRows<Q extends SelectQueryBuilder<any, any, any>>(query: Q, lock: RowLock, alias: string, capabilities: DialectCapabilities): Q
   /** `INSERT INTO ... VALUES` of `rows`, rows left wholly to the columns' defaults included; `firstColumn`: the table's first column. */
   insertValues(query: InsertQueryBuilder<any, any, InsertResult>, rows: readonly Record<string, unknown>[], firstColumn: string): InsertQueryBuilder<any, any, InsertResult>
   /** One `UPDATE` of many rows, each with values of its own, read from a derived table of keys and values. */

@@ -23,7 +23,7 @@ export function rootQuery(ctx: LoadContext, state: QueryState, plan: readonly Lo
   const order = state.orderBy.length > 0 ? orderItems(state.orderBy, table) : []
   for (const item of order) query = query.orderBy(`${ROOT}.${item.column.sqlName}`, item.direction)
   query = ctx.statements.page(query, state.limit, state.offset)
-  if (state.lock !== undefined) query = ctx.statements.lockRows(query, state.lock, ROOT)
+  if (state.lock !== undefined) query = ctx.statements.lockRows(query, state.lock, ROOT, ctx.capabilities)
   return { query, shape: joined.shape }
 }
 

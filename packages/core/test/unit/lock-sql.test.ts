@@ -17,6 +17,8 @@ describe.each(offlineTargets)('locking reads [%s]', (target) => {
     per(target, {
       postgres: `for ${mode} of "t0"${wait === '' ? '' : ` ${wait}`}`,
       mariadb: `${mode === 'update' ? 'for update' : 'lock in share mode'}${wait === '' ? '' : ` ${wait}`}`,
+      // MySQL 8 takes NOWAIT / SKIP LOCKED only after FOR SHARE.
+      mysql: `for ${mode}${wait === '' ? '' : ` ${wait}`}`,
     })
 
   test.each([
@@ -74,7 +76,7 @@ describe.each(offlineTargets)('locking reads [%s]', (target) => {
       expect(statements).toHaveLength(1)
       expect(statements[0]).toMatch(/^select "t0"\."id", "t0"\."name", \(select coalesce\(json_agg.* from "authors" as "t0" for share of "t0"$/)
     } else {
-      expect(statements).toEqual(['select `t0`.`id`, `t0`.`name` from `authors` as `t0` lock in share mode'])
+      expect(statements).toEqual([`select \`t0\`.\`id\`, \`t0\`.\`name\` from \`authors\` as \`t0\` ${per(target, { postgres: '', mariadb: 'lock in share mode', mysql: 'for share' })}`])
     }
   })
 

@@ -78,6 +78,7 @@ export function mysqlCapabilities(server: MysqlServer | undefined, options: { re
     transactionalDdl: false,
     jsonAggregation: server?.kind === 'mariadb' ? 'mariadb' : 'mysql',
     lockWaits: lockWaits(server),
+    shareLockClause: server?.kind === 'mysql' ? 'for share' : 'lock in share mode',
   })
 }
 

@@ -82,9 +82,10 @@ export const mysqlStatements: StatementRules = Object.freeze<StatementRules>({
   },
   lockForShare: (query) => query.modifyEnd(sql`lock in share mode`) as typeof query,
   lockNamesTable: false,
-  // MariaDB has no `FOR SHARE` (MySQL 8 reads `LOCK IN SHARE MODE` too) and no `OF`: its locked statements join nothing.
-  lockRows: (query, lock) =>
-    query.modifyEnd(sql.raw(`${lock.mode === 'update' ? 'for update' : 'lock in share mode'}${lock.wait === 'noWait' ? ' nowait' : lock.wait === 'skipLocked' ? ' skip locked' : ''}`)) as typeof query,
+  // MariaDB has no `FOR SHARE`, MySQL 8 takes NOWAIT / SKIP LOCKED only after `FOR SHARE`; neither
+  // has `OF`: their locked statements join nothing.
+  lockRows: (query, lock, _alias, capabilities) =>
+    query.modifyEnd(sql.raw(`${lock.mode === 'update' ? 'for update' : (capabilities.shareLockClause ?? 'lock in share mode')}${lock.wait === 'noWait' ? ' nowait' : lock.wait === 'skipLocked' ? ' skip locked' : ''}`)) as typeof query,
   insertValues: (query, rows) => query.values(rows as Record<string, unknown>[]),
   updateFromRows: ({ table, alias, names, rows, assignments, match }) =>
     sql`update ${sql.table(table)} join (${unionAllRows(rows, names)}) as ${sql.raw(alias)} on ${match} set ${sql.join(assignments)}`,
