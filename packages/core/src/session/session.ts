@@ -16,10 +16,10 @@ import { isPartial, stateOf, type EntityTracker, type RelationSlot } from '../tr
 import { Hydrator } from '../tracking/hydrator.js'
 import { IdentityMap } from '../tracking/identity-map.js'
 import type { QueryBuilder, QueryRunner } from '../query/entity-query.js'
-import type { QueryState } from '../query/query-state.js'
 import type { PlannedStatement } from '../unit-of-work/describe-plan.js'
 import type { LinkEvent } from '../unit-of-work/link-records.js'
-import { autoflushError, autoflushSuspended, pendingWrites, queryTables, relationTables, withoutAutoflush, type ReadTables } from './autoflush.js'
+import { withoutAutoflush } from './autoflush.js'
+import { SessionAutoflush } from './session-autoflush.js'
 import { SessionChanges } from './session-changes.js'
 import { expunge } from './session-expunge.js'
 import { SessionFlush } from './session-flush.js'
@@ -239,10 +239,8 @@ export class SessionImpl implements EntityTracker {
   readonly #transactions: SessionTransactions
   readonly #reads: SessionReads
   readonly #flusher: SessionFlush
-  /** Whether reads flush first (`SessionOptions.autoflush`). */
-  readonly #autoflush: boolean
-  /** The autoflush queued and not started yet: reads of the same tick wait for one flush. */
-  #nextAutoflush: Promise<void> | undefined
+  /** Whether and when reads flush first (`SessionOptions.autoflush`). */
+  readonly #autoflush: SessionAutoflush
   /** Runs queries after their autoflush. */
   readonly #runner: QueryRunner
   readonly #refresher: SessionRefresh
@@ -258,7 +256,6 @@ export class SessionImpl implements EntityTracker {
     options: SessionOptions = {},
   ) {
     this.#platform = platform
-    this.#autoflush = options.autoflush ?? true
     this.hydrator = new Hydrator(this, this.identityMap, platform.values)
     this.#changes = new SessionChanges(this.identityMap, this)
     this.#transactions = new SessionTransactions(connection, this.#changes, {
@@ -284,40 +281,16 @@ export class SessionImpl implements EntityTracker {
       query: (table) => this.#reads.query(table),
     })
     this.#flusher = new SessionFlush({ schema, connection, platform, changes: this.#changes, transactions: this.#transactions, reads: this.#reads })
-    const reads = this.#reads
-    this.#runner = {
-      valueRules: platform.values,
-      all: (state: QueryState) => {
-        // populateExisting() asks for the database's values over the session's: flushing the
-        // session's first would defeat it (SQLAlchemy's populate_existing does not autoflush either).
-        if (state.populateExisting) return reads.all(state)
-        const waiting = this.#beforeRead(() => queryTables(state), () => `the query of ${state.table.key}`)
-        return waiting === undefined ? reads.all(state) : waiting.then(() => reads.all(state))
-      },
-      count: (state: QueryState) => {
-        const waiting = this.#beforeRead(() => queryTables(state), () => `the count of ${state.table.key}`)
-        return waiting === undefined ? reads.count(state) : waiting.then(() => reads.count(state))
-      },
-    }
-  }
-
-  /**
-   * The autoflush a read waits for, or undefined when it can run at once: autoflush is off, the
-   * session has nothing pending (a few size checks), or nothing pending writes `tables()`.
-   */
-  #beforeRead(tables: () => ReadTables, read: () => string): Promise<void> | undefined {
-    if (!this.#autoflush) return undefined
-    const changes = this.#changes
-    if (!changes.flushing && changes.pending.size === 0 && changes.deleted.size === 0 && changes.touched.size === 0 && changes.links.size === 0 && this.identityMap.size === 0) return undefined
-    if (autoflushSuspended(this) || !pendingWrites(this.schema, changes, this.identityMap, tables())) return undefined
-    return (this.#nextAutoflush ??= this.#transactions
-      .queue(() => {
-        this.#nextAutoflush = undefined
-        return this.#flusher.flush()
-      })
-      .catch((error: unknown) => {
-        throw autoflushError(error, read())
-      }))
+    this.#autoflush = new SessionAutoflush({
+      enabled: options.autoflush ?? true,
+      session: this,
+      schema,
+      changes: this.#changes,
+      identityMap: this.identityMap,
+      transactions: this.#transactions,
+      flush: () => this.#flusher.flush(),
+    })
+    this.#runner = this.#autoflush.runner(this.#reads)
   }
 
   /** The database family's value rules: new values and filter values are checked against its limits. */
@@ -338,7 +311,7 @@ export class SessionImpl implements EntityTracker {
   }
 
   get(table: string, key: unknown, options?: GetOptions): Promise<object | undefined> {
-    return this.#reads.get(table, key, options, (model) => this.#beforeRead(() => new Set([model]), () => `session.get('${model.key}', ...)`))
+    return this.#reads.get(table, key, options, (model) => this.#autoflush.beforeGet(model))
   }
 
   load(entity: object, ...relations: string[]): Promise<object> {
@@ -347,7 +320,7 @@ export class SessionImpl implements EntityTracker {
       const relation = state.table.relations.get(name)
       return relation !== undefined && needsLoad(state.slot(name)) ? [relation] : []
     })
-    const waiting = unloaded.length === 0 ? undefined : this.#beforeRead(() => relationTables(unloaded), () => `session.load() of ${unloaded.map((r) => `${r.source.key}.${r.name}`).join(', ')}`)
+    const waiting = this.#autoflush.beforeLoad(unloaded, () => `session.load() of ${unloaded.map((r) => `${r.source.key}.${r.name}`).join(', ')}`)
     return waiting === undefined ? this.#reads.load(entity, ...relations) : waiting.then(() => this.#reads.load(entity, ...relations))
   }
 
@@ -432,7 +405,7 @@ export class SessionImpl implements EntityTracker {
   /** A lazy load (`book.author.load()`): autoflushes when a pending change writes the related table or link table. */
   loadRelation(entity: object, relation: RelationModel): Promise<unknown> {
     const state = stateOf(entity)
-    const waiting = state === undefined || !needsLoad(state.slot(relation.name)) ? undefined : this.#beforeRead(() => relationTables([relation]), () => `the load of ${relation.source.key}.${relation.name}`)
+    const waiting = state === undefined || !needsLoad(state.slot(relation.name)) ? undefined : this.#autoflush.beforeLoad([relation], () => `the load of ${relation.source.key}.${relation.name}`)
     return waiting === undefined ? this.#reads.loadRelation(entity, relation) : waiting.then(() => this.#reads.loadRelation(entity, relation))
   }
 
