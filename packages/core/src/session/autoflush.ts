@@ -154,14 +154,15 @@ function changed(entity: object): boolean {
  * cascades, `ON DELETE`); a link, its link table (and orphans' tables); a changed column, its
  * table. Only the objects of the tables read are compared with their snapshots, so a read of a
  * session without changes costs a few size checks and that scan; a running flush makes every
- * read wait for it.
+ * read wait for it. `columns: false` leaves changed columns out (no scan): for reads by primary
+ * key, whose answer a changed column cannot change unless it is that key.
  *
  * @example
  * ```ts
  * if (pendingWrites(schema, changes, identityMap, queryTables(state))) await session.flush()
  * ```
  */
-export function pendingWrites(schema: AnySchema, changes: SessionChanges, identityMap: IdentityMap, tables: ReadTables): boolean {
+export function pendingWrites(schema: AnySchema, changes: SessionChanges, identityMap: IdentityMap, tables: ReadTables, columns = true): boolean {
   // A running flush holds some of the changes: the read waits for it.
   if (changes.flushing) return true
   if (changes.pending.size > 0) {
@@ -181,6 +182,7 @@ export function pendingWrites(schema: AnySchema, changes: SessionChanges, identi
   if (changes.links.size > 0) {
     for (const link of changes.links.values()) if (meets(linkReachOf(schema, link.association.table), tables)) return true
   }
+  if (!columns) return false
   if (tables === 'any') {
     for (const entity of identityMap.entities()) if (changed(entity)) return true
     return false

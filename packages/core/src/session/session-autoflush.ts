@@ -43,12 +43,15 @@ export class SessionAutoflush {
     this.#setup = setup
   }
 
-  /** The flush a read of `tables()` must wait for; `read()` names the read in the error of a failed one. */
-  waitFor(tables: () => ReadTables, read: () => string): Promise<void> | undefined {
+  /**
+   * The flush a read of `tables()` must wait for; `read()` names the read in the error of a failed
+   * one. `columns: false` for reads by primary key: changed columns are not looked for.
+   */
+  waitFor(tables: () => ReadTables, read: () => string, columns = true): Promise<void> | undefined {
     const { enabled, session, schema, changes, identityMap, transactions } = this.#setup
     if (!enabled) return undefined
     if (!changes.flushing && changes.pending.size === 0 && changes.deleted.size === 0 && changes.touched.size === 0 && changes.links.size === 0 && identityMap.size === 0) return undefined
-    if (autoflushSuspended(session) || !pendingWrites(schema, changes, identityMap, tables())) return undefined
+    if (autoflushSuspended(session) || !pendingWrites(schema, changes, identityMap, tables(), columns)) return undefined
     return (this.#next ??= transactions
       .queue(() => {
         this.#next = undefined
@@ -59,14 +62,20 @@ export class SessionAutoflush {
       }))
   }
 
-  /** Before `session.get()` reads `table` from the database. */
+  /**
+   * Before `session.get()` reads `table` from the database. A read by primary key: pending
+   * inserts, deletions, relation changes and links count; changed columns are not scanned for
+   * (that scan, over every held object of the table, made each `get` cost O(objects held)). A
+   * primary key changed in memory and not flushed is therefore not seen by a `get` of the new key.
+   */
   beforeGet(table: TableModel): Promise<void> | undefined {
-    return this.waitFor(() => new Set([table]), () => `session.get('${table.key}', ...)`)
+    return this.waitFor(() => new Set([table]), () => `session.get('${table.key}', ...)`, false)
   }
 
-  /** Before loads of `relations` (only those that read the database), named by `read`. */
+  /** Before loads of `relations` (only those that read the database), named by `read`; many-to-one loads are reads by key, as `get`. */
   beforeLoad(relations: readonly RelationModel[], read: () => string): Promise<void> | undefined {
-    return relations.length === 0 ? undefined : this.waitFor(() => relationTables(relations), read)
+    if (relations.length === 0) return undefined
+    return this.waitFor(() => relationTables(relations), read, relations.some((relation) => relation.kind !== 'manyToOne'))
   }
 
   /**
