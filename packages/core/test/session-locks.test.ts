@@ -121,6 +121,21 @@ describeEachDialect('session: pessimistic locks', (target) => {
 
   const servers = target.name !== 'pglite'
 
+  /**
+   * Another connection's UPDATE of the first book to 'Second', seen waiting on the lock `first`
+   * holds before `hold` lets `first` go on; resolves once both are done.
+   */
+  async function updateSeenWaiting(events: string[], hold: { readonly open: () => void }, first: Promise<unknown>): Promise<void> {
+    const update = ctx.orm.db.updateTable('books').set({ title: 'Second' }).where('id', '=', ids[0]!).execute().then(() => events.push('update done'))
+    try {
+      await untilWaiting(ctx.orm, target)
+      events.push('update seen waiting')
+    } finally {
+      hold.open()
+    }
+    await Promise.all([first, update])
+  }
+
   test.runIf(servers)('forUpdate() blocks a second transaction\'s forUpdate() of the row until the first commits; the second then reads the committed row', async () => {
     const events: string[] = []
     const hold = latch()
@@ -166,14 +181,7 @@ describeEachDialect('session: pessimistic locks', (target) => {
       events.push('first wrote')
     })
     await locked.promise
-    const update = ctx.orm.db.updateTable('books').set({ title: 'Second' }).where('id', '=', ids[0]!).execute().then(() => events.push('update done'))
-    try {
-      await untilWaiting(ctx.orm, target)
-      events.push('update seen waiting')
-    } finally {
-      hold.open()
-    }
-    await Promise.all([first, update])
+    await updateSeenWaiting(events, hold, first)
     expect(events).toEqual(['update seen waiting', 'first wrote', 'update done'])
     expect(await title(ids[0]!)).toBe('Second')
   })
@@ -207,14 +215,7 @@ describeEachDialect('session: pessimistic locks', (target) => {
       expect(await title(ids[0]!)).toBe('Theirs and mine')
       return
     }
-    const update = ctx.orm.db.updateTable('books').set({ title: 'Second' }).where('id', '=', ids[0]!).execute().then(() => events.push('update done'))
-    try {
-      await untilWaiting(ctx.orm, target)
-      events.push('update seen waiting')
-    } finally {
-      hold.open()
-    }
-    await Promise.all([first, update])
+    await updateSeenWaiting(events, hold, first)
     expect(events).toEqual(['update seen waiting', 'first wrote', 'update done'])
     expect(await title(ids[0]!)).toBe('Second')
   })
