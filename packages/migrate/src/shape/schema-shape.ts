@@ -1,0 +1,83 @@
+/**
+ * A database's tables as plain, JSON-serialisable data: what a migration diff compares. Produced from
+ * a Relata schema (what `createTables()` would create) and from an existing database (introspection),
+ * and stored as the snapshot beside the migrations, so both sides must normalise the same way
+ * (`shape/normalize.ts`): lower-case type names without spaces inside parentheses, defaults as SQL
+ * expression text, names as the database stores them.
+ */
+
+/** Which SQL a shape's type names and default expressions are written in. */
+export type ShapeFamily = 'postgres' | 'mysql'
+
+/**
+ * Every table of one schema (PostgreSQL) or database (MySQL), keyed by SQL table name.
+ *
+ * @example
+ * ```ts
+ * const shape: SchemaShape = { family: 'postgres', tables: { authors: { name: 'authors', columns: [...], ... } } }
+ * ```
+ */
+export interface SchemaShape {
+  readonly family: ShapeFamily
+  readonly tables: Readonly<Record<string, TableShape>>
+}
+
+/** One table: columns in their declared order, its keys, indexes and constraints. */
+export interface TableShape {
+  readonly name: string
+  readonly columns: readonly ColumnShape[]
+  /** Absent: the table has no primary key. */
+  readonly primaryKey: { readonly name: string | null; readonly columns: readonly string[] } | null
+  readonly foreignKeys: readonly ForeignKeyShape[]
+  /** Indexes that are not the primary key and not a unique constraint's own index. */
+  readonly indexes: readonly IndexShape[]
+  readonly uniques: readonly UniqueShape[]
+  readonly checks: readonly CheckShape[]
+  readonly comment: string | null
+}
+
+/** One column as the database reports it. */
+export interface ColumnShape {
+  readonly name: string
+  /** Normalised type: `integer`, `varchar(255)`, `numeric(10,2)`, `timestamptz`, `tinyint(1)`... */
+  readonly type: string
+  readonly nullable: boolean
+  /** The default as SQL expression text (normalised), null without one; identity/serial/auto-increment columns have none. */
+  readonly default: string | null
+  /** Filled by the database: PostgreSQL `serial` / identity, MySQL `AUTO_INCREMENT`. */
+  readonly autoIncrement: boolean
+  readonly comment: string | null
+}
+
+/** A referential action as both families spell it in DDL. */
+export type ReferentialActionShape = 'no action' | 'restrict' | 'cascade' | 'set null' | 'set default'
+
+/** A foreign key constraint. */
+export interface ForeignKeyShape {
+  readonly name: string
+  readonly columns: readonly string[]
+  readonly referencedTable: string
+  readonly referencedColumns: readonly string[]
+  readonly onDelete: ReferentialActionShape
+  readonly onUpdate: ReferentialActionShape
+}
+
+/** An index; `where` is a partial index's predicate (PostgreSQL only), as SQL text. */
+export interface IndexShape {
+  readonly name: string
+  readonly columns: readonly string[]
+  readonly unique: boolean
+  readonly where: string | null
+}
+
+/** A unique constraint (multi-column or single). */
+export interface UniqueShape {
+  readonly name: string
+  readonly columns: readonly string[]
+}
+
+/** A check constraint, its expression as SQL text. */
+export interface CheckShape {
+  readonly name: string
+  readonly expression: string
+}
