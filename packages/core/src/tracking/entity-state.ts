@@ -2,7 +2,6 @@
 import { RelataError } from '../errors.js'
 import type { ForeignKeyModel, RelationModel, TableModel } from '../schema/model.js'
 import type { IdentityKey } from './identity-map.js'
-import { RelationArray } from './relation-array.js'
 import type { ValueRules } from '../values/value-rules.js'
 
 /**
@@ -84,7 +83,7 @@ export class EntityState {
     this.relations = undefined
   }
 
-  /** Made by `create()` / `build()`, not read from the database: its relations start loaded and empty. */
+  /** Made by `create()` / `build()`, not read from the database: its relations start loaded and empty (new-entity.ts). */
   fresh = false
   /** The entity this state belongs to. */
   owner: object | undefined = undefined
@@ -96,16 +95,13 @@ export class EntityState {
   slot(name: string): RelationSlot {
     const relations = (this.relations ??= Object.create(null) as Record<string, RelationSlot>)
     let slot = relations[name]
-    if (slot === undefined) {
-      slot = relations[name] = { loaded: false, value: undefined }
-      // Slots of a new object are made on first use, so creating many objects stays cheap.
-      if (this.fresh) {
-        const relation = this.table.relations.get(name)!
-        slot.loaded = true
-        slot.value = relation.toOne ? null : RelationArray.of_(this.owner!, relation, [])
-      }
-    }
+    if (slot === undefined) slot = relations[name] = this.newSlot(name)
     return slot
+  }
+
+  /** The slot of a relation used for the first time: not loaded (a new object's state says otherwise). */
+  protected newSlot(_name: string): RelationSlot {
+    return { loaded: false, value: undefined }
   }
 }
 

@@ -1,10 +1,25 @@
 /** A new object of a table, from the values `create()` or `build()` was given; every relation starts loaded and empty. */
 import { RelataError } from '../errors.js'
 import type { TableModel } from '../schema/model.js'
+import { RelationArray } from './relation-array.js'
 import { relationChanges } from './relation-changes.js'
 import { checkValue } from '../values/write-values.js'
 import { entityClassOf } from './entity-class.js'
-import { attachState, EntityState, type EntityTracker } from './entity-state.js'
+import { attachState, EntityState, type EntityTracker, type RelationSlot } from './entity-state.js'
+
+/**
+ * The state of an object made by `create()` / `build()`: its relations start loaded and empty. The
+ * slots are made on first use, so creating many objects stays cheap. (A subclass here, so that
+ * entity-state.ts need not import the collections, which import it.)
+ */
+class NewEntityState extends EntityState {
+  override fresh = true
+
+  protected override newSlot(name: string): RelationSlot {
+    const relation = this.table.relations.get(name)!
+    return { loaded: true, value: relation.toOne ? null : RelationArray.of_(this.owner!, relation, []) }
+  }
+}
 
 export function newEntity(table: TableModel, values: Record<string, unknown>, session: EntityTracker | undefined): object {
   if (typeof values !== 'object' || values === null) throw new RelataError(`create('${table.key}', ...): expects an object of values`)
@@ -21,9 +36,8 @@ export function newEntity(table: TableModel, values: Record<string, unknown>, se
     if (value !== undefined) checkValue(table, column, value, session?.valueRules)
     entity[column.property] = value
   }
-  const state = new EntityState(session, table, session ? 'pending' : 'transient', undefined, undefined)
+  const state = new NewEntityState(session, table, session ? 'pending' : 'transient', undefined, undefined)
   attachState(entity, state)
-  state.fresh = true
   for (const relation of table.relations.values()) {
     const value = values[relation.name]
     if (value === undefined) continue

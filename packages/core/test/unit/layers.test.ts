@@ -1,7 +1,8 @@
 /**
  * The layers of packages/core/src (README, Layout): each folder imports only from the folders
- * below it, so the folder graph has no cycle; and no module outside dialect/ asks which database
- * it talks to (vendor behaviour lives in the dialect adapters).
+ * below it, so the folder graph has no cycle, and no module imports (at run time) one that imports
+ * it back; and no module outside dialect/ asks which database it talks to (vendor behaviour lives
+ * in the dialect adapters).
  */
 import { readdirSync, readFileSync } from 'node:fs'
 import { dirname, join, relative, resolve } from 'node:path'
@@ -45,6 +46,39 @@ function importsOf(file: string): string[] {
   return [...text.matchAll(/(?:from|import)\s*\(?\s*'(\.{1,2}\/[^']+)'/g)].map((m) => resolve(dirname(file), m[1]!.replace(/\.js$/, '.ts')))
 }
 
+/** The modules a file loads at run time: `import type` and `export type` are erased by the compiler. */
+function runtimeImportsOf(file: string): string[] {
+  const text = readFileSync(file, 'utf8')
+  return [...text.matchAll(/^(?:import|export)(?!\s+type\b)[^;']*?from\s*'(\.{1,2}\/[^']+)'/gm)].map((m) => resolve(dirname(file), m[1]!.replace(/\.js$/, '.ts')))
+}
+
+/** The first cycle found by a depth-first walk of the module graph, as a path of module names; none: undefined. */
+function findCycle(graph: ReadonlyMap<string, readonly string[]>): string[] | undefined {
+  const state = new Map<string, 'open' | 'done'>()
+  const path: string[] = []
+  const visit = (module: string): string[] | undefined => {
+    state.set(module, 'open')
+    path.push(module)
+    for (const next of graph.get(module) ?? []) {
+      if (state.get(next) === 'open') return [...path.slice(path.indexOf(next)), next]
+      if (state.get(next) === undefined) {
+        const cycle = visit(next)
+        if (cycle !== undefined) return cycle
+      }
+    }
+    path.pop()
+    state.set(module, 'done')
+    return undefined
+  }
+  for (const module of graph.keys()) {
+    if (state.get(module) === undefined) {
+      const cycle = visit(module)
+      if (cycle !== undefined) return cycle.map((m) => relative(src, m))
+    }
+  }
+  return undefined
+}
+
 const files = sourceFiles(src)
 
 describe('layers of packages/core/src', () => {
@@ -59,6 +93,15 @@ describe('layers of packages/core/src', () => {
         .map((target) => `${relative(src, file)} -> ${relative(src, target)}`),
     )
     expect(upward).toEqual([])
+  })
+
+  test('no module loads, through its imports, a module that loads it back', () => {
+    expect(findCycle(new Map(files.map((file) => [file, runtimeImportsOf(file)])))).toBeUndefined()
+  })
+
+  test('the cycle finder finds a cycle', () => {
+    const graph = new Map([[join(src, 'a.ts'), [join(src, 'b.ts')]], [join(src, 'b.ts'), [join(src, 'c.ts')]], [join(src, 'c.ts'), [join(src, 'a.ts')]]])
+    expect(findCycle(graph)).toEqual(['a.ts', 'b.ts', 'c.ts', 'a.ts'])
   })
 })
 
