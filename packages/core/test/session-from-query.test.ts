@@ -43,7 +43,7 @@ describeEachDialect('session.fromQuery() on Chinook', (target) => {
     ctx.recorder.clear()
     expect(await session.get('tracks', tracks[0]!.trackId)).toBe(tracks[0])
     expect(ctx.recorder.sql).toEqual([])
-    const album = await tracks[0]!.album.load()
+    const album = await tracks[0]!.album!.load()
     expect(album!.albumId).toBe(tracks[0]!.albumId)
     // A track the session held before is the same object.
     const again = await session.fromQuery(session.db.selectFrom('track').selectAll().where('track_id', '=', 3390))
