@@ -190,6 +190,14 @@ export interface Session<S extends AnySchema> {
    * ```
    */
   fromQuery<O>(query: SelectQuery<O> & OneTableRow<S, O>, options?: FromQueryOptions): Promise<Entity<S, TableOfRow<S, O>>[]>
+  /**
+   * `fromQuery()` with the table named: the rows must hold its columns, and may hold more (ignored).
+   *
+   * @example
+   * ```ts
+   * const albums = await session.fromQuery('albums', session.db.selectFrom('album').innerJoin('artist', 'artist.artist_id', 'album.artist_id').selectAll('album').select('artist.name as artist_name'))
+   * ```
+   */
   fromQuery<K extends TableKey<S>, O>(table: K, query: SelectQuery<O> & HasTableColumns<S, K, O>, options?: FromQueryOptions): Promise<Entity<S, K>[]>
   /** Forgets every object and change (SQLAlchemy's `expunge_all`): loaded objects are detached, new ones transient again. Refused while a flush runs. */
   clear(): void
