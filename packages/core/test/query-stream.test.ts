@@ -63,6 +63,20 @@ describeEachDialect('query.stream() on Chinook', (target) => {
     expect(ctx.recorder.sql).toEqual([])
   })
 
+  test('untracked(): batches of objects the session never holds', async () => {
+    const session = ctx.orm.session()
+    let count = 0
+    let first: object | undefined
+    for await (const album of session.query('albums').with({ artist: true }).untracked().stream({ batchSize: 100 })) {
+      first ??= album
+      count++
+    }
+    expect(count).toBe(347)
+    ctx.recorder.clear()
+    expect(await session.get('albums', 1)).not.toBe(first)
+    expect(ctx.recorder.sql).toHaveLength(1)
+  })
+
   test('breaking out of the loop ends the stream and lets go of the batch being read', async () => {
     const session = ctx.orm.session()
     let count = 0

@@ -72,6 +72,9 @@ describeEachDialect('session.fromQuery() on Chinook', (target) => {
       /the rows' columns \(album_id, title\) are no table's columns exactly; name the table/,
     )
     await expect(session.fromQuery('albums', session.db.selectFrom('album').innerJoin('artist', 'artist.artist_id', 'album.artist_id').selectAll('album').select('artist.name as artist_name').where('artist.name', '=', 'nobody'))).resolves.toEqual([])
+    await expect(session.fromQuery('albums', session.db.selectFrom('artist').leftJoin('album', 'album.artist_id', 'artist.artist_id').selectAll('album'))).rejects.toThrow(
+      "session.fromQuery('albums', ...): a row has no 'albums' (its album_id is null): an outer join's missing side cannot be an object",
+    )
     await expect(session.fromQuery(session.db.deleteFrom('album').where('album_id', '=', -1) as never)).rejects.toThrow(/expects a select query, got DeleteQueryNode/)
     await expect(session.fromQuery('albums', 'select * from album' as never)).rejects.toThrow(RelataError)
   })

@@ -67,12 +67,16 @@ function inferTable(schema: AnySchema, row: Record<string, unknown>): TableModel
   throw new RelataError(`session.fromQuery(): the rows' columns are those of ${matching.map((t) => `'${t.key}'`).join(' and ')}; name the table: session.fromQuery('${matching[0]!.key}', query)`)
 }
 
-/** Every column of the table is in the row, and its primary key is not null (an outer join's missing side). */
-function checkRow(table: TableModel, row: Record<string, unknown>, where: string): void {
+/** Every column of the table is in the rows (the rows of one statement have the same columns). */
+function checkColumns(table: TableModel, row: Record<string, unknown>, where: string): void {
   const missing = table.columns.filter((c) => !(c.sqlName in row)).map((c) => c.sqlName)
   if (missing.length > 0) {
     throw new RelataError(`${where}: the rows lack column${missing.length > 1 ? 's' : ''} ${missing.join(', ')} of '${table.key}' (${table.sqlName}); select them, e.g. selectAll('${table.sqlName}')`)
   }
+}
+
+/** A row's primary key is not null (an outer join's missing side). */
+function checkKey(table: TableModel, row: Record<string, unknown>, where: string): void {
   const nullKey = table.primaryKey.find((c) => row[c.sqlName] === null || row[c.sqlName] === undefined)
   if (nullKey !== undefined) throw new RelataError(`${where}: a row has no '${table.key}' (its ${nullKey.sqlName} is null): an outer join's missing side cannot be an object`)
 }
@@ -92,7 +96,8 @@ export async function fromQuery(setup: FromQuerySetup, args: readonly unknown[])
   const rows = await setup.execute(compiled)
   if (rows.length === 0) return []
   const table = named ?? inferTable(setup.schema, rows[0]!)
-  for (const row of rows) checkRow(table, row, where)
+  checkColumns(table, rows[0]!, where)
+  for (const row of rows) checkKey(table, row, where)
   const hydrator = options.populateExisting === true ? setup.hydrator.populating() : setup.hydrator
   return hydrator.fromRows(table, rows)
 }
