@@ -16,6 +16,7 @@ const reliability = [
   `${core}/connection-waits.test.ts`,
   `${core}/mariadb-packet-limits.test.ts`,
   `${core}/session-untracked.test.ts`,
+  `${core}/query-stream-memory.test.ts`,
   `${core}/input-sizes.test.ts`,
   // A local server that accepts connections and never answers.
   `${core}/connect-timeout.test.ts`,

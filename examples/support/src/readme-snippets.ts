@@ -73,3 +73,26 @@ export async function sessionDb() {
   })                                                        // committed (or rolled back) with the session's changes
   await orm.destroy()
 }
+
+const albums = table('album', { albumId: t.serial().primaryKey(), title: t.varchar(160) })
+const tracks = table('track', { trackId: t.serial().primaryKey(), name: t.varchar(200), albumId: t.integer().references(() => albums.albumId), milliseconds: t.integer() })
+const music = defineSchema({ albums, tracks }, ({ oneToMany, manyToOne }) => ({ albums: { tracks: oneToMany('tracks') }, tracks: { album: manyToOne('albums') } }), { casing: 'snake_case' })
+
+/** "Streaming, keyset pages and entities from Kysely": stream(), paginate() and fromQuery() on an album/track schema. */
+export async function largeReads(cursor: string | null) {
+  const orm = createOrm({ schema: music, dialect: pglite() })
+  const session = orm.session()
+  for await (const track of session.query('tracks').with({ album: true }).stream({ batchSize: 1000 })) {
+    console.log(track.name, track.album.title)          // a finished batch leaves the session
+  }
+  const page = await session.query('tracks').where('milliseconds', '>', 300_000)
+    .paginate({ first: 20, after: cursor, orderBy: [['milliseconds', 'desc']] })
+  console.log(page.items.length, page.pageInfo.hasNextPage, page.pageInfo.endCursor)   // endCursor: the next page's `after`
+  const live = await session.fromQuery(
+    session.db.selectFrom('track').innerJoin('album', 'album.album_id', 'track.album_id')
+      .where('album.title', 'like', 'Live%').selectAll('track'),
+  )
+  live[0]!.name = 'Renamed'                             // tracked: written by the next flush
+  await session.commit()
+  await orm.destroy()
+}

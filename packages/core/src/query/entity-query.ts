@@ -6,6 +6,8 @@ import { commonValueRules, type ValueRules } from '../values/value-rules.js'
 import { checkValue } from '../values/write-values.js'
 import { comparisonOperators, emptyQueryState, type ComparisonOperator, type Filter, type QueryState, type WithItem } from './query-state.js'
 import type { RowLock } from '../dialect/statement-rules.js'
+import { paginate, type Page } from './paginate.js'
+import { batchSizeOf, streamQuery, type StreamScope } from './query-stream.js'
 
 /** Runs a query's state; the session provides it. */
 export interface QueryRunner {
@@ -13,6 +15,8 @@ export interface QueryRunner {
   count(state: QueryState): Promise<number>
   /** The database family's value rules, for the checks and encoding of filter values that depend on it. */
   readonly valueRules?: ValueRules
+  /** A stream starts: the session lets go of each batch once the next is read (query-stream.ts). */
+  openStream?(): StreamScope
 }
 
 const patternOperators: ReadonlySet<string> = new Set(['like', 'not like', 'ilike', 'not ilike'])
@@ -183,6 +187,14 @@ export class QueryBuilder {
     if (rows.length === 0) throw new NotFoundError(`one(): no '${this.#state.table.key}' matched`)
     if (rows.length > 1) throw new MultipleResultsError(`one(): more than one '${this.#state.table.key}' matched`)
     return rows[0]!
+  }
+
+  stream(options?: unknown): AsyncGenerator<object, void, undefined> {
+    return streamQuery(this.#state, batchSizeOf(this.#state, options), this.#run(), this.#rules)
+  }
+
+  paginate(options: unknown): Promise<Page<object>> {
+    return paginate(this.#state, options, this.#run(), this.#rules)
   }
 
   count(): Promise<number> {

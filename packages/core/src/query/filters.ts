@@ -2,6 +2,7 @@
 import { sql, type Expression, type ExpressionBuilder, type SqlBool } from 'kysely'
 import type { ColumnModel, TableModel } from '../schema/model.js'
 import { encodeValue as encodeColumnValue } from '../values/write-values.js'
+import { keysetPredicate } from './keyset.js'
 import { renameToSql } from './property-names.js'
 import type { Filter, OrderItem } from './query-state.js'
 
@@ -19,6 +20,7 @@ function encodeValue(column: ColumnModel, value: unknown): unknown {
 
 export function compileFilter(eb: ExpressionBuilder<any, any>, filter: Filter, table: TableModel, alias: string): Expression<SqlBool> {
   if (filter.kind === 'expression') return renameToSql(filter.build(eb), table, alias)
+  if (filter.kind === 'keyset') return keysetPredicate(eb, filter, alias, encodeValue)
   const { column, operator, value } = filter
   const ref = `${alias}.${column.sqlName}`
   if (value === null && (operator === '=' || operator === 'is')) return eb(ref, 'is', null)

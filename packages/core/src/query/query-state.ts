@@ -32,6 +32,8 @@ export type Filter =
     }
   /** A Kysely expression built over property names; renamed to SQL names when compiled. */
   | { readonly kind: 'expression'; readonly build: (eb: any) => Expression<SqlBool> }
+  /** Rows after (or `before`) the given values in `order`: a keyset read's resume point (query/keyset.ts). */
+  | { readonly kind: 'keyset'; readonly order: readonly OrderItem[]; readonly values: readonly unknown[]; readonly before: boolean }
 
 export interface OrderItem {
   readonly column: ColumnModel

@@ -132,8 +132,16 @@ function kindsOf(table: TableModel): readonly SnapshotKind[] {
   return kinds
 }
 
-/** Whether an object of the identity map holds a column value that differs from what was last read or written. */
-function changed(entity: object): boolean {
+/**
+ * Whether an object of the identity map holds a column value that differs from what was last read or written.
+ *
+ * @example
+ * ```ts
+ * book.title = 'New'
+ * changed(book)   // true until a flush writes it
+ * ```
+ */
+export function changed(entity: object): boolean {
   const state = stateOf(entity)!
   const snapshot = state.snapshot
   if (snapshot === undefined || state.status !== 'persistent') return false

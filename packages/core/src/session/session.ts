@@ -12,6 +12,7 @@ import type { EntityQuery } from '../types/query.js'
 import type { PrimaryKey } from '../types/rows.js'
 import type { CreateValues, NewEntity } from '../types/create.js'
 import type { TableKey } from '../types/schema-types.js'
+import type { HasTableColumns, OneTableRow, SelectQuery, TableOfRow } from '../types/from-query.js'
 import { isPartial, stateOf, type EntityTracker, type RelationSlot } from '../tracking/entity-state.js'
 import { Hydrator } from '../tracking/hydrator.js'
 import { IdentityMap } from '../tracking/identity-map.js'
@@ -25,11 +26,14 @@ import { expunge } from './session-expunge.js'
 import { SessionFlush } from './session-flush.js'
 import { Merge } from './session-merge.js'
 import { SessionReads } from './session-reads.js'
+import { StreamRelease } from './session-stream.js'
+import { fromQuery, type FromQueryOptions } from './session-from-query.js'
 import { SessionRefresh, type RefreshOptions } from './session-refresh.js'
 import { SessionTransactions, type SessionConnection, type TransactionIsolation } from './session-transactions.js'
 
 export type { SessionConnection, TransactionIsolation } from './session-transactions.js'
 export type { RefreshOptions } from './session-refresh.js'
+export type { FromQueryOptions } from './session-from-query.js'
 
 /** The names `session.expire()` takes for an entity: its columns other than the primary key's, and its relations. */
 type ExpirableNames<E> = Exclude<keyof E, 'load'> & string
@@ -168,6 +172,33 @@ export interface Session<S extends AnySchema> {
    * MikroORM's `em.getKysely()`, SQLAlchemy's `session.execute()`.
    */
   readonly db: Kysely<Database<S>>
+  /**
+   * The rows of a Kysely select as tracked objects of one table, through the identity map
+   * (SQLAlchemy's `select(Book).from_statement(stmt)`, MikroORM's `em.map()`): hand-written joins,
+   * CTEs or SQL whose rows are a table's columns. The table is the one whose columns the selection
+   * is exactly (`selectAll('books')`), or named first (extra columns are then ignored). An object
+   * the session holds keeps its identity and its unflushed changes unless `populateExisting`.
+   * Autoflushes first (the query may read any table). Runs on the session's connection (its
+   * transaction when open). Rows lacking a column of the table are an error naming them.
+   *
+   * @example
+   * ```ts
+   * const books = await session.fromQuery(
+   *   session.db.selectFrom('books').innerJoin('authors', 'authors.id', 'books.author_id').where('authors.name', '=', 'Ann').selectAll('books'),
+   * )
+   * books[0].author   // a tracked book: relations load as usual
+   * ```
+   */
+  fromQuery<O>(query: SelectQuery<O> & OneTableRow<S, O>, options?: FromQueryOptions): Promise<Entity<S, TableOfRow<S, O>>[]>
+  /**
+   * `fromQuery()` with the table named: the rows must hold its columns, and may hold more (ignored).
+   *
+   * @example
+   * ```ts
+   * const albums = await session.fromQuery('albums', session.db.selectFrom('album').innerJoin('artist', 'artist.artist_id', 'album.artist_id').selectAll('album').select('artist.name as artist_name'))
+   * ```
+   */
+  fromQuery<K extends TableKey<S>, O>(table: K, query: SelectQuery<O> & HasTableColumns<S, K, O>, options?: FromQueryOptions): Promise<Entity<S, K>[]>
   /** Forgets every object and change (SQLAlchemy's `expunge_all`): loaded objects are detached, new ones transient again. Refused while a flush runs. */
   clear(): void
   /**
@@ -290,7 +321,8 @@ export class SessionImpl implements EntityTracker {
       transactions: this.#transactions,
       flush: () => this.#flusher.flush(),
     })
-    this.#runner = this.#autoflush.runner(this.#reads)
+    // A stream's batches leave the session once read past (session-stream.ts).
+    this.#runner = { ...this.#autoflush.runner(this.#reads), openStream: () => new StreamRelease(this.#changes, this) }
   }
 
   /** The database family's value rules: new values and filter values are checked against its limits. */
@@ -308,6 +340,18 @@ export class SessionImpl implements EntityTracker {
   // Reads
   query(table: string): QueryBuilder {
     return this.#reads.query(table, this.#runner)
+  }
+
+  fromQuery(...args: unknown[]): Promise<object[]> {
+    return fromQuery(
+      {
+        schema: this.schema,
+        hydrator: this.hydrator,
+        execute: async (query) => (await this.db.executeQuery(query)).rows as Record<string, unknown>[],
+        beforeQuery: () => this.#autoflush.waitFor(() => 'any', () => 'session.fromQuery()'),
+      },
+      args,
+    )
   }
 
   get(table: string, key: unknown, options?: GetOptions): Promise<object | undefined> {

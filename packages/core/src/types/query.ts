@@ -4,6 +4,8 @@ import type { AnySchema } from '../schema/define-schema.js'
 import type { LoadStrategy } from '../schema/relations.js'
 import type { ComparisonOperator } from '../query/query-state.js'
 import type { LockOptions } from '../query/entity-query.js'
+import type { Page, PaginateOptions } from '../query/paginate.js'
+import type { StreamOptions } from '../query/query-stream.js'
 import type { Loaded, MergeSpec, WithSpec } from './loaded.js'
 import type { Row } from './rows.js'
 import type { TableKey } from './schema-types.js'
@@ -159,4 +161,20 @@ export interface EntityQuery<S extends AnySchema, K extends TableKey<S>, W = {}>
   one(): Promise<Loaded<S, K, W>>
   /** How many rows match, within `limit` and `offset` when given (ignores `with`). */
   count(): Promise<number>
+  /**
+   * Every matching object, read `batchSize` rows (default 1000) per statement in keyset batches
+   * (`WHERE (order values) > (last row's)`, ordered by the query's order and the primary key), each
+   * batch with its `with()` relations; SQLAlchemy's `yield_per`, MikroORM's `em.stream()`. Once
+   * the loop moves past a batch, the objects it brought into the session leave it (detached, values
+   * still readable) unless they hold an unflushed change: those stay until a flush writes them (with
+   * autoflush on, the next batch's read does). Leaving the loop early ends the stream.
+   */
+  stream(options?: StreamOptions): AsyncGenerator<Loaded<S, K, W>, void, undefined>
+  /**
+   * One keyset page (Relay's connection arguments; MikroORM's `findByCursor`, Prisma's `cursor`):
+   * `first` objects after the `after` cursor, or the `last` ones before `before`, in `orderBy` (or
+   * the query's `orderBy()`) with the primary key last. Cursors are opaque strings checked when read
+   * back; a page stays right while rows are inserted before or after it.
+   */
+  paginate(options: PaginateOptions<keyof Row<S, K> & string>): Promise<Page<Loaded<S, K, W>>>
 }
