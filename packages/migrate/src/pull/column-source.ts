@@ -70,11 +70,11 @@ export function factoryFor(family: ShapeFamily, column: ColumnShape, enumValues?
   }
   const known = simple[type]
   if (known !== undefined) return known
-  if (['smallint', 'mediumint', 'tinyint'].includes(type)) return { call: 't.integer()', values: 'number', note: `a ${type} in the database` }
+  if (['smallint', 'mediumint', 'tinyint'].includes(type)) return { call: 't.integer()', values: 'number', note: `${type} in the database` }
   if (['mediumtext', 'longtext', 'tinytext'].includes(type) || /^char(\(\d+\))?$/.test(type) || /^character(\(\d+\))?$/.test(type)) {
-    return { call: 't.text()', values: 'string', note: `a ${type} in the database` }
+    return { call: 't.text()', values: 'string', note: `${type} in the database` }
   }
-  return { call: 't.text()', values: 'string', note: `a ${type} in the database: no t.* factory declares it` }
+  return { call: 't.text()', values: 'string', note: `${type} in the database: no t.* factory declares it` }
 }
 
 const unquote = (literal: string): string => literal.slice(1, -1).replace(/''/g, "'")

@@ -68,9 +68,11 @@ export function relationsOf(shape: SchemaShape, names: ReadonlyMap<string, Pulle
       const [first, second] = table.foreignKeys as [ForeignKeyShape, ForeignKeyShape]
       const left = names.get(first.referencedTable)!
       const right = names.get(second.referencedTable)!
-      const leftName = claim(left.key, plural(right.key))
-      const rightName = claim(right.key, plural(left.key))
       const explicit = first.referencedTable === second.referencedTable
+      // A table linked to itself (friendship: person_id, friend_id) names the two directions by the second column: friends, friendsOf.
+      const selfName = explicit && second.columns.length === 1 ? plural(camelCase(second.columns[0]!.replace(/_id$/, ''))) : undefined
+      const leftName = claim(left.key, selfName ?? plural(right.key))
+      const rightName = claim(right.key, selfName === undefined ? plural(left.key) : `${selfName}Of`)
       relations.get(left.key)!.push({
         name: leftName, kind: 'manyToMany', target: right.key, backPopulates: rightName, via: source.key,
         ...(explicit ? { sourceKey: props(table.name, first.columns), targetKey: props(table.name, second.columns) } : {}),

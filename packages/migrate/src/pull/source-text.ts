@@ -37,7 +37,7 @@ const reserved = new Set(
  * ```
  */
 export function camelCase(name: string): string {
-  const camel = name.toLowerCase() === name ? name.replace(/_+([a-z0-9])/g, (_, c: string) => c.toUpperCase()) : name
+  const camel = name.toLowerCase() === name ? name.replace(/[^a-z0-9$]+([a-z0-9])/g, (_, c: string) => c.toUpperCase()) : name
   const identifier = camel.replace(/[^A-Za-z0-9_$]/g, '_')
   return /^[0-9]/.test(identifier) ? `_${identifier}` : identifier
 }

@@ -26,10 +26,15 @@ export interface SchemaShape {
 export interface TableShape {
   readonly name: string
   readonly columns: readonly ColumnShape[]
-  /** Absent: the table has no primary key. */
+  /** Absent: the table has no primary key. Its name is null on MySQL, where it is always `PRIMARY`. */
   readonly primaryKey: { readonly name: string | null; readonly columns: readonly string[] } | null
   readonly foreignKeys: readonly ForeignKeyShape[]
-  /** Indexes that are not the primary key and not a unique constraint's own index. */
+  /**
+   * Indexes that are not the primary key and not a unique constraint's own index. On MySQL a
+   * unique index without a predicate is listed among `uniques` (its catalogue cannot tell the two
+   * apart), and the index InnoDB adds for a foreign key is left out. Sorted by name, as are the
+   * keys, uniques and checks (`normalizeShape`).
+   */
   readonly indexes: readonly IndexShape[]
   readonly uniques: readonly UniqueShape[]
   readonly checks: readonly CheckShape[]
@@ -76,7 +81,10 @@ export interface UniqueShape {
   readonly columns: readonly string[]
 }
 
-/** A check constraint, its expression as SQL text. */
+/**
+ * A check constraint, its expression as SQL text in `normalizeCondition`'s spelling (PostgreSQL's
+ * enum check of a `t.enum()` column included; MariaDB's `json_valid()` check of a json column left out).
+ */
 export interface CheckShape {
   readonly name: string
   readonly expression: string
