@@ -81,11 +81,12 @@ export interface UniqueShape {
   readonly columns: readonly string[]
 }
 
-/**
- * A check constraint, its expression as SQL text in `normalizeCondition`'s spelling (PostgreSQL's
- * enum check of a `t.enum()` column included; MariaDB's `json_valid()` check of a json column left out).
- */
+/** A check constraint, its expression as SQL text. */
 export interface CheckShape {
   readonly name: string
+  /**
+   * In `normalizeCondition`'s spelling. PostgreSQL's check of a `t.enum()` column is one; MariaDB's
+   * `json_valid()` check of a json column is not (the column's type says `json`).
+   */
   readonly expression: string
 }

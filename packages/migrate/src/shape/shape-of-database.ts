@@ -5,7 +5,15 @@ import { normalizeShape } from './normalize.js'
 import { introspectPostgres } from './postgres-introspect.js'
 import type { SchemaShape, ShapeFamily } from './schema-shape.js'
 
-/** A Kysely instance, or anything that holds one as `db` (a Relata orm). */
+/**
+ * A Kysely instance, or anything that holds one as `db` (a Relata orm).
+ *
+ * @example
+ * ```ts
+ * await shapeOfDatabase(orm, 'postgres')      // the orm's connection
+ * await shapeOfDatabase(orm.db, 'postgres')   // the same, as Kysely
+ * ```
+ */
 export type DatabaseSource = Kysely<any> | { readonly db: unknown }
 
 const kyselyOf = (source: DatabaseSource): Kysely<any> => ('db' in source && !('selectFrom' in source) ? (source.db as Kysely<any>) : (source as Kysely<any>))
