@@ -1,4 +1,4 @@
-/** pull: declarations written from a database's shape type-check against @relata/core, and declare that same shape (Chinook, every column kind, every declaration). */
+/** pull: declarations written from a database's shape type-check against @relata/core, and declare that same shape (Chinook, every column kind, every declaration); a synthetic shape's type-check too. */
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
@@ -13,6 +13,7 @@ import { pullSchema } from '../src/pull/pull-schema.js'
 import { pull } from '../src/pull/pull.js'
 import { shapeOfDatabase } from '../src/shape/shape-of-database.js'
 import { shapeOfSchema } from '../src/shape/shape-of-schema.js'
+import { syntheticShape } from './fixtures/synthetic-shape.js'
 
 const here = dirname(fileURLToPath(import.meta.url))
 const root = resolve(here, '../../..')
@@ -68,6 +69,9 @@ for (const [name, schema] of Object.entries(schemas)) {
 describe('pulled files', () => {
   test('type-check against @relata/core (and a misspelt backPopulates in one of them does not)', () => {
     expect(written.length).toBeGreaterThan(0)
+    const synthetic = join(outDir, 'synthetic-typed.ts')
+    writeFileSync(synthetic, pull(syntheticShape))
+    written.push(synthetic)
     const broken = join(outDir, 'broken.ts')
     writeFileSync(broken, readFileSync(written[0]!, 'utf8').replace("backPopulates: 'albums'", "backPopulates: 'albumz'"))
     const errors = typeErrors([...written, broken])

@@ -1,11 +1,11 @@
-/** Relations inferred from a shape's foreign keys: a pure link table becomes a many-to-many on both sides, every other key a many-to-one and its one-to-many, each naming the other in `backPopulates`. */
+/** Relations inferred from a shape's foreign keys: a pure link table becomes a many-to-many on both sides, a unique key a one-to-one on both, every other key a many-to-one and its one-to-many, each naming the other in `backPopulates`. */
 import type { ForeignKeyShape, SchemaShape, TableShape } from '../shape/schema-shape.js'
 import { camelCase, plural } from './source-text.js'
 
 /** One relation as `defineSchema()`'s callback declares it. */
 export interface PulledRelation {
   readonly name: string
-  readonly kind: 'manyToOne' | 'oneToMany' | 'manyToMany'
+  readonly kind: 'manyToOne' | 'oneToMany' | 'oneToOne' | 'manyToMany'
   /** The target's key in the schema. */
   readonly target: string
   readonly backPopulates: string
@@ -90,10 +90,13 @@ export function relationsOf(shape: SchemaShape, names: ReadonlyMap<string, Pulle
       const base = column === undefined ? target.key : camelCase(/._id$/.test(column) ? column.slice(0, -3) : column)
       const many = claim(source.key, base)
       const explicit = keysBetween(table, key.referencedTable) > 1
-      const one = claim(target.key, explicit ? `${plural(source.key)}By${many[0]!.toUpperCase()}${many.slice(1)}` : plural(source.key))
+      // A key whose columns are unique (the primary key, or a unique constraint) points at one row from one row at most.
+      const single = [table.primaryKey?.columns ?? [], ...table.uniques.map((u) => u.columns)].some((columns) => same(columns, key.columns))
+      const suffix = explicit ? `By${many[0]!.toUpperCase()}${many.slice(1)}` : ''
+      const one = claim(target.key, `${single ? source.key : plural(source.key)}${suffix}`)
       const foreignKey = explicit || key.referencedTable === table.name ? { foreignKey: props(table.name, key.columns) } : {}
-      relations.get(source.key)!.push({ name: many, kind: 'manyToOne', target: target.key, backPopulates: one, ...foreignKey })
-      relations.get(target.key)!.push({ name: one, kind: 'oneToMany', target: source.key, backPopulates: many, ...foreignKey })
+      relations.get(source.key)!.push({ name: many, kind: single ? 'oneToOne' : 'manyToOne', target: target.key, backPopulates: one, ...foreignKey })
+      relations.get(target.key)!.push({ name: one, kind: single ? 'oneToOne' : 'oneToMany', target: source.key, backPopulates: many, ...foreignKey })
     }
   }
   return relations
