@@ -1,6 +1,6 @@
 /**
  * Builds @relata/core into dist/: ESM and bundled declarations, one entry per subpath of the
- * `exports` map (`.`, `./pglite`, `./postgres`, `./mysql`). Code shared by several entries goes
+ * `exports` map (`.`, `./pglite`, `./postgres`, `./mysql`, `./internal`). Code shared by several entries goes
  * into shared chunks, so a class such as `RelataError` exists once whichever entry loads it.
  * Nothing from node_modules is bundled: kysely and type-fest are dependencies, the drivers
  * (`pg`, `mysql2`, `@electric-sql/pglite`) optional peers that only their own entry imports.
@@ -13,6 +13,7 @@ export default defineConfig({
     pglite: 'src/dialect/postgres/pglite.ts',
     postgres: 'src/dialect/postgres/postgres.ts',
     mysql: 'src/dialect/mysql/mysql.ts',
+    internal: 'src/internal.ts',
   },
   format: 'esm',
   platform: 'node',

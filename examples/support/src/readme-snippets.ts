@@ -9,7 +9,7 @@ import { postgres } from '@relata/core/postgres'   // pg
 import { mysql } from '@relata/core/mysql'         // mysql2: MySQL 8 and MariaDB
 
 // A one-table schema for the block's `schema` (imported apart: the README shows the imports above as they are).
-import { defineSchema, t, table } from '@relata/core'
+import { defineSchema, sql, t, table } from '@relata/core'
 
 const schema = defineSchema({ books: table('book', { id: t.serial().primaryKey(), title: t.varchar(200) }) })
 
@@ -96,3 +96,25 @@ export async function largeReads(cursor: string | null) {
   await session.commit()
   await orm.destroy()
 }
+
+/** "Indexes, constraints and comments": `table()`'s third argument, columns named by property. */
+export const editions = table(
+  'editions',
+  {
+    id: t.serial().primaryKey(),
+    publisherId: t.integer(),
+    title: t.text().comment('As printed on the cover'),
+    year: t.integer(),
+    isbn: t.varchar(20).nullable(),
+  },
+  {
+    indexes: [
+      { columns: ['title', 'year'] },                                 // editions_title_year_idx
+      { columns: ['isbn'], unique: true, name: 'editions_by_isbn' },
+      { columns: ['year'], where: sql`isbn is null` },                // partial: PostgreSQL only
+    ],
+    uniques: [['publisherId', 'title', 'year']],                      // <table>_<columns>_key
+    checks: { editions_year_check: sql`year > 0` },                   // or SQL text: 'year > 0'
+    comment: 'One row per printing',
+  },
+)

@@ -7,6 +7,7 @@ import {
   PostgresAdapter,
   PostgresIntrospector,
   PostgresQueryCompiler,
+  sql,
 } from 'kysely'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { describeEachDialect } from '@relata/test-kit/targets'
@@ -17,6 +18,7 @@ import { postgresPlatform } from '../src/dialect/postgres/postgres-platform.js'
 import { defineSchema, SchemaError, t, table } from '../src/index.js'
 import { orderTables } from '../src/schema/table-order.js'
 import { schema as books } from './fixtures/books.js'
+import { schema as declarationsSchema, partialSchema } from './fixtures/declarations.js'
 import { BIRTHDAY, FIXED_AT, schema } from './fixtures/every-type.js'
 
 const sqlNames = (tables: readonly { sqlName: string }[]): string[] => tables.map((t) => t.sqlName)
@@ -291,5 +293,71 @@ describeEachDialect('DDL statements', (target) => {
             'drop table `authors`',
           ]
     expect(ctx.recorder.sql).toEqual(expected)
+  })
+})
+
+describeEachDialect('table declarations in the database', (target) => {
+  const ctx = target.setup(declarationsSchema)
+  const db = () => ctx.orm.db as unknown as Kysely<any>
+  const postgres = target.family === 'postgres'
+
+  test('indexes exist with their columns and uniqueness', async () => {
+    const { rows } = postgres
+      ? await sql<{ name: string; definition: string }>`select indexname as name, indexdef as definition from pg_indexes where schemaname = current_schema() and tablename = 'editions' order by indexname`.execute(db())
+      : await sql<{ name: string; definition: string }>`select index_name as name, concat(if(non_unique = 0, 'unique ', ''), group_concat(column_name order by seq_in_index)) as definition
+          from information_schema.statistics where table_schema = database() and table_name = 'editions' group by index_name, non_unique order by index_name`.execute(db())
+    const byName = Object.fromEntries(rows.map((row) => [row.name, row.definition]))
+    if (postgres) {
+      expect(byName['editions_title_year_idx']).toMatch(/^CREATE INDEX editions_title_year_idx ON \S*editions USING btree \(title, year\)$/)
+      expect(byName['editions_by_isbn']).toMatch(/^CREATE UNIQUE INDEX editions_by_isbn ON \S*editions USING btree \(isbn\)$/)
+      expect(byName['editions_one_per_year']).toMatch(/UNIQUE INDEX .* \(publisher_id, title, year\)$/)
+      expect(byName['editions_publisher_id_idx']).toMatch(/\(publisher_id\)$/)
+    } else {
+      expect(byName).toMatchObject({
+        editions_title_year_idx: 'title,year',
+        editions_by_isbn: 'unique isbn',
+        editions_one_per_year: 'unique publisher_id,title,year',
+        editions_publisher_id_idx: 'publisher_id',
+      })
+    }
+  })
+
+  test('multi-column uniques and checks are enforced', async () => {
+    await db().insertInto('publishers').values({ name: 'Penguin', country: 'GB' }).execute()
+    await db().insertInto('publishers').values({ name: 'Penguin', country: 'US' }).execute()
+    await expect(db().insertInto('publishers').values({ name: 'Penguin', country: 'GB' }).execute()).rejects.toThrow(/publishers_name_country_key|Duplicate/)
+    const { id } = await db().selectFrom('publishers').select('id').where('country', '=', 'GB').executeTakeFirstOrThrow()
+    await db().insertInto('editions').values({ publisher_id: id, title: 'Emma', year: 1815, isbn: '1' }).execute()
+    await expect(db().insertInto('editions').values({ publisher_id: id, title: 'Emma', year: 1815 }).execute()).rejects.toThrow(/editions_one_per_year/)
+    await expect(db().insertInto('editions').values({ publisher_id: id, title: 'Emma', year: 1816, isbn: '1' }).execute()).rejects.toThrow(/editions_by_isbn/)
+    await expect(db().insertInto('editions').values({ publisher_id: id, title: 'Old', year: 0 }).execute()).rejects.toThrow(/editions_year_check/)
+    await expect(db().insertInto('editions').values({ publisher_id: id, title: 'Thin', year: 2000, pages: 0 }).execute()).rejects.toThrow(/editions_pages_check/)
+  })
+
+  test('comments are stored on the table and column', async () => {
+    const { rows } = postgres
+      ? await sql<{ tableComment: string; columnComment: string }>`select obj_description('publishers'::regclass, 'pg_class') as "tableComment",
+          col_description('publishers'::regclass, 2) as "columnComment"`.execute(db())
+      : await sql<{ tableComment: string; columnComment: string }>`select t.table_comment as tableComment, c.column_comment as columnComment
+          from information_schema.tables t join information_schema.columns c on c.table_schema = t.table_schema and c.table_name = t.table_name
+          where t.table_schema = database() and t.table_name = 'publishers' and c.column_name = 'name'`.execute(db())
+    expect(rows).toEqual([{ tableComment: 'Who prints the books', columnComment: 'Trading name' }])
+  })
+})
+
+describeEachDialect('a partial index', (target) => {
+  const ctx = target.setup(partialSchema, { createTables: false })
+
+  test('is created with its predicate on PostgreSQL, refused on MariaDB naming the table, nothing created', async () => {
+    const db = ctx.orm.db as unknown as Kysely<any>
+    if (target.family === 'postgres') {
+      await ctx.orm.createTables()
+      const { rows } = await sql<{ definition: string }>`select indexdef as definition from pg_indexes where schemaname = current_schema() and indexname = 'drafts_title_idx'`.execute(db)
+      expect(rows[0]!.definition).toMatch(/ \(title\) WHERE \(NOT deleted\)$/)
+      await ctx.orm.dropTables()
+    } else {
+      await expect(ctx.orm.createTables()).rejects.toThrow("Table 'drafts': index 'drafts_title_idx' is partial (where)")
+      expect([...(await existingTables(db, ctx.dialect.platform.ddl))]).toEqual([])
+    }
   })
 })

@@ -544,3 +544,47 @@ describe('relation options that mean nothing for their kind, and one-sided backP
     expect(relation(schema, 'prefs', 'users')).toMatchObject({ singleParent: false, cascade: { save: false, delete: false, deleteOrphan: false, passive: true } })
   })
 })
+
+describe('table declarations', () => {
+  const untypedTable = table as unknown as (name: string, columns: Record<string, AnyColumn>, options: unknown) => AnyTable
+  const columns = { id: t.serial().primaryKey(), title: t.text(), authorId: t.integer() }
+
+  test('resolve to SQL columns and conventional names under the schema casing', () => {
+    const books = table('books', columns, {
+      indexes: [{ columns: ['title'] }, { columns: ['authorId', 'title'], unique: true, name: 'by_author' }],
+      uniques: [['authorId', 'title'], { name: 'one_title', columns: ['title'] }],
+      checks: { books_title_check: "title <> ''" },
+      comment: 'Books',
+    })
+    const model = defineSchema({ books }, () => ({}), { casing: 'snake_case' }).table('books')
+    expect(model.indexes.map((i) => [i.name, sqlNames(i.columns), i.unique])).toEqual([
+      ['books_title_idx', ['title'], false],
+      ['by_author', ['author_id', 'title'], true],
+    ])
+    expect(model.uniques.map((u) => [u.name, sqlNames(u.columns)])).toEqual([
+      ['books_author_id_title_key', ['author_id', 'title']],
+      ['one_title', ['title']],
+    ])
+    expect(model.checks.map((c) => c.name)).toEqual(['books_title_check'])
+    expect(model.comment).toBe('Books')
+  })
+
+  test('a column-level unique() is listed first among the uniques', () => {
+    const model = defineSchema({ tags: table('tags', { id: t.serial().primaryKey(), name: t.text().unique() }, { uniques: [['id', 'name']] }) }).table('tags')
+    expect(model.uniques.map((u) => u.name)).toEqual(['tags_name_key', 'tags_id_name_key'])
+  })
+
+  test('an unknown column, an empty list or a non-condition names the table', () => {
+    expect(() => untypedTable('books', columns, { indexes: [{ columns: ['titel'] }] })).toThrow(
+      "table('books'): index 1 names 'titel', not a column of the table (columns: id, title, authorId)",
+    )
+    expect(() => untypedTable('books', columns, { uniques: [[]] })).toThrow("table('books'): unique constraint 1 needs at least one column")
+    expect(() => untypedTable('books', columns, { checks: { bad: 42 } })).toThrow("table('books'): check 'bad' is neither SQL text nor a Kysely expression")
+  })
+
+  test('two indexes or constraints with one name are a SchemaError naming the table', () => {
+    const books = table('books', columns, { indexes: [{ columns: ['title'], name: 'x' }], uniques: [{ name: 'x', columns: ['authorId'] }] })
+    expect(() => defineSchema({ books })).toThrow(SchemaError)
+    expect(() => defineSchema({ books })).toThrow("Table 'books' declares two indexes or constraints named 'x'")
+  })
+})

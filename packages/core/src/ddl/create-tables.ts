@@ -3,7 +3,7 @@ import type { Kysely } from 'kysely'
 import type { RelataDialect } from '../dialect/dialect.js'
 import type { TableModel } from '../schema/model.js'
 import { orderTables } from '../schema/table-order.js'
-import { createTableQuery, indexedColumns } from './create-table.js'
+import { afterCreateTable, checkDeclarations, createTableQuery, indexedColumns } from './create-table.js'
 import { existingTables } from './existing-tables.js'
 import { addForeignKey } from './foreign-key.js'
 
@@ -21,7 +21,7 @@ export interface CreateTablesOptions {
 }
 
 /**
- * Creates the tables parents first; foreign keys between tables that reference each other are
+ * Creates the tables parents first, each followed by its indexes and comments; foreign keys between tables that reference each other are
  * added with `ALTER TABLE` afterwards. Runs in one transaction where DDL is transactional.
  *
  * @example
@@ -37,11 +37,14 @@ export async function createTables(
 ): Promise<void> {
   const { order, deferred } = orderTables(tables)
   const { ddl } = dialect.platform
+  checkDeclarations(order, ddl)
   const run = async (executor: Kysely<any>): Promise<void> => {
     const existing = options.ifNotExists === true ? await existingTables(executor, ddl) : new Set<string>()
     const context = { ddl, indexed: indexedColumns(order), deferred: new Set(deferred), ifNotExists: options.ifNotExists }
     for (const table of order) {
-      if (!existing.has(table.sqlName)) await createTableQuery(executor, table, context).execute()
+      if (existing.has(table.sqlName)) continue
+      await createTableQuery(executor, table, context).execute()
+      for (const statement of afterCreateTable(executor, table, ddl)) await statement.execute()
     }
     for (const key of deferred) {
       if (!existing.has(key.table.sqlName)) await addForeignKey(executor, key)

@@ -1,5 +1,5 @@
 /** What `createTables()` and `dropTables()` ask a database family. */
-import type { Expression, Kysely, SqlBool } from 'kysely'
+import type { Expression, Kysely, RawBuilder, SqlBool } from 'kysely'
 import type { ColumnModel, ForeignKeyModel, TableModel } from '../schema/model.js'
 
 /**
@@ -48,8 +48,14 @@ export interface DdlRules {
   readonly autoIncrement: (column: ColumnModel) => boolean
   /** A `CHECK` the column's values need beyond its type (PostgreSQL's enums are text limited to their values). */
   readonly columnCheck: (column: ColumnModel) => Expression<SqlBool> | undefined
-  /** What ends every `CREATE TABLE` (MySQL: its character set and collation); absent: nothing. */
-  readonly tableOptions?: Expression<unknown>
+  /** What ends the table's `CREATE TABLE` (MySQL: its character set, collation and comment); undefined: nothing. */
+  readonly tableOptions: (table: TableModel) => Expression<unknown> | undefined
+  /** A column's comment as a clause of its definition (MySQL's `COMMENT '...'`); undefined: none there. */
+  readonly columnComment: (site: ColumnSite) => Expression<unknown> | undefined
+  /** The statements that follow `CREATE TABLE` to store comments (PostgreSQL's `COMMENT ON`). */
+  readonly commentStatements: (table: TableModel) => readonly RawBuilder<unknown>[]
+  /** Whether an index may have a `WHERE` (a partial index); where not, `createTables()` refuses one, naming its table. */
+  readonly partialIndexes: boolean
   /** The schema (PostgreSQL) or database (MySQL) whose tables are the connection's. */
   readonly currentSchema: Expression<string>
   /** Drops a foreign key from an existing table. */

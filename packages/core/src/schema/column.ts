@@ -95,6 +95,8 @@ export interface ColumnConfig {
   }
   /** Optimistic-lock version column. */
   readonly version: boolean
+  /** The column's comment in the database (`COMMENT ON COLUMN`; MySQL's `COMMENT` clause). */
+  readonly comment?: string
 }
 
 /**
@@ -177,6 +179,12 @@ export class Column<
   /** A `UNIQUE` constraint on this column alone. */
   unique(): Column<TType, TNotNull, THasDefault, TPrimaryKey, TRef, TSqlName> {
     return this.#with({ unique: true })
+  }
+
+  /** The column's comment, stored in the database's catalogue (`COMMENT ON COLUMN`; MySQL's `COMMENT '...'`). */
+  comment(text: string): Column<TType, TNotNull, THasDefault, TPrimaryKey, TRef, TSqlName> {
+    if (typeof text !== 'string') throw new TypeError('comment(): the comment must be a string')
+    return this.#with({ comment: text })
   }
 
   /** The column's name in SQL, when it differs from the property name. */

@@ -1,4 +1,5 @@
 /** The resolved, run-time model of a schema: what DDL, loading and persistence read. Plain frozen data. */
+import type { Expression } from 'kysely'
 import type { ColumnConfig, ReferentialAction } from './column.js'
 import type { CascadeOptions, LoadStrategy, RelationKind } from './relations.js'
 
@@ -64,6 +65,57 @@ export interface TableModel {
   readonly foreignKeys: readonly ForeignKeyModel[]
   readonly relations: ReadonlyMap<string, RelationModel>
   readonly versionColumn?: ColumnModel
+  /** Indexes declared with `table()`'s `indexes` option. */
+  readonly indexes: readonly IndexModel[]
+  /** Unique constraints: each `.unique()` column's, then those of the `uniques` option. */
+  readonly uniques: readonly UniqueModel[]
+  /** Check constraints of the `checks` option (an enum's check is the family's: `DdlRules.columnCheck`). */
+  readonly checks: readonly CheckModel[]
+  readonly comment?: string
+}
+
+/**
+ * A resolved index: its name (given, or `<table>_<columns>_idx`) and SQL columns.
+ *
+ * @example
+ * ```ts
+ * const [index] = schema.table('books').indexes
+ * index.name                          // 'books_title_year_idx'
+ * index.columns.map((c) => c.sqlName) // ['title', 'year']
+ * ```
+ */
+export interface IndexModel {
+  readonly name: string
+  readonly columns: readonly ColumnModel[]
+  readonly unique: boolean
+  /** A partial index's predicate. */
+  readonly where?: Expression<unknown>
+}
+
+/**
+ * A resolved unique constraint: its name (given, or `<table>_<columns>_key`) and columns.
+ *
+ * @example
+ * ```ts
+ * schema.table('books').uniques.map((u) => u.name)   // ['books_isbn_key', 'books_author_id_title_key']
+ * ```
+ */
+export interface UniqueModel {
+  readonly name: string
+  readonly columns: readonly ColumnModel[]
+}
+
+/**
+ * A check constraint: its name and condition.
+ *
+ * @example
+ * ```ts
+ * schema.table('books').checks[0]!.name   // 'books_year_check'
+ * ```
+ */
+export interface CheckModel {
+  readonly name: string
+  readonly expression: Expression<unknown>
 }
 
 /**

@@ -1,8 +1,9 @@
 /** Turns declared tables into table models: SQL names, primary keys and grouped foreign keys. */
 import { SchemaError } from '../errors.js'
 import type { AnyColumn } from './column.js'
-import type { ColumnModel, ForeignKeyModel, RelationModel, TableModel } from './model.js'
+import type { CheckModel, ColumnModel, ForeignKeyModel, IndexModel, RelationModel, TableModel, UniqueModel } from './model.js'
 import { toSqlIdentifier, type Casing } from './naming.js'
+import type { TableDeclarations } from './table-options.js'
 import { TableMeta, isTable, type AnyTable } from './table.js'
 
 /** A table model whose foreign keys and relations are filled in after every table exists. */
@@ -16,12 +17,12 @@ export function resolveTables(tables: Record<string, AnyTable>, casing: Casing):
   const bySqlName = new Map<string, string>()
   for (const [key, declared] of Object.entries(tables)) {
     if (!isTable(declared)) throw new SchemaError(`defineSchema(): '${key}' is not a table (declare it with table())`)
-    const { name: sqlName, columns } = declared[TableMeta]
+    const { name: sqlName, columns, declarations } = declared[TableMeta]
     checkSqlName(sqlName, `Table '${key}'`)
     const clash = bySqlName.get(sqlName)
     if (clash !== undefined) throw new SchemaError(`defineSchema(): tables '${clash}' and '${key}' both use the SQL name '${sqlName}'`)
     bySqlName.set(sqlName, key)
-    models.set(key, tableModel(key, sqlName, columns, casing))
+    models.set(key, tableModel(key, sqlName, columns, casing, declarations))
   }
   const byColumn = new Map<AnyColumn, { table: MutableTableModel; column: ColumnModel }>()
   for (const [key, model] of models) {
@@ -41,7 +42,7 @@ function checkSqlName(name: string, what: string): void {
   }
 }
 
-function tableModel(key: string, sqlName: string, columns: Record<string, AnyColumn>, casing: Casing): MutableTableModel {
+function tableModel(key: string, sqlName: string, columns: Record<string, AnyColumn>, casing: Casing, declarations: TableDeclarations): MutableTableModel {
   const list: ColumnModel[] = []
   const sqlNames = new Map<string, string>()
   for (const [property, column] of Object.entries(columns)) {
@@ -69,7 +70,37 @@ function tableModel(key: string, sqlName: string, columns: Record<string, AnyCol
     foreignKeys: [],
     relations: new Map(),
     versionColumn: versions[0],
+    ...constraintsOf(sqlName, list, declarations),
   }
+}
+
+/** Indexes, uniques and checks with SQL columns, named by convention where the declaration gives no name. */
+function constraintsOf(
+  table: string,
+  columns: readonly ColumnModel[],
+  declarations: TableDeclarations,
+): { indexes: IndexModel[]; uniques: UniqueModel[]; checks: CheckModel[]; comment?: string } {
+  const byProperty = new Map(columns.map((c) => [c.property, c]))
+  const resolve = (properties: readonly string[]): ColumnModel[] => properties.map((p) => byProperty.get(p)!)
+  const conventional = (cols: readonly ColumnModel[], suffix: string): string => `${table}_${cols.map((c) => c.sqlName).join('_')}_${suffix}`
+  const uniques: UniqueModel[] = columns
+    .filter((c) => c.config.unique)
+    .map((c) => Object.freeze({ name: conventional([c], 'key'), columns: [c] }))
+  for (const unique of declarations.uniques) {
+    const cols = resolve(unique.columns)
+    uniques.push(Object.freeze({ name: unique.name ?? conventional(cols, 'key'), columns: cols }))
+  }
+  const indexes = declarations.indexes.map((index): IndexModel => {
+    const cols = resolve(index.columns)
+    return Object.freeze({ name: index.name ?? conventional(cols, 'idx'), columns: cols, unique: index.unique, where: index.where })
+  })
+  const checks = declarations.checks.map((check): CheckModel => Object.freeze({ ...check }))
+  const names = new Set<string>()
+  for (const { name } of [...uniques, ...indexes, ...checks]) {
+    if (names.has(name)) throw new SchemaError(`Table '${table}' declares two indexes or constraints named '${name}'`)
+    names.add(name)
+  }
+  return { indexes, uniques, checks, ...(declarations.comment === undefined ? {} : { comment: declarations.comment }) }
 }
 
 /**

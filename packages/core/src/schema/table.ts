@@ -1,5 +1,6 @@
-/** `table()`: a named set of columns, each bound to its table so foreign keys can point at it. */
+/** `table()`: a named set of columns, each bound to its table so foreign keys can point at it, and the table's indexes and constraints. */
 import { Column, type AnyColumn, type BoundColumn } from './column.js'
+import { tableDeclarations, type TableDeclarations, type TableOptions } from './table-options.js'
 
 /**
  * Where a table keeps its name and columns, out of the way of column properties.
@@ -29,7 +30,7 @@ export type ColumnMap = Record<string, AnyColumn>
 export type Table<TName extends string = string, TColumns extends ColumnMap = ColumnMap> = {
   readonly [K in keyof TColumns]: BoundColumn<TName, TColumns[K]>
 } & {
-  readonly [TableMeta]: { readonly name: TName; readonly columns: TColumns }
+  readonly [TableMeta]: { readonly name: TName; readonly columns: TColumns; readonly declarations: TableDeclarations }
 }
 
 /**
@@ -44,7 +45,8 @@ export type Table<TName extends string = string, TColumns extends ColumnMap = Co
 export type AnyTable = Table<string, ColumnMap>
 
 /**
- * Declares a table.
+ * Declares a table; its third argument declares indexes, multi-column unique constraints, check
+ * constraints and a comment, naming columns by property (a misspelt name is a compile error).
  *
  * @example
  * ```ts
@@ -52,11 +54,22 @@ export type AnyTable = Table<string, ColumnMap>
  *   id: t.serial().primaryKey(),
  *   name: t.text(),
  * })
+ * export const books = table(
+ *   'books',
+ *   { id: t.serial().primaryKey(), title: t.text(), year: t.integer(), authorId: t.integer() },
+ *   {
+ *     indexes: [{ columns: ['title', 'year'] }, { columns: ['year'], where: sql`year > 2000` }],
+ *     uniques: [['authorId', 'title']],
+ *     checks: { books_year_check: sql`year > 0` },
+ *     comment: 'One row per edition',
+ *   },
+ * )
  * ```
  */
 export function table<const TName extends string, TColumns extends ColumnMap>(
   name: TName,
   columns: TColumns,
+  options?: TableOptions<NoInfer<keyof TColumns & string>>,
 ): Table<TName, TColumns> {
   if (typeof name !== 'string' || name.length === 0) {
     throw new TypeError('table(): the table name must be a non-empty string')
@@ -69,7 +82,8 @@ export function table<const TName extends string, TColumns extends ColumnMap>(
     bound[propertyName] = new Column(column.config, { tableName: name, propertyName })
   }
   Object.freeze(bound)
-  return Object.freeze({ ...bound, [TableMeta]: Object.freeze({ name, columns: bound }) }) as unknown as Table<TName, TColumns>
+  const declarations = tableDeclarations(name, Object.keys(bound), options ?? {})
+  return Object.freeze({ ...bound, [TableMeta]: Object.freeze({ name, columns: bound, declarations }) }) as unknown as Table<TName, TColumns>
 }
 
 /**

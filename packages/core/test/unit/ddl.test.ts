@@ -1,6 +1,7 @@
 /** `orm.createTables()` and `orm.dropTables()` offline: the statements in foreign-key order, the keys of a cycle added and dropped apart, and the `ifNotExists` / `ifExists` lookups. */
 import { describe, expect, test } from 'vitest'
 import { schema as books } from '../fixtures/books.js'
+import { schema as declarations, partialSchema } from '../fixtures/declarations.js'
 import { schema as everyType } from '../fixtures/every-type.js'
 import { offlineOrm, offlineTargets, spelled } from './support/offline.js'
 
@@ -75,5 +76,54 @@ describe.each(offlineTargets)('DDL statements [%s]', (target) => {
       currentSchema,
       spelled(target, 'drop table "books"'),
     ])
+  })
+})
+
+describe.each(offlineTargets)('DDL of table declarations [%s]', (target) => {
+  const postgres = target === 'postgres'
+
+  test('uniques, checks, comments in CREATE TABLE; indexes and comment statements after it', async () => {
+    const db = offlineOrm(declarations, target)
+    await db.orm.createTables()
+    const statements = db.take().map((s) => s.sql)
+    if (postgres) {
+      expect(statements).toEqual([
+        'create table "publishers" ("id" serial not null, "name" text not null, "country" varchar(2) not null, constraint "publishers_pkey" primary key ("id"), ' +
+          'constraint "publishers_name_country_key" unique ("name", "country"))',
+        'comment on table "publishers" is \'Who prints the books\'',
+        'comment on column "publishers"."name" is \'Trading name\'',
+        'create table "editions" ("id" serial not null, "publisher_id" integer not null, "title" text not null, "year" integer not null, "isbn" varchar(20), "pages" integer, ' +
+          'constraint "editions_pkey" primary key ("id"), constraint "editions_one_per_year" unique ("publisher_id", "title", "year"), ' +
+          'constraint "editions_year_check" check (year > 0), constraint "editions_pages_check" check (pages is null or pages > 0), ' +
+          'constraint "editions_publisher_id_fkey" foreign key ("publisher_id") references "publishers" ("id") on delete cascade)',
+        'create index "editions_title_year_idx" on "editions" ("title", "year")',
+        'create unique index "editions_by_isbn" on "editions" ("isbn")',
+        'create index "editions_publisher_id_idx" on "editions" ("publisher_id")',
+      ])
+    } else {
+      const end = ' default character set utf8mb4 collate utf8mb4_bin'
+      expect(statements).toEqual([
+        "create table `publishers` (`id` integer not null auto_increment, `name` varchar(255) not null comment 'Trading name', `country` varchar(2) not null, " +
+          "constraint `publishers_pkey` primary key (`id`), constraint `publishers_name_country_key` unique (`name`, `country`))" + end + " comment = 'Who prints the books'",
+        'create table `editions` (`id` integer not null auto_increment, `publisher_id` integer not null, `title` varchar(255) not null, `year` integer not null, `isbn` varchar(20), `pages` integer, ' +
+          'constraint `editions_pkey` primary key (`id`), constraint `editions_one_per_year` unique (`publisher_id`, `title`, `year`), ' +
+          'constraint `editions_year_check` check (year > 0), constraint `editions_pages_check` check (pages is null or pages > 0), ' +
+          'constraint `editions_publisher_id_fkey` foreign key (`publisher_id`) references `publishers` (`id`) on delete cascade)' + end,
+        'create index `editions_title_year_idx` on `editions` (`title`, `year`)',
+        'create unique index `editions_by_isbn` on `editions` (`isbn`)',
+        'create index `editions_publisher_id_idx` on `editions` (`publisher_id`)',
+      ])
+    }
+  })
+
+  test('a partial index: created with its where on PostgreSQL, refused on MySQL and MariaDB before any statement, naming the table', async () => {
+    const db = offlineOrm(partialSchema, target)
+    if (postgres) {
+      await db.orm.createTables()
+      expect(db.take().map((s) => s.sql)[1]).toBe('create index "drafts_title_idx" on "drafts" ("title") where not deleted')
+    } else {
+      await expect(db.orm.createTables()).rejects.toThrow("Table 'drafts': index 'drafts_title_idx' is partial (where), which this database cannot create")
+      expect(db.take()).toEqual([])
+    }
   })
 })

@@ -26,7 +26,7 @@ export const layers = [
   ['ddl'],
   ['session'],
   ['orm'],
-  ['index'],
+  ['index', 'internal'],
 ] as const
 
 const rank = new Map<string, number>(layers.flatMap((names, i) => names.map((name) => [name, i] as const)))

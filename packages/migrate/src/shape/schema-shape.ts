@@ -26,10 +26,15 @@ export interface SchemaShape {
 export interface TableShape {
   readonly name: string
   readonly columns: readonly ColumnShape[]
-  /** Absent: the table has no primary key. */
+  /** Absent: the table has no primary key. Its name is null on MySQL, where it is always `PRIMARY`. */
   readonly primaryKey: { readonly name: string | null; readonly columns: readonly string[] } | null
   readonly foreignKeys: readonly ForeignKeyShape[]
-  /** Indexes that are not the primary key and not a unique constraint's own index. */
+  /**
+   * Indexes that are not the primary key and not a unique constraint's own index. On MySQL a
+   * unique index without a predicate is listed among `uniques` (its catalogue cannot tell the two
+   * apart), and the index InnoDB adds for a foreign key is left out. Sorted by name, as are the
+   * keys, uniques and checks (`normalizeShape`).
+   */
   readonly indexes: readonly IndexShape[]
   readonly uniques: readonly UniqueShape[]
   readonly checks: readonly CheckShape[]
@@ -79,5 +84,9 @@ export interface UniqueShape {
 /** A check constraint, its expression as SQL text. */
 export interface CheckShape {
   readonly name: string
+  /**
+   * In `normalizeCondition`'s spelling. PostgreSQL's check of a `t.enum()` column is one; MariaDB's
+   * `json_valid()` check of a json column is not (the column's type says `json`).
+   */
   readonly expression: string
 }

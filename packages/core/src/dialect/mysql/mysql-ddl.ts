@@ -1,6 +1,7 @@
 /** MySQL's and MariaDB's DDL: their type names, inline enums, literals every `sql_mode` reads the same, utf8mb4 tables. */
 import { sql, type RawBuilder } from 'kysely'
 import type { ColumnDataType } from '../../schema/column.js'
+import { SchemaError } from '../../errors.js'
 import type { ColumnSite, DdlRules } from '../ddl-rules.js'
 import { hexLiteral, readsByMode } from './mysql-literals.js'
 
@@ -51,6 +52,15 @@ function typeName({ column, indexed }: ColumnSite, dataType: Exclude<ColumnDataT
 const utf8mb4Binary = sql`default character set utf8mb4 collate utf8mb4_bin`
 
 /**
+ * A comment as a string literal. A backslash would read differently by `sql_mode`
+ * (`NO_BACKSLASH_ESCAPES`) and `COMMENT` takes no hex literal, so a comment holding one is refused.
+ */
+function commentLiteral(what: string, text: string): RawBuilder<unknown> {
+  if (readsByMode(text)) throw new SchemaError(`${what} has a comment with a backslash or NUL character, which MySQL and MariaDB read differently by sql_mode: remove it`)
+  return sql.lit(text)
+}
+
+/**
  * MySQL's and MariaDB's DDL: `AUTO_INCREMENT` for serial, `datetime(3)`, `char(36)` uuids, native
  * `ENUM`s, an indexed `text` as `varchar(255)`; `text` and `json` defaults as parenthesised
  * expressions, the only form MySQL 8 accepts for them; every table utf8mb4 with `utf8mb4_bin`.
@@ -75,7 +85,12 @@ export const mysqlDdl: DdlRules = Object.freeze({
   },
   autoIncrement: (column) => column.config.dataType === 'serial',
   columnCheck: () => undefined,
-  tableOptions: utf8mb4Binary,
+  tableOptions: (table) =>
+    table.comment === undefined ? utf8mb4Binary : sql`${utf8mb4Binary} comment = ${commentLiteral(`Table '${table.sqlName}'`, table.comment)}`,
+  columnComment: ({ table, column }) =>
+    column.config.comment === undefined ? undefined : sql`comment ${commentLiteral(`Column '${table.sqlName}.${column.sqlName}'`, column.config.comment)}`,
+  commentStatements: () => [],
+  partialIndexes: false,
   currentSchema: sql<string>`database()`,
   async dropForeignKey(db, key) {
     // MySQL 8 and MariaDB both take DROP FOREIGN KEY.

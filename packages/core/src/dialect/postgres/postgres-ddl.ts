@@ -1,6 +1,6 @@
 /** PostgreSQL's DDL: its type names, enums as checked text, and its catalogue's current schema. */
-import { sql, type Expression, type SqlBool } from 'kysely'
-import type { ColumnModel } from '../../schema/model.js'
+import { sql, type Expression, type RawBuilder, type SqlBool } from 'kysely'
+import type { ColumnModel, TableModel } from '../../schema/model.js'
 import type { ColumnSite, DdlRules } from '../ddl-rules.js'
 
 function typeName({ column }: ColumnSite): string {
@@ -41,6 +41,17 @@ function enumCheck(column: ColumnModel): Expression<SqlBool> | undefined {
   return sql<SqlBool>`${sql.ref(column.sqlName)} in (${values})`
 }
 
+/** `COMMENT ON TABLE` and `COMMENT ON COLUMN` for what the table declares. */
+function commentStatements(table: TableModel): RawBuilder<unknown>[] {
+  const statements: RawBuilder<unknown>[] = []
+  if (table.comment !== undefined) statements.push(sql`comment on table ${sql.table(table.sqlName)} is ${sql.lit(table.comment)}`)
+  for (const column of table.columns) {
+    const { comment } = column.config
+    if (comment !== undefined) statements.push(sql`comment on column ${sql.table(table.sqlName)}.${sql.id(column.sqlName)} is ${sql.lit(comment)}`)
+  }
+  return statements
+}
+
 /**
  * PostgreSQL's (and PGlite's) DDL: `serial`, `double precision`, `timestamptz`, native `uuid` and
  * `jsonb`; an enum is `text` with a check constraint; literals as `sql.lit` writes them.
@@ -56,6 +67,10 @@ export const postgresDdl: DdlRules = Object.freeze({
   defaultValue: (_site, value) => sql.lit(value),
   autoIncrement: () => false,
   columnCheck: enumCheck,
+  tableOptions: () => undefined,
+  columnComment: () => undefined,
+  commentStatements,
+  partialIndexes: true,
   currentSchema: sql<string>`current_schema()`,
   async dropForeignKey(db, key) {
     await db.schema.alterTable(key.table.sqlName).dropConstraint(key.name).execute()
