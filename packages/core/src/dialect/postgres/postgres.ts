@@ -12,6 +12,7 @@ import { postgresCommitOutcome } from './postgres-commit-outcome.js'
 import { checkConnectionUrl } from '../connection-url.js'
 import { withConnectionErrors } from '../connect-errors.js'
 import { importDriver } from '../driver-import.js'
+import { transactionScopedTimeout } from './postgres-pooled.js'
 
 /**
  * How to reach PostgreSQL: a connection string, a `pg` pool configuration, or a pool of your own.
@@ -45,18 +46,31 @@ export interface PostgresDialectOptions {
    * Milliseconds a statement may run before the server cancels it (PostgreSQL's
    * `statement_timeout`, set on each new connection, also on a pool given to `postgres()`).
    * A flush statement cancelled so fails with a `QueryTimeoutError`; other statements with the
-   * driver's error (code `57014`). Default: the server's setting (usually none).
+   * driver's error (code `57014`). Default: the server's setting (usually none). Behind a
+   * transaction-pooling proxy (`pooler: 'transaction'`), set with `SET LOCAL` in each transaction
+   * instead (a statement outside one runs in a transaction of its own), so that it holds on the
+   * server connection the proxy picked and leaks to no other client.
    */
   statementTimeout?: number
+  /**
+   * The connections go through a proxy that pools server connections per transaction (PgBouncer's
+   * `pool_mode = transaction`, pgpool-II, RDS Proxy, Supavisor): Relata then keeps no setting on a
+   * connection across transactions (see README, Scaling out). Relata never sends the `options`
+   * startup parameter, which PgBouncer refuses.
+   */
+  pooler?: 'transaction'
 }
 
 /** Runs once per new connection: the session settings the options ask for. */
 function connectionSetup(options: PostgresDialectOptions): ((connection: DatabaseConnection) => Promise<void>) | undefined {
-  const { statementTimeout } = options
+  const { statementTimeout, pooler } = options
+  if (pooler !== undefined && pooler !== 'transaction') throw new RelataError(`postgres(): pooler must be 'transaction', got ${String(pooler)}`)
   if (statementTimeout === undefined) return undefined
   if (!Number.isInteger(statementTimeout) || statementTimeout < 0) {
     throw new RelataError(`postgres(): statementTimeout must be a whole number of milliseconds, got ${String(statementTimeout)}`)
   }
+  // Behind a pooler a session setting would land on whichever server connection it picked: set per transaction instead.
+  if (pooler !== undefined) return undefined
   return async (connection) => {
     await connection.executeQuery(CompiledQuery.raw(`set statement_timeout = ${statementTimeout}`))
   }
@@ -86,6 +100,7 @@ function checkConnection(connection: PostgresConnection): void {
  *
  * const orm = createOrm({ schema, dialect: postgres('postgres://postgres@127.0.0.1:5432/app') })
  * const guarded = postgres('postgres://postgres@127.0.0.1:5432/app', { statementTimeout: 5_000 })
+ * const pooled = postgres('postgres://app@pgbouncer:6432/app', { pooler: 'transaction', statementTimeout: 5_000 })
  * ```
  */
 export function postgres(connection: PostgresConnection, options: PostgresDialectOptions = {}): RelataDialect {
@@ -102,12 +117,15 @@ export function postgres(connection: PostgresConnection, options: PostgresDialec
     name: 'postgres',
     capabilities: postgresCapabilities,
     platform: postgresPlatform,
-    createKyselyDialect: () =>
-      withConnectionErrors(
+    createKyselyDialect: () => {
+      const dialect = withConnectionErrors(
         new PostgresDialect({ pool: createPool, onCreateConnection }),
         // Connections are opened once the pool exists, so `pg` is loaded by then.
         () => loaded!.postgresTarget(pool!),
-      ),
+      )
+      const { pooler, statementTimeout } = options
+      return pooler !== undefined && statementTimeout !== undefined ? transactionScopedTimeout(dialect, statementTimeout) : dialect
+    },
     maxConnections: () => pool?.options.max,
     commitOutcome: postgresCommitOutcome(() => pool),
     resolveCapabilities: async (_db: Kysely<any>): Promise<DialectCapabilities> => postgresCapabilities,
