@@ -127,9 +127,9 @@ for (const { kind, setup, dialect } of kinds) {
     test("'replica' reads whatever the replica has: the stale share is reported; 'primary' never reads on the replica", async () => {
       const orm = make({ consistency: 'replica' })
       // The server that answers a routed read is the replica's.
-      const where = kind === 'postgres' ? sql<boolean>`pg_is_in_recovery()` : sql<number>`@@server_id`
+      const where = kind === 'postgres' ? sql<unknown>`pg_is_in_recovery()` : sql<unknown>`@@server_id`
       const { served } = await orm.db.selectNoFrom(where.as('served')).executeTakeFirstOrThrow()
-      expect(served).toBe(kind === 'postgres' ? true : 2)
+      expect(Number(served)).toBe(kind === 'postgres' ? 1 : 2)
       const stale = await pairs(orm, 200, 'eventual')
       const stats = orm.readStats()
       console.info(`[replicas ${kind}] replica: ${stale} stale of 200 (${share(stale, 200)}); replica served ${stats.replica} of ${stats.replica + stats.primary} reads`)
@@ -142,6 +142,8 @@ for (const { kind, setup, dialect } of kinds) {
     test('writes, transactions, locks and raw SQL go to the primary; orm.db reads wait for the orm’s own commits', async () => {
       const recorder = new QueryRecorder()
       const orm = make({}, [recorder])
+      // The server is learnt from a connection of the primary's (MariaDB 10.5+: RETURNING).
+      expect((await orm.dialect.resolveCapabilities(orm.db)).returning).toBe(true)
       await orm.db.insertInto('authors').values({ name: 'via orm.db' }).execute()
       expect(await orm.db.selectFrom('authors').select('name').where('name', '=', 'via orm.db').executeTakeFirst()).toEqual({ name: 'via orm.db' })
       const before = orm.readStats()
