@@ -6,6 +6,7 @@
  */
 import { AsyncLocalStorage } from 'node:async_hooks'
 import type { CompiledQuery, DatabaseConnection, Dialect, Driver, OperationNode, QueryResult, TransactionSettings } from 'kysely'
+import { RelataError } from '../errors.js'
 import { commitMayHaveLanded } from './database-error.js'
 import type { CommitPositions, ReadConsistency, Replication } from './replicas.js'
 
@@ -254,7 +255,8 @@ export class ReplicaRouter implements Driver {
     const { choose } = this.#settings
     if (choose !== undefined) {
       const picked = choose(healthy)
-      return healthy.includes(picked) ? picked : healthy[0]
+      if (!healthy.includes(picked)) throw new RelataError(`choose() returned ${String(picked)}: it must return one of the replicas it was given (${healthy.join(', ')})`)
+      return picked
     }
     this.#next = (this.#next + 1) % healthy.length
     return healthy[this.#next]

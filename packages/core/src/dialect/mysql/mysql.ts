@@ -118,6 +118,7 @@ class MysqlRelataDialect implements RelataDialect {
     }
     const replicated = hasReplicas<MysqlConnection>(given) ? given : undefined
     const connection = replicated === undefined ? (given as MysqlConnection) : replicated.primary
+    const settings = replicated === undefined ? undefined : replicaSettings('mysql()', replicated)
     for (const each of [connection, ...(replicated?.replicas ?? [])]) {
       const url = typeof each === 'string' ? each : isPool(each) ? undefined : each.uri
       if (url !== undefined) checkConnectionUrl('mysql()', url, ['mysql:', 'mariadb:'])
@@ -127,7 +128,7 @@ class MysqlRelataDialect implements RelataDialect {
         ? undefined
         : {
             positions: mysqlPositions,
-            settings: replicaSettings('mysql()', replicated),
+            settings: settings!,
             // A replica that does not answer soon is left out: reads go to the primary meanwhile.
             createReplicaDialects: () =>
               replicated.replicas.map((replica) => this.#kyselyDialect(replica, () => undefined, replicated.replicaConnectTimeout ?? 2_000)),
