@@ -9,7 +9,8 @@ import { pgbouncerUnavailable, startPgbouncer, type PrivatePgbouncer } from './p
 
 /**
  * `postgres-pgbouncer`: the PostgreSQL test server through a PgBouncer in transaction pooling mode
- * that the test file starts (Debian's `pgbouncer`); only when named in `RELATA_TEST_TARGETS`.
+ * that the test file starts (Debian's `pgbouncer`), with `pooler: 'transaction'` and a statement
+ * timeout (set per transaction); only when named in `RELATA_TEST_TARGETS`.
  */
 export type TargetName = 'pglite' | 'postgres' | 'mariadb' | 'postgres-pgbouncer'
 
@@ -117,7 +118,8 @@ let pgbouncer: PrivatePgbouncer | undefined
 const pgbouncerTarget = target('postgres-pgbouncer', 'postgres', postgresTestServer, (options) => {
   noReturningOption('postgres-pgbouncer', options)
   if (pgbouncer === undefined) throw new Error('the postgres-pgbouncer target has no PgBouncer: name it in RELATA_TEST_TARGETS')
-  return postgres(pgbouncer.url(options.database ?? 'test'), { pooler: 'transaction' })
+  // A statement timeout far above any test's: every statement takes the SET LOCAL path the pooler needs.
+  return postgres(pgbouncer.url(options.database ?? 'test'), { pooler: 'transaction', statementTimeout: 120_000 })
 })
 
 const serverOf: Partial<Record<TargetName, TestServer>> = { postgres: postgresTestServer, mariadb: mariadbTestServer, 'postgres-pgbouncer': postgresTestServer }
