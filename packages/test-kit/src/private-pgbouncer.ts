@@ -5,7 +5,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process'
 import { execFileSync } from 'node:child_process'
-import { existsSync, rmSync } from 'node:fs'
+import { existsSync, readdirSync, rmSync } from 'node:fs'
 import { chown, mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
@@ -39,6 +39,24 @@ async function freePort(): Promise<number> {
   })
 }
 
+/** Removes the directories of PgBouncers whose test worker is gone (killed before its exit handler ran). */
+function sweepOrphans(): void {
+  for (const name of readdirSync(tmpdir())) {
+    const pid = /^relata-pgbouncer-(\d+)-/.exec(name)?.[1]
+    if (pid === undefined || alive(Number(pid))) continue
+    rmSync(join(tmpdir(), name), { recursive: true, force: true })
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch (error) {
+    return (error as { code?: string }).code === 'EPERM'
+  }
+}
+
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
 /**
@@ -50,7 +68,9 @@ const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 export async function startPgbouncer(server: { host: string; port: number }, options: { poolSize?: number } = {}): Promise<PrivatePgbouncer> {
   const unavailable = pgbouncerUnavailable()
   if (unavailable !== undefined) throw new Error(unavailable)
-  const dir = await mkdtemp(join(tmpdir(), 'relata-pgbouncer-'))
+  sweepOrphans()
+  // The creating process's id in the name: a later start removes what a killed worker left.
+  const dir = await mkdtemp(join(tmpdir(), `relata-pgbouncer-${process.pid}-`))
   const uid = Number(execFileSync('id', ['-u', 'postgres']).toString())
   const gid = Number(execFileSync('id', ['-g', 'postgres']).toString())
   await chown(dir, uid, gid)
@@ -80,11 +100,12 @@ export async function startPgbouncer(server: { host: string; port: number }, opt
   // trust still wants the user listed.
   await writeFile(join(dir, 'users.txt'), '"postgres" ""\n"root" ""\n')
   await chown(ini, uid, gid)
-  let child: ChildProcess | undefined = spawn(binary, [ini], { uid, gid, stdio: 'ignore' })
-  // A worker that exits without destroy(): nothing is left behind.
+  // A shell that ends PgBouncer and removes the directory when it gets SIGTERM, from destroy() or,
+  // through setpriv --pdeathsig, when the test worker dies without running its exit handlers.
+  const script = 'pgbouncer_bin=$1; "$pgbouncer_bin" "$2" & child=$!; trap \'kill $child; wait $child; rm -rf "$3"\' TERM; wait $child'
+  let child: ChildProcess | undefined = spawn('setpriv', ['--pdeathsig', 'TERM', 'sh', '-c', script, 'sh', binary, ini, dir], { uid, gid, stdio: 'ignore' })
   const kill = () => {
-    child?.kill('SIGKILL')
-    rmSync(dir, { recursive: true, force: true })
+    child?.kill('SIGTERM')
   }
   process.once('exit', kill)
   const destroy = async () => {
