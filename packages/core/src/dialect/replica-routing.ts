@@ -104,6 +104,7 @@ export class ReplicaRouter implements Driver {
   readonly #replayed: (string | undefined)[]
   #next = 0
   #started: Promise<void> | undefined
+  #primed = false
   /** The latest commit position this orm saw: what `orm.db`'s `'causal'` reads wait for. */
   latest: string | undefined
   readonly stats = { replica: 0, primary: 0, fallbacks: 0, lagging: 0 }
@@ -136,6 +137,14 @@ export class ReplicaRouter implements Driver {
   }
 
   async acquireConnection(): Promise<DatabaseConnection> {
+    // The primary's first connection is opened with the first connection lent (and given back to its
+    // pool): a dialect that learns the server from its first connection (an empty `connection()`
+    // block, as `resolveCapabilities` opens) learns it there, and from the primary.
+    if (!this.#primed) {
+      this.#primed = true
+      const primary = await this.primary.acquireConnection()
+      await this.primary.releaseConnection(primary)
+    }
     return new RoutedConnection(this, states.getStore())
   }
 

@@ -181,8 +181,7 @@ class MysqlRelataDialect implements RelataDialect {
   }
 
   async resolveCapabilities(db: Kysely<any>): Promise<DialectCapabilities> {
-    // A statement, not an empty connection() block: with replicas a connection is opened at its first statement.
-    if (this.#server === undefined || this.#packet === undefined) await db.executeQuery(CompiledQuery.raw('select 1'))
+    if (this.#server === undefined || this.#packet === undefined) await db.connection().execute(async () => undefined)
     return this.#capabilities
   }
 
