@@ -118,3 +118,27 @@ export const editions = table(
     comment: 'One row per printing',
   },
 )
+
+/** "Scaling out": a primary with two hot standbys, sessions by consistency, a token carried to the next request. */
+export async function scalingOut(cookie: string | undefined) {
+  const orm = createOrm({
+    schema,
+    dialect: postgres({
+      primary: 'postgres://app@db-primary:5432/app',
+      replicas: ['postgres://app@db-standby-1:5432/app', 'postgres://app@db-standby-2:5432/app'],
+      causalWait: 50,                       // ms a read waits for a standby to catch up, then reads on the primary
+    }),
+  })
+  const session = orm.session({ after: cookie })   // 'causal': sees this commit and the previous request's
+  session.create('books', { title: 'Scaling out' })
+  await session.commit()                           // on the primary; its WAL position is remembered
+  const mine = await session.query('books').where({ title: 'Scaling out' }).first()   // on a standby that has it
+  const token = session.commitToken                // hand it to the next request (a cookie, a header)
+  const report = await orm.session({ consistency: 'replica' }).query('books').all()   // any standby, maybe behind
+  const { replica, primary } = orm.readStats()
+  await orm.destroy()
+  return { mine, token, report, replica, primary }
+}
+
+/** "Scaling out": PostgreSQL behind PgBouncer in transaction pooling mode. */
+export const behindPgbouncer = postgres('postgres://app@pgbouncer:6432/app', { pooler: 'transaction', statementTimeout: 5_000 })

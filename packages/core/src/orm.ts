@@ -5,6 +5,8 @@ import { dropTables, type DropTablesOptions } from './ddl/drop-tables.js'
 import type { RelataDialect } from './dialect/dialect.js'
 import { gatedDialect, type ConnectionGate } from './dialect/connection-gate.js'
 import { routedKysely, type Route } from './dialect/routed-kysely.js'
+import { readerDriver, ReplicaRouter, withDriver, type ReadState, type ReadStats } from './dialect/replica-routing.js'
+import type { CommitToken } from './dialect/replicas.js'
 import { RelataError } from './errors.js'
 import { consoleLogger, toQueryEvent, type QueryLogger } from './query-log.js'
 import type { AnySchema } from './schema/define-schema.js'
@@ -113,6 +115,29 @@ export interface Orm<S extends AnySchema> {
   transaction<T>(fn: (session: Session<S>) => Promise<T>, options?: TransactionOptions): Promise<T>
   /** A new object outside any session (SQLAlchemy's `Author(name=...)`); `session.add()` it to save it. */
   build<K extends TableKey<S>>(table: K, values: CreateValues<S, K>): NewEntity<S, K>
+  /**
+   * With read replicas: the position of the latest commit this orm made (any session, `orm.db`),
+   * to carry to a later request: `orm.session({ after: token })` reads see it. `undefined`
+   * without replicas, or before the first commit.
+   *
+   * @example
+   * ```ts
+   * response.cookie('relata-after', orm.commitToken() ?? '')
+   * const session = orm.session({ after: request.cookies['relata-after'] || undefined })
+   * ```
+   */
+  commitToken(): CommitToken | undefined
+  /**
+   * With read replicas: how many reads outside transactions the replicas and the primary served
+   * since the orm was created (all zero without replicas).
+   *
+   * @example
+   * ```ts
+   * const { replica, primary } = orm.readStats()
+   * console.log(`${Math.round((100 * replica) / (replica + primary))}% of reads on replicas`)
+   * ```
+   */
+  readStats(): ReadStats
 }
 
 /** The Kysely methods that return another Kysely on the same driver. */
@@ -136,29 +161,43 @@ class RelataOrm<S extends AnySchema> implements Orm<S> {
   readonly schema: S
   readonly dialect: RelataDialect
   readonly db: Kysely<Database<S>>
-  readonly #gate: ConnectionGate
+  readonly #gate: Pick<ConnectionGate, 'destroy'>
   /** Builds `session.db`: the gated dialect and the ORM's plugins, statements routed by each session. */
   readonly #routed: (route: Route) => Kysely<any>
+  /** With replicas: routes each statement to the primary or a replica. */
+  readonly #router: ReplicaRouter | undefined
+  /** With replicas: a Kysely for one session's reads (its consistency and commits). */
+  readonly #readerDb: ((state: ReadState) => Kysely<any>) | undefined
 
   constructor(options: OrmOptions<S>) {
     this.schema = options.schema
     this.dialect = options.dialect
     const dialect = options.dialect
-    const gated = gatedDialect(dialect.createKyselyDialect(), {
+    const gateOptions = {
       acquireTimeout: milliseconds('acquireTimeout', options.acquireTimeout, 30_000),
       destroyTimeout: milliseconds('destroyTimeout', options.destroyTimeout, 5_000),
-      capacity: () => dialect.maxConnections?.(),
-      commitOutcome: dialect.commitOutcome,
-    })
-    this.#gate = gated.gate
-    const db = new Kysely<Database<S>>({
-      dialect: gated.dialect,
-      plugins: [...(options.plugins ?? [])],
-      log: queryLog(options),
-    })
+    }
+    const gated = gatedDialect(dialect.createKyselyDialect(), { ...gateOptions, capacity: () => dialect.maxConnections?.(), commitOutcome: dialect.commitOutcome })
+    const replicas = dialect.replication?.createReplicaDialects().map((replica) => gatedDialect(replica, { ...gateOptions, capacity: () => undefined, commitOutcome: undefined }).gate)
+    this.#router = replicas === undefined ? undefined : new ReplicaRouter(gated.gate, replicas, dialect.replication!)
+    const router = this.#router
+    const top = router === undefined ? gated.dialect : withDriver(gated.dialect, () => router)
+    this.#gate = router ?? gated.gate
+    const plugins = [...(options.plugins ?? [])]
+    const log = queryLog(options)
+    const db = new Kysely<Database<S>>({ dialect: top, plugins, log })
     this.db = destroyingTheOrm(db, () => this.destroy())
+    this.#readerDb = router === undefined ? undefined : (state) => new Kysely<any>({ dialect: withDriver(gated.dialect, () => readerDriver(router, state)), plugins, log })
     // Statements of session.db run (and are logged) on orm.db or one of its transactions.
-    this.#routed = (route) => routedKysely(gated.dialect, options.plugins ?? [], route)
+    this.#routed = (route) => routedKysely(top, options.plugins ?? [], route)
+  }
+
+  commitToken(): CommitToken | undefined {
+    return this.#router?.latest
+  }
+
+  readStats(): ReadStats {
+    return { ...(this.#router?.stats ?? { replica: 0, primary: 0, fallbacks: 0, lagging: 0 }) }
   }
 
   async createTables(options?: CreateTablesOptions): Promise<void> {
@@ -175,7 +214,9 @@ class RelataOrm<S extends AnySchema> implements Orm<S> {
   }
 
   session(options: SessionOptions = {}): Session<S> {
-    const connection = { db: this.#anyDb, capabilities: () => this.dialect.resolveCapabilities(this.#anyDb), routed: this.#routed }
+    const state = this.#router?.newState(options.consistency, options.after)
+    const db = state === undefined ? this.#anyDb : this.#readerDb!(state)
+    const connection = { db, capabilities: () => this.dialect.resolveCapabilities(this.#anyDb), routed: this.#routed, readState: state }
     return new SessionImpl(this.schema, connection, this.dialect.platform, sessionOptions('orm.session()', options)) as unknown as Session<S>
   }
 
@@ -197,13 +238,18 @@ class RelataOrm<S extends AnySchema> implements Orm<S> {
 /** A session's options, checked: an option the session does not know, or a value it cannot take, is refused. */
 function sessionOptions(call: string, options: SessionOptions): SessionOptions {
   if (typeof options !== 'object' || options === null) throw new RelataError(`${call}: expects an options object, got ${String(options)}`)
-  const { autoflush } = options
+  const { autoflush, consistency, after } = options
   if (autoflush !== undefined && typeof autoflush !== 'boolean') throw new RelataError(`${call}: autoflush must be true or false, got ${String(autoflush)}`)
-  if (call === 'orm.session()') {
-    const unknown = Object.keys(options).filter((key) => key !== 'autoflush')
-    if (unknown.length > 0) throw new RelataError(`orm.session(): unknown option ${unknown.map((k) => `'${k}'`).join(', ')} (options: autoflush)`)
+  if (consistency !== undefined && !['primary', 'causal', 'replica'].includes(consistency)) {
+    throw new RelataError(`${call}: consistency must be 'primary', 'causal' or 'replica', got ${String(consistency)}`)
   }
-  return autoflush === undefined ? {} : { autoflush }
+  if (after !== undefined && typeof after !== 'string') throw new RelataError(`${call}: after must be a commit token (a string from orm.commitToken() or session.commitToken), got ${String(after)}`)
+  if (call === 'orm.session()') {
+    const known = ['autoflush', 'consistency', 'after']
+    const unknown = Object.keys(options).filter((key) => !known.includes(key))
+    if (unknown.length > 0) throw new RelataError(`orm.session(): unknown option ${unknown.map((k) => `'${k}'`).join(', ')} (options: ${known.join(', ')})`)
+  }
+  return { ...(autoflush === undefined ? {} : { autoflush }), ...(consistency === undefined ? {} : { consistency }), ...(after === undefined ? {} : { after }) }
 }
 
 function milliseconds(option: string, value: number | undefined, fallback: number): number {

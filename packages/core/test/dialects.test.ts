@@ -60,7 +60,7 @@ describeEachDialect('dialect', (target) => {
         : { family: 'mysql', returning: true, maxParameters: 65535, maxStatementBytes: expect.any(Number), transactionalDdl: false, jsonAggregation: 'mariadb', lockWaits: { noWait: true, skipLocked: true }, shareLockClause: 'lock in share mode' },
     )
     expect(ctx.dialect.capabilities).toEqual(capabilities)
-    expect(ctx.dialect.name).toBe(target.name === 'mariadb' ? 'mysql' : target.name)
+    expect(ctx.dialect.name).toBe(target.name === 'mariadb' ? 'mysql' : target.name === 'postgres-pgbouncer' ? 'postgres' : target.name)
   })
 
   test('INSERT ... RETURNING and DELETE ... RETURNING return rows through orm.db', async () => {

@@ -250,7 +250,7 @@ describeEachDialect('session reads', (target) => {
   })
 })
 
-const servers: Partial<Record<TargetName, TestServer>> = { postgres: postgresTestServer, mariadb: mariadbTestServer }
+const servers: Partial<Record<TargetName, TestServer>> = { postgres: postgresTestServer, mariadb: mariadbTestServer, 'postgres-pgbouncer': postgresTestServer }
 
 describeEachDialect('session reads: the log option', (target) => {
   test('reports every statement a session sends, with its parameters', async () => {

@@ -26,6 +26,10 @@ export interface PrivateServer {
   restart(): Promise<number>
   /** Stops the server and removes its directory. Safe to call twice, and after a failed start. */
   destroy(): Promise<void>
+  /** Stops the server at once (PostgreSQL: immediate shutdown; MariaDB: SIGKILL), keeping its data. */
+  kill(): Promise<void>
+  /** Starts a killed server again on the same port; resolves when it accepts connections. */
+  start(): Promise<void>
 }
 
 /** Why a private server cannot be started here, or `undefined` when it can. */
@@ -35,7 +39,7 @@ export function privateServerUnavailable(kind: 'postgres' | 'mariadb'): string |
   return existsSync(mariadbd) && existsSync(installDb) ? undefined : `${mariadbd} or ${installDb} is missing`
 }
 
-async function freePort(): Promise<number> {
+export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer()
     server.once('error', reject)
@@ -46,7 +50,7 @@ async function freePort(): Promise<number> {
   })
 }
 
-async function workDir(owner: string): Promise<string> {
+export async function workDir(owner: string): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), `relata-${owner}-`))
   const { stdout } = await run('id', ['-u', owner])
   const { stdout: group } = await run('id', ['-g', owner])
@@ -57,7 +61,7 @@ async function workDir(owner: string): Promise<string> {
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
 /** Retries `probe` until it succeeds (the server accepts connections) or `timeoutMs` pass. */
-async function waitUntil(probe: () => Promise<void>, timeoutMs: number, what: string): Promise<void> {
+export async function waitUntil(probe: () => Promise<void>, timeoutMs: number, what: string): Promise<void> {
   const deadline = Date.now() + timeoutMs
   for (;;) {
     try {
@@ -69,7 +73,7 @@ async function waitUntil(probe: () => Promise<void>, timeoutMs: number, what: st
   }
 }
 
-function postgresBin(): string | undefined {
+export function postgresBin(): string | undefined {
   const root = '/usr/lib/postgresql'
   if (!existsSync(root)) return undefined
   const versions = readdirSync(root)
@@ -78,7 +82,7 @@ function postgresBin(): string | undefined {
   return versions[0] === undefined ? undefined : join(root, versions[0], 'bin')
 }
 
-const asPostgres = (bin: string, tool: string, args: string[]) => run('runuser', ['-u', 'postgres', '--', join(bin, tool), ...args])
+export const asPostgres = (bin: string, tool: string, args: string[]) => run('runuser', ['-u', 'postgres', '--', join(bin, tool), ...args])
 
 export async function startPrivatePostgres(): Promise<PrivateServer> {
   const bin = postgresBin()
@@ -122,6 +126,15 @@ export async function startPrivatePostgres(): Promise<PrivateServer> {
         return performance.now() - begun
       },
       destroy,
+      async kill() {
+        await asPostgres(bin, 'pg_ctl', ['-D', data, '-m', 'immediate', '-w', 'stop'])
+        running = false
+      },
+      async start() {
+        running = true
+        await asPostgres(bin, 'pg_ctl', ['-D', data, '-o', options, '-l', join(dir, 'log'), '-w', 'start'])
+        await ready()
+      },
     }
   } catch (error) {
     await destroy()
@@ -200,6 +213,15 @@ export async function startPrivateMariadb(options: { readonly args?: readonly st
         return performance.now() - begun
       },
       destroy,
+      async kill() {
+        const current = child
+        child = undefined
+        if (current === undefined || current.exitCode !== null || current.signalCode !== null) return
+        const exited = new Promise((resolve) => current.once('exit', resolve))
+        current.kill('SIGKILL')
+        await exited
+      },
+      start: launch,
     }
   } catch (error) {
     await destroy()

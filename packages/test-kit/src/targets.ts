@@ -5,8 +5,14 @@ import { mysql } from '@relata/core/mysql'
 import { postgres } from '@relata/core/postgres'
 import { mariadbTestServer, postgresTestServer, type TestServer } from './servers.js'
 import { sharedPglite } from './shared-pglite.js'
+import { pgbouncerUnavailable, startPgbouncer, type PrivatePgbouncer } from './private-pgbouncer.js'
 
-export type TargetName = 'pglite' | 'postgres' | 'mariadb'
+/**
+ * `postgres-pgbouncer`: the PostgreSQL test server through a PgBouncer in transaction pooling mode
+ * that the test file starts (Debian's `pgbouncer`), with `pooler: 'transaction'` and a statement
+ * timeout (set per transaction); only when named in `RELATA_TEST_TARGETS`.
+ */
+export type TargetName = 'pglite' | 'postgres' | 'mariadb' | 'postgres-pgbouncer'
 
 export interface TargetDialectOptions {
   /** MariaDB only: `false` switches `RETURNING` off, to run the MySQL 8 code path. */
@@ -106,14 +112,25 @@ const allTargets: readonly TestTarget[] = [
   ),
 ]
 
-const serverOf: Partial<Record<TargetName, TestServer>> = { postgres: postgresTestServer, mariadb: mariadbTestServer }
+/** The PgBouncer of this test file, started when the `postgres-pgbouncer` target is asked for. */
+let pgbouncer: PrivatePgbouncer | undefined
+
+const pgbouncerTarget = target('postgres-pgbouncer', 'postgres', postgresTestServer, (options) => {
+  noReturningOption('postgres-pgbouncer', options)
+  if (pgbouncer === undefined) throw new Error('the postgres-pgbouncer target has no PgBouncer: name it in RELATA_TEST_TARGETS')
+  // A statement timeout far above any test's: every statement takes the SET LOCAL path the pooler needs.
+  return postgres(pgbouncer.url(options.database ?? 'test'), { pooler: 'transaction', statementTimeout: 120_000 })
+})
+
+const serverOf: Partial<Record<TargetName, TestServer>> = { postgres: postgresTestServer, mariadb: mariadbTestServer, 'postgres-pgbouncer': postgresTestServer }
 
 function selectedTargets(): readonly TestTarget[] {
   const requested = process.env.RELATA_TEST_TARGETS?.split(',').map((name) => name.trim()).filter((name) => name !== '')
   if (requested === undefined || requested.length === 0) return allTargets
-  const unknown = requested.filter((name) => !allTargets.some((t) => t.name === name))
-  if (unknown.length > 0) throw new Error(`RELATA_TEST_TARGETS names unknown targets: ${unknown.join(', ')} (known: pglite, postgres, mariadb)`)
-  return allTargets.filter((t) => requested.includes(t.name))
+  const known = [...allTargets, pgbouncerTarget]
+  const unknown = requested.filter((name) => !known.some((t) => t.name === name))
+  if (unknown.length > 0) throw new Error(`RELATA_TEST_TARGETS names unknown targets: ${unknown.join(', ')} (known: ${known.map((t) => t.name).join(', ')})`)
+  return known.filter((t) => requested.includes(t.name))
 }
 
 /** The targets this run covers: all three, or those named in `RELATA_TEST_TARGETS=pglite,postgres`. */
@@ -121,10 +138,21 @@ export const testTargets: readonly TestTarget[] = selectedTargets()
 
 /** Why each unreachable server cannot be used; probed once per test file. */
 const unreachable = new Map<TargetName, string>()
+if (testTargets.some((t) => t.name === 'postgres-pgbouncer')) {
+  const problem = pgbouncerUnavailable()
+  if (problem !== undefined) unreachable.set('postgres-pgbouncer', `PgBouncer cannot be started (${problem})`)
+  else {
+    const url = new URL(postgresTestServer.url('test'))
+    pgbouncer = await startPgbouncer({ host: url.hostname, port: Number(url.port || 5432) }).catch((error: unknown) => {
+      unreachable.set('postgres-pgbouncer', `PgBouncer did not start (${String(error)})`)
+      return undefined
+    })
+  }
+}
 for (const [name, problem] of await Promise.all(
   testTargets.map(async (t) => [t.name, await serverOf[t.name]?.probe()] as const),
 )) {
-  if (problem === undefined) continue
+  if (problem === undefined || unreachable.has(name)) continue
   const server = serverOf[name]!
   unreachable.set(name, `${server.label} is unreachable (${problem}). Start it with: ${server.howToStart}; or set RELATA_TEST_TARGETS to leave it out.`)
   if (!process.env.CI) console.warn(`[relata] skipping the ${name} suites: ${unreachable.get(name)}`)

@@ -1,6 +1,7 @@
 /** What Relata needs from a database: a Kysely dialect, what the server can do, and its SQL types. */
 import type { DatabaseConnection, Kysely, Dialect as KyselyDialect } from 'kysely'
 import type { Platform } from './platform.js'
+import type { Replication } from './replicas.js'
 
 /**
  * The SQL family a dialect speaks; loading and DDL switch on it where the two differ.
@@ -101,6 +102,8 @@ export interface RelataDialect {
   maxConnections?(): number | undefined
   /** How to learn whether a COMMIT whose reply was lost took effect; absent where the server cannot tell (MySQL, MariaDB). */
   readonly commitOutcome?: CommitOutcome
+  /** The read replicas, when the dialect was given `{ primary, replicas }`: reads outside transactions go to them. */
+  readonly replication?: Replication
 }
 
 /**

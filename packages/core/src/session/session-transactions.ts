@@ -3,6 +3,7 @@ import type { ControlledTransaction, Kysely } from 'kysely'
 import type { DialectCapabilities } from '../dialect/dialect.js'
 import { transientDatabaseError } from '../dialect/database-error.js'
 import type { Route } from '../dialect/routed-kysely.js'
+import type { ReadState } from '../dialect/replica-routing.js'
 import { inTransactionScope } from '../dialect/transaction-scope.js'
 import { TransactionConflictError } from '../errors.js'
 import type { SessionChanges } from './session-changes.js'
@@ -15,6 +16,8 @@ export interface SessionConnection {
   readonly transaction?: ControlledTransaction<any>
   /** A Kysely on the ORM's dialect and plugins whose statements run where `route` says as each executes (`session.db`). */
   readonly routed?: (route: Route) => Kysely<any>
+  /** With read replicas: what this session's reads must see; its commits' positions are noted in it. */
+  readonly readState?: ReadState | undefined
 }
 
 /**

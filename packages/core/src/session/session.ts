@@ -1,6 +1,7 @@
 /** The Session: the public facade of a session, composing its reads, its unit of work in memory, its transactions and its flushes. */
 import type { Kysely } from 'kysely'
 import type { Platform } from '../dialect/platform.js'
+import type { CommitToken, ReadConsistency } from '../dialect/replicas.js'
 import { RelataError } from '../errors.js'
 import type { Database } from '../types/database.js'
 import type { AnySchema } from '../schema/define-schema.js'
@@ -54,6 +55,16 @@ export interface SessionOptions {
    * (MikroORM's `FlushMode.COMMIT`): reads see the database as the last flush left it.
    */
   readonly autoflush?: boolean
+  /**
+   * With read replicas (`postgres({ primary, replicas })`, `mysql(...)`): where this session's
+   * reads outside transactions go. `'causal'` (the default) reads on a replica that has replayed
+   * the session's own commits and its `after` token, else on the primary; `'primary'` always on
+   * the primary; `'replica'` on a replica whatever it has replayed. Reads inside transactions,
+   * locks and writes always go to the primary. Without replicas every read is on the one server.
+   */
+  readonly consistency?: ReadConsistency
+  /** With read replicas: a commit this session's `'causal'` reads must see (`orm.commitToken()` or another session's `commitToken`, carried across requests). */
+  readonly after?: CommitToken
 }
 
 /**
@@ -199,6 +210,19 @@ export interface Session<S extends AnySchema> {
    * ```
    */
   fromQuery<K extends TableKey<S>, O>(table: K, query: SelectQuery<O> & HasTableColumns<S, K, O>, options?: FromQueryOptions): Promise<Entity<S, K>[]>
+  /**
+   * With read replicas: the position this session's reads wait for under `'causal'` (its own
+   * latest commit, or the `after` token it was given), to carry to a later request:
+   * `orm.session({ after: session.commitToken })`. `undefined` without replicas, or before the
+   * session committed anything.
+   *
+   * @example
+   * ```ts
+   * await session.commit()
+   * const token = session.commitToken   // e.g. '0/3000148' on PostgreSQL
+   * ```
+   */
+  readonly commitToken: CommitToken | undefined
   /** Forgets every object and change (SQLAlchemy's `expunge_all`): loaded objects are detached, new ones transient again. Refused while a flush runs. */
   clear(): void
   /**
@@ -328,6 +352,10 @@ export class SessionImpl implements EntityTracker {
   /** The database family's value rules: new values and filter values are checked against its limits. */
   get valueRules(): ValueRules {
     return this.#platform.values
+  }
+
+  get commitToken(): CommitToken | undefined {
+    return this.connection.readState?.after as CommitToken | undefined
   }
 
   get db(): Kysely<any> {

@@ -1,6 +1,6 @@
 /** Types of autoflush: `orm.session(options)`, `orm.transaction(fn, { autoflush })`, `session.noAutoflush(fn)`. */
 import { describe, expectTypeOf, test } from 'vitest'
-import type { Orm, Session, SessionOptions } from '../../src/index.js'
+import type { CommitToken, Orm, ReadConsistency, Session, SessionOptions } from '../../src/index.js'
 import { schema as books } from '../fixtures/books.js'
 
 type B = typeof books
@@ -12,7 +12,7 @@ describe('autoflush options', () => {
     expectTypeOf(orm.session()).toEqualTypeOf<Session<B>>()
     expectTypeOf(orm.session({ autoflush: false })).toEqualTypeOf<Session<B>>()
     expectTypeOf(orm.session({})).toEqualTypeOf<Session<B>>()
-    expectTypeOf<SessionOptions>().toEqualTypeOf<{ readonly autoflush?: boolean }>()
+    expectTypeOf<SessionOptions>().toEqualTypeOf<{ readonly autoflush?: boolean; readonly consistency?: ReadConsistency; readonly after?: CommitToken }>()
     // @ts-expect-error autoflush is a boolean
     orm.session({ autoflush: 'no' })
     // @ts-expect-error an unknown option

@@ -15,6 +15,8 @@ import { mysqlCapabilities, parseMysqlVersion, relataSqlMode, supportsReturning,
 import { relataPoolOptions } from './mysql-pool-options.js'
 import { checkConnectionUrl } from '../connection-url.js'
 import { withConnectionErrors, type ConnectTarget } from '../connect-errors.js'
+import { hasReplicas, replicaSettings, type ReplicaOptions, type Replication } from '../replicas.js'
+import { mysqlPositions } from './mysql-positions.js'
 
 /**
  * How to reach the server: a URI, mysql2 pool options, or a mysql2 pool of your own (from `mysql2` or `mysql2/promise`).
@@ -27,6 +29,20 @@ import { withConnectionErrors, type ConnectTarget } from '../connect-errors.js'
  * ```
  */
 export type MysqlConnection = string | PoolOptions | Pool | PromisePool
+
+/**
+ * A MariaDB primary and its read replicas (GTID replication): reads outside transactions go to
+ * the replicas, everything else to the primary (see `ReplicaOptions` and README, Scaling out).
+ *
+ * @example
+ * ```ts
+ * mysql({ primary: 'mysql://app@db-primary/app', replicas: ['mysql://app@db-replica-1/app'] })
+ * ```
+ */
+export interface MysqlReplicas extends ReplicaOptions {
+  readonly primary: MysqlConnection
+  readonly replicas: readonly MysqlConnection[]
+}
 
 /**
  * Options of the `mysql()` dialect.
@@ -69,9 +85,9 @@ function poolTimezone(pool: Pool): Timezone {
   return (pool as { config?: { connectionConfig?: { timezone?: Timezone } } }).config?.connectionConfig?.timezone ?? 'local'
 }
 
-function createRelataPool(connection: string | PoolOptions): Pool {
+function createRelataPool(connection: string | PoolOptions, connectTimeout?: number): Pool {
   const options = typeof connection === 'string' ? { uri: connection } : connection
-  return createPool({ ...options, ...relataPoolOptions, flags: withFoundRows(options.flags) })
+  return createPool({ ...(connectTimeout === undefined ? {} : { connectTimeout }), ...options, ...relataPoolOptions, flags: withFoundRows(options.flags) })
 }
 
 interface SessionSettings {
@@ -93,13 +109,30 @@ class MysqlRelataDialect implements RelataDialect {
   #capabilities: DialectCapabilities
   #pool: Pool | undefined
 
-  constructor(connection: MysqlConnection, options: MysqlDialectOptions) {
+  readonly replication: Replication | undefined
+
+  constructor(given: MysqlConnection | MysqlReplicas, options: MysqlDialectOptions) {
     const { statementTimeout } = options
     if (statementTimeout !== undefined && (!Number.isInteger(statementTimeout) || statementTimeout < 0)) {
       throw new RelataError(`mysql(): statementTimeout must be a whole number of milliseconds, got ${String(statementTimeout)}`)
     }
-    const url = typeof connection === 'string' ? connection : isPool(connection) ? undefined : connection.uri
-    if (url !== undefined) checkConnectionUrl('mysql()', url, ['mysql:', 'mariadb:'])
+    const replicated = hasReplicas<MysqlConnection>(given) ? given : undefined
+    const connection = replicated === undefined ? (given as MysqlConnection) : replicated.primary
+    const settings = replicated === undefined ? undefined : replicaSettings('mysql()', replicated)
+    for (const each of [connection, ...(replicated?.replicas ?? [])]) {
+      const url = typeof each === 'string' ? each : isPool(each) ? undefined : each.uri
+      if (url !== undefined) checkConnectionUrl('mysql()', url, ['mysql:', 'mariadb:'])
+    }
+    this.replication =
+      replicated === undefined
+        ? undefined
+        : {
+            positions: mysqlPositions,
+            settings: settings!,
+            // A replica that does not answer soon is left out: reads go to the primary meanwhile.
+            createReplicaDialects: () =>
+              replicated.replicas.map((replica) => this.#kyselyDialect(replica, () => undefined, replicated.replicaConnectTimeout ?? 2_000)),
+          }
     this.#connection = connection
     this.#options = options
     this.#server = options.server === undefined ? undefined : { kind: options.server }
@@ -113,24 +146,30 @@ class MysqlRelataDialect implements RelataDialect {
   }
 
   createKyselyDialect(): KyselyDialect {
-    const connection = this.#connection
+    return this.#kyselyDialect(this.#connection, (created) => (this.#pool = created))
+  }
+
+  /** A Kysely dialect on `connection`'s pool (created at the first query); `created` hears of it. */
+  #kyselyDialect(connection: MysqlConnection, created: (pool: Pool) => void, connectTimeout?: number): KyselyDialect {
     const timezone = isPool(connection) ? poolTimezone(callbackPool(connection)) : relataPoolOptions.timezone
+    let own: Pool | undefined
     const pool = async (): Promise<MysqlPool> => {
-      this.#pool = isPool(connection) ? callbackPool(connection) : createRelataPool(connection)
+      own = isPool(connection) ? callbackPool(connection) : createRelataPool(connection, connectTimeout)
+      created(own)
       // A pool passed in may lack FOUND_ROWS: its UPDATE counts are read as rows matched, not changed.
-      return (isPool(connection) ? matchedRowsPool(this.#pool) : this.#pool) as unknown as MysqlPool
+      return (isPool(connection) ? matchedRowsPool(own) : own) as unknown as MysqlPool
     }
     const dialect = new ReturningMysqlDialect(
-      { pool, onCreateConnection: (created) => this.#prepare(created) },
+      { pool, onCreateConnection: (opened) => this.#prepare(opened) },
       () => this.#server !== undefined && supportsReturning(this.#server),
       () => timezone,
     )
-    return withConnectionErrors(dialect, () => this.#connectTarget())
+    return withConnectionErrors(dialect, () => this.#connectTarget(own))
   }
 
   /** Where the pool connects (mysql2's resolved settings), for messages. */
-  #connectTarget(): ConnectTarget {
-    const config = (this.#pool as { config?: { connectionConfig?: { host?: string; port?: number; socketPath?: string; user?: string } } } | undefined)?.config
+  #connectTarget(pool: Pool | undefined): ConnectTarget {
+    const config = (pool as { config?: { connectionConfig?: { host?: string; port?: number; socketPath?: string; user?: string } } } | undefined)?.config
       ?.connectionConfig
     const server = this.#server?.kind === 'mariadb' ? 'MariaDB' : this.#server?.kind === 'mysql' ? 'MySQL' : 'MySQL/MariaDB'
     const address = config?.socketPath ?? `${config?.host ?? 'localhost'}:${config?.port ?? 3306}`
@@ -160,6 +199,10 @@ class MysqlRelataDialect implements RelataDialect {
       ),
     )
     const session = rows[0]!
+    if (this.replication !== undefined && parseMysqlVersion(session.version).kind !== 'mariadb') {
+      // MySQL's GTID sets and WAIT_FOR_EXECUTED_GTID_SET are another protocol, not yet followed.
+      throw new RelataError(`mysql(): read replicas are supported on MariaDB; ${session.version} is MySQL: give mysql() the primary alone`)
+    }
     if (this.#server === undefined || this.#packet === undefined) {
       this.#server ??= parseMysqlVersion(session.version)
       this.#packet = Number(session.packet)
@@ -193,6 +236,8 @@ class MysqlRelataDialect implements RelataDialect {
  * A URL of another scheme or no URL at all is refused at the call; a server that cannot be reached
  * or refuses the user fails the first query with a `ConnectionError`, also one that does not
  * answer within 10 s (mysql2's `connectTimeout`: `mysql({ uri, connectTimeout })` changes it).
+ * Given `{ primary, replicas }` (MariaDB), reads outside transactions go to the replicas (pools of
+ * their own, 2 s connect timeout unless `replicaConnectTimeout` or their options say otherwise).
  *
  * @example
  * ```ts
@@ -201,8 +246,9 @@ class MysqlRelataDialect implements RelataDialect {
  *
  * const orm = createOrm({ schema, dialect: mysql('mysql://root@127.0.0.1:3306/app') })
  * const mysql8Path = mysql({ host: '127.0.0.1', user: 'root', database: 'app' }, { returning: false })
+ * const scaled = mysql({ primary: 'mysql://app@db-primary/app', replicas: ['mysql://app@db-replica/app'] })
  * ```
  */
-export function mysql(connection: MysqlConnection, options: MysqlDialectOptions = {}): RelataDialect {
+export function mysql(connection: MysqlConnection | MysqlReplicas, options: MysqlDialectOptions = {}): RelataDialect {
   return new MysqlRelataDialect(connection, options)
 }
