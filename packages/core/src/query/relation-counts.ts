@@ -3,7 +3,7 @@
  * adds to a query's statement, the `$counts` they fill on the results, and the statement of
  * `collection.count()`.
  */
-import { sql, type ExpressionBuilder, type Kysely, type RawBuilder } from 'kysely'
+import { sql, type ExpressionBuilder, type Kysely } from 'kysely'
 import { RelataError } from '../errors.js'
 import type { RelationModel, TableModel } from '../schema/model.js'
 import { compileFilters } from './filters.js'
@@ -62,7 +62,7 @@ export function countItems(table: TableModel, existing: readonly CountItem[] | u
  * `(select count(*) from target as c where c.fk = parent.pk and <filters>)`; a many-to-many counts
  * its link rows (joined to the target only when filtered).
  */
-export function countSubquery(db: Kysely<any>, item: CountItem, parentAlias: string, nextAlias: () => string): RawBuilder<unknown> {
+export function countSubquery(db: Kysely<any>, item: CountItem, parentAlias: string, nextAlias: () => string) {
   const { relation, filters } = item
   const child = nextAlias()
   const link = nextAlias()
@@ -85,7 +85,7 @@ export function countSubquery(db: Kysely<any>, item: CountItem, parentAlias: str
     )
   }
   if (filters.length > 0) query = query.where((eb: ExpressionBuilder<any, any>) => eb.and(compileFilters(eb, filters, relation.target, child)))
-  return sql`(${query.select((eb) => eb.fn.countAll().as('count'))})`
+  return query.select((eb) => eb.fn.countAll().as('count'))
 }
 
 /** The count subqueries of a query, each under its key in the row. */
