@@ -28,7 +28,14 @@ export interface HavingItem {
   readonly value: unknown
 }
 
-/** The comparisons `having()` takes. */
+/**
+ * The comparisons `having()` takes.
+ *
+ * @example
+ * ```ts
+ * await session.query('albums').groupBy('artistId').aggregate((fn) => ({ n: fn.count() })).having('n', '>=', 10).all()
+ * ```
+ */
 export type HavingOperator = '=' | '<>' | '<' | '<=' | '>' | '>='
 const havingOperators: ReadonlySet<string> = new Set<HavingOperator>(['=', '<>', '<', '<=', '>', '>='])
 

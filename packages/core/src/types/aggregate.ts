@@ -22,17 +22,44 @@ export interface Aggregate<T> {
 
 type Equals<A, B> = (<G>() => G extends A ? 1 : 2) extends <G>() => G extends B ? 1 : 2 ? true : false
 
-type IsSummable<T> = [T] extends [never] ? false : [T] extends [number] ? true : [T] extends [bigint] ? true : Equals<T, NumericString>
+/** Numbers, big integers, and a numeric column's `NumericString` (any number's text, unlike a text column's `string`). */
+type IsSummable<T> = [T] extends [never]
+  ? false
+  : [T] extends [number]
+    ? true
+    : [T] extends [bigint]
+      ? true
+      : [T] extends [string]
+        ? Equals<T, string> extends true
+          ? false
+          : `${number}` extends T
+            ? true
+            : false
+        : false
 
-/** Columns `sum` and `avg` take: numbers, big integers and numerics. */
+/**
+ * Columns `sum` and `avg` take: numbers, big integers and numerics.
+ *
+ * @example
+ * ```ts
+ * type Summed = SummableColumn<typeof schema, 'tracks'>   // 'trackId' | 'albumId' | 'milliseconds' | 'bytes' | 'unitPrice' | ...
+ * ```
+ */
 export type SummableColumn<S extends AnySchema, K extends TableKey<S>> = {
-  [C in keyof Row<S, K>]: IsSummable<NonNullable<Row<S, K>[C]>> extends true ? C : never
+  [C in keyof Row<S, K>]: IsSummable<Exclude<Row<S, K>[C], null>> extends true ? C : never
 }[keyof Row<S, K>] &
   string
 
-/** Columns `min` and `max` take: numbers, big integers, text, numerics and dates (not booleans or JSON). */
+/**
+ * Columns `min` and `max` take: numbers, big integers, text, numerics and dates (not booleans or JSON).
+ *
+ * @example
+ * ```ts
+ * await session.query('invoices').aggregate((fn) => ({ first: fn.min('invoiceDate') })).all()   // [{ first: Date }]
+ * ```
+ */
 export type OrderedColumn<S extends AnySchema, K extends TableKey<S>> = {
-  [C in keyof Row<S, K>]: [NonNullable<Row<S, K>[C]>] extends [number | bigint | string | Date] ? C : never
+  [C in keyof Row<S, K>]: [Exclude<Row<S, K>[C], null>] extends [number | bigint | string | Date] ? C : never
 }[keyof Row<S, K>] &
   string
 
@@ -55,15 +82,22 @@ export interface AggregateFunctions<S extends AnySchema, K extends TableKey<S>> 
   count(column?: keyof Row<S, K> & string): Aggregate<number>
   /** `count(distinct column)`. */
   countDistinct(column: keyof Row<S, K> & string): Aggregate<number>
-  sum<C extends SummableColumn<S, K>>(column: C): Aggregate<SumOf<NonNullable<Row<S, K>[C]>> | null>
-  avg<C extends SummableColumn<S, K>>(column: C): Aggregate<AvgOf<NonNullable<Row<S, K>[C]>> | null>
-  min<C extends OrderedColumn<S, K>>(column: C): Aggregate<NonNullable<Row<S, K>[C]> | null>
-  max<C extends OrderedColumn<S, K>>(column: C): Aggregate<NonNullable<Row<S, K>[C]> | null>
+  sum<C extends SummableColumn<S, K>>(column: C): Aggregate<SumOf<Exclude<Row<S, K>[C], null>> | null>
+  avg<C extends SummableColumn<S, K>>(column: C): Aggregate<AvgOf<Exclude<Row<S, K>[C], null>> | null>
+  min<C extends OrderedColumn<S, K>>(column: C): Aggregate<Exclude<Row<S, K>[C], null> | null>
+  max<C extends OrderedColumn<S, K>>(column: C): Aggregate<Exclude<Row<S, K>[C], null> | null>
 }
 
-/** The row of an aggregate query: the grouped columns as the table holds them, and each aggregate's value. */
+/**
+ * The row of an aggregate query: the grouped columns as the table holds them, and each aggregate's value.
+ *
+ * @example
+ * ```ts
+ * type PerAlbum = AggregateRow<typeof schema, 'tracks', 'albumId', { n: Aggregate<number> }>   // { albumId: number | null; n: number }
+ * ```
+ */
 export type AggregateRow<S extends AnySchema, K extends TableKey<S>, G extends keyof Row<S, K>, A> = Simplify<
-  { [C in G]: Row<S, K>[C] } & { [N in keyof A]: A[N] extends Aggregate<infer T> ? T : never }
+  { [C in G]: Row<S, K>[C] } & { -readonly [N in keyof A]: A[N] extends Aggregate<infer T> ? T : never }
 >
 
 /**
