@@ -44,10 +44,25 @@ export type CountSpec<S extends AnySchema, K extends TableKey<S>> = {
   readonly [R in CollectionNames<S, K>]?: true | ((query: CountQuery<S, RelationTarget<S, K, R>>) => CountQuery<S, RelationTarget<S, K, R>>)
 }
 
-/** Names in a `withCount()` object that are not to-many relations of the table: each must be `never`. */
+/**
+ * Names in a `withCount()` object that are not to-many relations of the table: each must be `never`.
+ *
+ * @example
+ * ```ts
+ * type Refused = NoOtherCounts<typeof schema, 'artists', { albumz: true }>   // { readonly albumz: never }
+ * ```
+ */
 export type NoOtherCounts<S extends AnySchema, K extends TableKey<S>, C> = { readonly [X in Exclude<keyof C, CollectionNames<S, K>>]: never }
 
-/** The `with` spec entry that records counted relations, merged with the loaded ones. */
+/**
+ * The entry of a query's loaded spec that records its counted relations: `withCount('albums')`
+ * adds `CountEntry<'albums'>`, and the results get `$counts.albums`.
+ *
+ * @example
+ * ```ts
+ * type Counted = Loaded<typeof schema, 'artists', CountEntry<'albums'>>   // an artist with $counts.albums
+ * ```
+ */
 export type CountEntry<N extends PropertyKey> = { readonly $counts: { readonly [R in N]: true } }
 
 /**

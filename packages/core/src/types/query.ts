@@ -183,9 +183,9 @@ export interface EntityQuery<S extends AnySchema, K extends TableKey<S>, W = {}>
    * Counts each result's related rows in the same statement (a correlated `select count(*)` per
    * relation), read as `result.$counts.books`; the collections themselves are not loaded.
    */
-  withCount<const N extends CollectionNames<S, K>>(...relations: [N, ...N[]]): EntityQuery<S, K, MergeSpec<W, CountEntry<N>>>
+  withCount<const N extends CollectionNames<S, K>>(...relations: [N, ...N[]]): EntityQuery<S, K, W & CountEntry<N>>
   /** As above, a relation's count filtered: `withCount({ books: (q) => q.where('year', '>=', 2000) })`. */
-  withCount<const C extends CountSpec<S, K> & object>(spec: C & NoOtherCounts<S, K, C>): EntityQuery<S, K, MergeSpec<W, CountEntry<keyof C>>>
+  withCount<const C extends CountSpec<S, K> & object>(spec: C & NoOtherCounts<S, K, C>): EntityQuery<S, K, W & CountEntry<keyof C>>
   /** Groups the matching rows by these columns, for `aggregate()`: plain rows, not entities. */
   groupBy<const G extends keyof Row<S, K> & string>(...columns: [G, ...G[]]): GroupedQuery<S, K, G>
   /** Aggregates over every matching row: one plain row (`{ n: 12, total: 3400 }`). */
