@@ -12,6 +12,7 @@ import { PrismaPg } from '@prisma/adapter-pg'
 import { PrismaClient as MariadbClient } from '../../.generated/prisma-mariadb/client.js'
 import { PrismaClient as PostgresClient } from '../../.generated/prisma-postgres/client.js'
 import type { Contestant, ContestantOnDatabase, Operation, ScenarioId } from '../scenario.js'
+import { f2Canonical } from '../scenarios/f2-artist-album-counts.js'
 import { r1Canonical } from '../scenarios/r1-artists-albums-tracks.js'
 import { r2Canonical } from '../scenarios/r2-playlists-tracks.js'
 import { r3Row, r3TrackIds, type R3Row } from '../scenarios/r3-tracks-one-by-one.js'
@@ -67,6 +68,10 @@ async function insertCatalogNested(prisma: Client): Promise<void> {
 
 function operations(prisma: Client, family: 'postgres' | 'mysql'): Record<ScenarioId, Operation> {
   return {
+    F2: {
+      run: () => prisma.artist.findMany({ include: { _count: { select: { albums: true } } }, orderBy: { artistId: 'asc' } }),
+      canonical: (artists: any[]) => f2Canonical(artists, (a: any) => ({ id: a.artistId, name: a.name, albums: a._count.albums })),
+    },
     R1: {
       run: () => prisma.artist.findMany({ include: { albums: { include: { tracks: true } } }, orderBy: { artistId: 'asc' } }),
       canonical: (artists: any[]) =>

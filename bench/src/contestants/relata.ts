@@ -14,6 +14,7 @@ import { schema } from '../chinook.js'
 import type { BenchDatabase } from '../databases.js'
 import type { Contestant, ContestantOnDatabase, Operation, ScenarioId } from '../scenario.js'
 import { r1Canonical } from '../scenarios/r1-artists-albums-tracks.js'
+import { f2Canonical } from '../scenarios/f2-artist-album-counts.js'
 import { r2Canonical } from '../scenarios/r2-playlists-tracks.js'
 import { r3Row, r3TrackIds, type R3Row } from '../scenarios/r3-tracks-one-by-one.js'
 import { w1Artists, w1Playlists } from '../scenarios/w1-insert-catalog.js'
@@ -44,6 +45,10 @@ function operations(orm: ChinookOrm, strategy: Strategy): Partial<Record<Scenari
         playlist: (p: any) => ({ id: p.playlistId, name: p.name, tracks: p.tracks }),
         track: (t: any) => ({ id: t.trackId, name: t.name }),
       }),
+  }
+  const f2: Operation = {
+    run: () => orm.session().query('artists').withCount('albums').orderBy('artistId').all(),
+    canonical: (artists: any[]) => f2Canonical(artists, (a: any) => ({ id: a.artistId, name: a.name, albums: a.$counts.albums })),
   }
   const r3: Operation =
     strategy === 'selectIn'
@@ -78,7 +83,7 @@ function operations(orm: ChinookOrm, strategy: Strategy): Partial<Record<Scenari
         }
   if (strategy === 'join') {
     const same = 'same code as relata-selectin (no relation is loaded)'
-    return { R1: r1, R2: r2, R3: r3, W1: same, W2: same }
+    return { R1: r1, R2: r2, R3: r3, W1: same, W2: same, F2: same }
   }
   const w1: Operation = {
     async run() {
@@ -117,7 +122,7 @@ function operations(orm: ChinookOrm, strategy: Strategy): Partial<Record<Scenari
       await session.commit()
     },
   }
-  return { R1: r1, R2: r2, R3: r3, W1: w1, W2: w2 }
+  return { R1: r1, R2: r2, R3: r3, W1: w1, W2: w2, F2: f2 }
 }
 
 function relata(strategy: Strategy): Contestant {

@@ -142,3 +142,40 @@ export async function scalingOut(cookie: string | undefined) {
 
 /** "Scaling out": PostgreSQL behind PgBouncer in transaction pooling mode. */
 export const behindPgbouncer = postgres('postgres://app@pgbouncer:6432/app', { pooler: 'transaction', statementTimeout: 5_000 })
+
+const libraryAuthors = table('authors', { id: t.serial().primaryKey(), name: t.text() })
+const libraryBooks = table('books', {
+  id: t.serial().primaryKey(),
+  title: t.text(),
+  year: t.integer(),
+  pages: t.integer(),
+  authorId: t.integer().references(() => libraryAuthors.id),
+})
+const library = defineSchema({ authors: libraryAuthors, books: libraryBooks }, ({ oneToMany, manyToOne }) => ({
+  authors: {
+    books: oneToMany('books', { backPopulates: 'author', orderBy: [['year', 'desc'], 'title'] }),   // every load: newest first
+  },
+  books: { author: manyToOne('authors', { backPopulates: 'books' }) },
+}))
+
+/** "Counts and aggregates": withCount, collection.count(), groupBy / aggregate / having, and a declared collection order. */
+export async function countsAndAggregates() {
+  const orm = createOrm({ schema: library, dialect: pglite() })
+  await orm.createTables()
+  const session = orm.session()
+  const authors = await session.query('authors').withCount('books').orderBy('name').all()
+  const counted: number | undefined = authors[0]?.$counts.books        // one correlated count per author; books not loaded
+  const recent = await session.query('authors').withCount({ books: (q) => q.where('year', '>=', 2000) }).all()
+  const author = await session.get('authors', 1)
+  const n = await author?.books.count()          // loaded: its length, unflushed changes included; else select count(*)
+  const perAuthor = await session.query('books')
+    .where('year', '>=', 2000)
+    .groupBy('authorId')
+    .aggregate((fn) => ({ books: fn.count(), pages: fn.sum('pages'), first: fn.min('year') }))
+    .having('books', '>', 2)
+    .orderBy('pages', 'desc')
+    .all()                                       // [{ authorId: 3, books: 4, pages: 1210, first: 2001 }]
+  const shelf = await session.query('authors').with({ books: true }).all()   // each author's books newest first
+  await orm.destroy()
+  return [counted, recent.length, n, perAuthor, shelf.length]
+}

@@ -6,7 +6,7 @@ import type { RelationModel } from '../schema/model.js'
 import { emptyQueryState } from '../query/query-state.js'
 import { isPartial, stateOf, type RelationSlot } from '../tracking/entity-state.js'
 import type { LoadContext } from './load-context.js'
-import type { LoadNode } from './load-plan.js'
+import { declaredOrder, type LoadNode } from './load-plan.js'
 import { selectIn } from './select-in.js'
 
 interface Waiter {
@@ -44,7 +44,7 @@ export class BatchLoader {
     this.#queue = new Map()
     this.#scheduled = false
     for (const [relation, waiters] of batches) {
-      const node: LoadNode = { relation, strategy: 'selectIn', query: emptyQueryState(relation.target), children: [] }
+      const node: LoadNode = { relation, strategy: 'selectIn', query: declaredOrder(emptyQueryState(relation.target), relation), children: [] }
       const parents = [...new Set(waiters.map((w) => w.entity))].filter((e) => !whole(stateOf(e)!.slot(relation.name)))
       try {
         if (parents.length > 0) await selectIn(this.context(), node, parents)

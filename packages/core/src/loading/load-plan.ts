@@ -21,6 +21,11 @@ export function isPartialLoad(node: LoadNode): boolean {
   return !node.relation.toOne && (query.filters.length > 0 || query.limit !== undefined || query.offset !== undefined)
 }
 
+/** A collection's declared order (`orderBy` option) where the `.with()` entry gives none. */
+export function declaredOrder(query: QueryState, relation: RelationModel): QueryState {
+  return query.orderBy.length > 0 || relation.orderBy.length === 0 ? query : Object.freeze({ ...query, orderBy: relation.orderBy })
+}
+
 /**
  * Strategy precedence: the relation's own choice in the query, then a query-wide `.strategy()`,
  * then the relation's declared default. Where the server cannot embed collections as ordered JSON
@@ -36,7 +41,7 @@ export function buildLoadPlan(state: QueryState, jsonCollections: boolean, inher
         `'${item.relation}' is not a relation of '${state.table.key}' (relations: ${[...state.table.relations.keys()].join(', ') || 'none'})`,
       )
     }
-    const query = item.query ?? emptyQueryState(relation.target)
+    const query = declaredOrder(item.query ?? emptyQueryState(relation.target), relation)
     if (relation.toOne && (query.limit !== undefined || query.offset !== undefined)) {
       throw new RelataError(
         `with(): ${state.table.key}.${relation.name} is a to-one relation: limit() and offset() page a collection (one-to-many or many-to-many), per parent`,

@@ -2,6 +2,7 @@
 import { RelataError } from '../errors.js'
 import { compileFilters, orderItems } from '../query/filters.js'
 import type { QueryState } from '../query/query-state.js'
+import { assignCounts, countSelections } from '../query/relation-counts.js'
 import { stateOf } from '../tracking/entity-state.js'
 import { refreshUnchanged } from '../tracking/refresh-columns.js'
 import type { SqlContext } from './join-strategy.js'
@@ -17,7 +18,7 @@ export function rootQuery(ctx: LoadContext, state: QueryState, plan: readonly Lo
   const sqlCtx: SqlContext = { db: ctx.db, statements: ctx.statements, nextAlias: aliasCounter() }
   const { table } = state
   const joined = selectJoined(sqlCtx, ctx.db.selectFrom(`${table.sqlName} as ${ROOT}`).select(table.columns.map((c) => `${ROOT}.${c.sqlName}`)), plan, ROOT)
-  let query = joined.query
+  let query = state.counts === undefined ? joined.query : joined.query.select(countSelections(ctx.db, state, ROOT, sqlCtx.nextAlias))
   if (state.filters.length > 0) query = query.where((eb) => eb.and(compileFilters(eb, state.filters, table, ROOT)))
   // The primary key breaks ties of a requested order, so pages and tests are deterministic.
   const order = state.orderBy.length > 0 ? orderItems(state.orderBy, table) : []
@@ -37,6 +38,7 @@ export async function runQuery(ctx: LoadContext, state: QueryState): Promise<obj
   // (A populating query has overwritten them all already.)
   if (state.lock !== undefined && !state.populateExisting) for (let i = 0; i < rows.length; i++) refreshUnchanged(entities[i]!, rows[i]!, (c) => ctx.hydrator.keyDecoder(c))
   if (hasJoined(shape)) for (let i = 0; i < rows.length; i++) hydrateRow(ctx, entities[i]!, rows[i]!, shape)
+  assignCounts(state, entities, rows)
   // Without filters or a page, the rows are the whole table: their relations need no key lists.
   // (`skipLocked` may have left rows out.)
   const wholeTable = state.filters.length === 0 && state.limit === undefined && state.offset === undefined && state.lock?.wait !== 'skipLocked'

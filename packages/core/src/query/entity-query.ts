@@ -8,9 +8,12 @@ import { comparisonOperators, emptyQueryState, type ComparisonOperator, type Fil
 import type { RowLock } from '../dialect/statement-rules.js'
 import { paginate, type Page } from './paginate.js'
 import { batchSizeOf, streamQuery, type StreamScope } from './query-stream.js'
+import { AggregateBuilder, GroupedBuilder } from './aggregate-builder.js'
+import { groupColumns, type AggregateRunner } from './aggregate-query.js'
+import { countItems } from './relation-counts.js'
 
 /** Runs a query's state; the session provides it. */
-export interface QueryRunner {
+export interface QueryRunner extends AggregateRunner {
   all(state: QueryState): Promise<object[]>
   count(state: QueryState): Promise<number>
   /** The database family's value rules, for the checks and encoding of filter values that depend on it. */
@@ -173,6 +176,27 @@ export class QueryBuilder {
     return this.#with({ with: mergeWithItems(this.#state.with, withItems(this.#state.table, spec, this.#rules)) })
   }
 
+  withCount(...args: unknown[]): QueryBuilder {
+    const filtersOf = (relation: { target: TableModel; source: TableModel; name: string }, callback: (query: unknown) => unknown) => {
+      const built = callback(new QueryBuilder(emptyQueryState(relation.target), undefined, this.#rules))
+      if (!(built instanceof QueryBuilder)) throw new RelataError(`withCount(): the callback for '${relation.source.key}.${relation.name}' must return the query it was given`)
+      const { state } = built
+      if (state.orderBy.length > 0 || state.with.length > 0 || state.limit !== undefined || state.offset !== undefined || state.strategy !== undefined || state.counts !== undefined) {
+        throw new RelataError(`withCount(): the callback for '${relation.source.key}.${relation.name}' may only filter the related rows (where)`)
+      }
+      return state.filters
+    }
+    return this.#with({ counts: countItems(this.#state.table, this.#state.counts, args, filtersOf) })
+  }
+
+  groupBy(...columns: unknown[]): GroupedBuilder {
+    return new GroupedBuilder(this.#state, groupColumns(this.#state.table, columns), this.#runner)
+  }
+
+  aggregate(build: unknown): AggregateBuilder {
+    return new GroupedBuilder(this.#state, [], this.#runner).aggregate(build)
+  }
+
   async all(): Promise<object[]> {
     return this.#run().all(this.#state)
   }
@@ -283,6 +307,9 @@ function withItems(table: TableModel, spec: Record<string, unknown>, rules: Valu
     else if (typeof value === 'function') {
       const built = value(empty)
       if (!(built instanceof QueryBuilder)) throw new RelataError(`with(): the callback for '${table.key}.${name}' must return the query it was given`)
+      if (built.state.counts !== undefined) {
+        throw new RelataError(`with(): '${table.key}.${name}' cannot count relations: withCount() applies to the query's own rows`)
+      }
       if (built.state.lock !== undefined) {
         throw new RelataError(`with(): '${table.key}.${name}' cannot be locked: a lock applies to the rows of the query's own table; lock the related rows with a query of '${relation.target.key}'`)
       }

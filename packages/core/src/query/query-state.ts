@@ -1,7 +1,7 @@
 /** The plain, frozen state behind an entity query: what to select, filter, order and load with it. */
 import type { Expression, SqlBool } from 'kysely'
 import type { RowLock } from '../dialect/statement-rules.js'
-import type { ColumnModel, TableModel } from '../schema/model.js'
+import type { ColumnModel, RelationModel, TableModel } from '../schema/model.js'
 import type { LoadStrategy } from '../schema/relations.js'
 import type { LongInList } from '../values/value-rules.js'
 
@@ -47,6 +47,12 @@ export interface WithItem {
   readonly query?: QueryState
 }
 
+/** One `withCount()` relation: its related rows counted per result, through its filters. */
+export interface CountItem {
+  readonly relation: RelationModel
+  readonly filters: readonly Filter[]
+}
+
 export interface QueryState {
   readonly table: TableModel
   readonly filters: readonly Filter[]
@@ -62,6 +68,8 @@ export interface QueryState {
   readonly lock?: RowLock
   /** Rows overwrite the objects already in the identity map, and relations loaded with them are replaced (SQLAlchemy's `populate_existing`). */
   readonly populateExisting?: boolean
+  /** Relations whose related rows are counted per result (`withCount()`), in the same statement. */
+  readonly counts?: readonly CountItem[]
 }
 
 export function emptyQueryState(table: TableModel): QueryState {

@@ -68,11 +68,22 @@ type CommonKeys = 'backPopulates' | 'strategy' | 'cascade'
 
 /** The options each kind takes: as `relation-options.ts` checks them at run time. */
 type OptionKeys = {
-  oneToMany: CommonKeys | 'foreignKey'
+  oneToMany: CommonKeys | 'foreignKey' | 'orderBy'
   manyToOne: CommonKeys | 'foreignKey' | 'singleParent'
   oneToOne: CommonKeys | 'foreignKey'
-  manyToMany: CommonKeys | 'via' | 'sourceKey' | 'targetKey' | 'singleParent'
+  manyToMany: CommonKeys | 'via' | 'sourceKey' | 'targetKey' | 'singleParent' | 'orderBy'
 }
+
+type OrderNames<I> = I extends readonly [infer C, ...unknown[]] ? C : I
+
+/** `never` when every column a collection's `orderBy` names exists in its target table. */
+type OrderError<O, TTables, Target extends string> = O extends { readonly orderBy: readonly (infer I)[] }
+  ? Exclude<OrderNames<I>, ColumnKeys<TTables, Target>> extends infer Missing extends string
+    ? [Missing] extends [never]
+      ? never
+      : `orderBy '${Missing}' is not a column of '${Target}'`
+    : never
+  : never
 
 type CascadeKey = 'save' | 'delete' | 'deleteOrphan' | 'passive'
 
@@ -118,7 +129,7 @@ type CheckRelation<TTables, R, S extends string, N extends string, Rel> = N exte
   : Rel extends RelationDef<infer K, infer Target, infer O>
     ? IsUnion<Target> extends true
       ? unknown
-      : FirstOf<OptionsError<K, O> | KeysError<TTables, S, K, Target, O> | BackError<R, S, N, K, Target, O>>
+      : FirstOf<OptionsError<K, O> | KeysError<TTables, S, K, Target, O> | OrderError<O, TTables, Target> | BackError<R, S, N, K, Target, O>>
     : unknown
 
 /** Maps each relation of `R` to `unknown` (sound) or to a message naming what is wrong. */

@@ -175,4 +175,19 @@ export interface RelationModel {
   readonly cascade: Required<CascadeOptions>
   /** A target object has one owner through this relation at most (`singleParent`, and every one-to-one). */
   readonly singleParent: boolean
+  /** A collection's declared order on every load (`orderBy` option); empty for to-one relations and without one. */
+  readonly orderBy: readonly RelationOrderItem[]
+}
+
+/**
+ * One column of a collection's declared order.
+ *
+ * @example
+ * ```ts
+ * schema.table('authors').relations.get('books')!.orderBy   // [{ column: <books.title>, direction: 'asc' }]
+ * ```
+ */
+export interface RelationOrderItem {
+  readonly column: ColumnModel
+  readonly direction: 'asc' | 'desc'
 }

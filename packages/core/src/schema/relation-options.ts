@@ -1,15 +1,16 @@
 /** Checks a relation's options against its kind: an option that means nothing for the kind is a `SchemaError`, never ignored. */
 import { SchemaError } from '../errors.js'
+import type { RelationOrderItem, TableModel } from './model.js'
 import type { AnyRelationDef, RelationKind } from './relations.js'
 
 const common = ['backPopulates', 'strategy', 'cascade']
 
 /** The options each kind takes (what untyped code may pass beyond them is refused). */
 const optionKeys: Readonly<Record<RelationKind, readonly string[]>> = {
-  oneToMany: [...common, 'foreignKey'],
+  oneToMany: [...common, 'foreignKey', 'orderBy'],
   manyToOne: [...common, 'foreignKey', 'singleParent'],
   oneToOne: [...common, 'foreignKey'],
-  manyToMany: [...common, 'via', 'sourceKey', 'targetKey', 'singleParent'],
+  manyToMany: [...common, 'via', 'sourceKey', 'targetKey', 'singleParent', 'orderBy'],
 }
 
 const cascadeKeys = ['save', 'delete', 'deleteOrphan', 'passive']
@@ -35,6 +36,23 @@ export function checkOptions(def: AnyRelationDef, where: string): void {
   if ((kind === 'manyToOne' || kind === 'manyToMany') && cascade.deleteOrphan === true && options.singleParent !== true) {
     throw new SchemaError(`${where}: cascade.deleteOrphan on a ${kind} needs singleParent: true: an object is an orphan only when it can have one parent`)
   }
+}
+
+/** A collection's declared `orderBy`, checked against its target table: each item a column, or a column and 'asc' / 'desc'. */
+export function relationOrder(order: unknown, target: TableModel, where: string): readonly RelationOrderItem[] {
+  if (order === undefined) return []
+  if (!Array.isArray(order)) throw new SchemaError(`${where}: orderBy must be an array of columns of '${target.key}', such as ['title'] or [['year', 'desc']]`)
+  return Object.freeze(
+    order.map((item: unknown) => {
+      const [property, direction = 'asc'] = typeof item === 'string' ? [item] : Array.isArray(item) ? (item as unknown[]) : []
+      const column = typeof property === 'string' ? target.columnsByProperty.get(property) : undefined
+      if (column === undefined) {
+        throw new SchemaError(`${where}: orderBy names ${JSON.stringify(property ?? item)}, which is not a column of '${target.key}' (columns: ${[...target.columnsByProperty.keys()].join(', ')})`)
+      }
+      if (direction !== 'asc' && direction !== 'desc') throw new SchemaError(`${where}: orderBy '${column.property}': direction must be 'asc' or 'desc', got ${String(direction)}`)
+      return Object.freeze({ column, direction })
+    }),
+  )
 }
 
 /** What only the resolved join can tell: a one-to-one holding the key has no rows pointing at its owner. */

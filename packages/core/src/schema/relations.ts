@@ -111,6 +111,19 @@ export interface ManyToOneOptions extends CommonOptions {
 }
 
 /**
+ * A collection's declared order, applied on every load of it (lazy, `selectIn`, `join`, per-parent
+ * pages) unless a `.with()` callback orders it itself: columns of the related table, each ascending
+ * or with its direction, as `orderBy(column, direction)` takes them (SQLAlchemy's
+ * `relationship(order_by=...)`, MikroORM's `@OneToMany({ orderBy })`).
+ *
+ * @example
+ * ```ts
+ * authors: { books: oneToMany('books', { backPopulates: 'author', orderBy: [['year', 'desc'], 'title'] }) }
+ * ```
+ */
+export type RelationOrder<C extends string = string> = readonly (C | readonly [C, 'asc' | 'desc'])[]
+
+/**
  * Options of `oneToMany`.
  *
  * @example
@@ -122,6 +135,8 @@ export interface OneToManyOptions extends CommonOptions {
   /** The foreign-key column(s) in the target table, when several point back at this one. */
   readonly foreignKey?: KeyColumns
   readonly cascade?: CascadeOptions
+  /** The collection's order on every load, unless a `.with()` callback orders it: `['title']`, `[['year', 'desc']]`. */
+  readonly orderBy?: RelationOrder
 }
 
 /**
@@ -142,6 +157,8 @@ export interface ManyToManyOptions<TTableKey extends string = string> extends Co
   readonly cascade?: CascadeOptions
   /** A target object is linked to one owner at most (required by `cascade.deleteOrphan`). */
   readonly singleParent?: boolean
+  /** The collection's order on every load, unless a `.with()` callback orders it (columns of the target table). */
+  readonly orderBy?: RelationOrder
 }
 
 /**
@@ -182,7 +199,7 @@ export type AnyRelationDef = RelationDef<RelationKind, string, any>
 export interface RelationHelpers<TTableKey extends string> {
   /** The other table holds a foreign key to this one: `author.books`. */
   oneToMany<TTarget extends TTableKey>(target: TTarget): RelationDef<'oneToMany', TTarget, {}>
-  /** As above, with options: `backPopulates`, `strategy`, `foreignKey`, `cascade`. */
+  /** As above, with options: `backPopulates`, `strategy`, `foreignKey`, `cascade`, `orderBy`. */
   oneToMany<TTarget extends TTableKey, const O extends OneToManyOptions>(target: TTarget, options: O): RelationDef<'oneToMany', TTarget, O>
   /** This table holds a foreign key to the other: `book.author`. */
   manyToOne<TTarget extends TTableKey>(target: TTarget): RelationDef<'manyToOne', TTarget, {}>

@@ -1,11 +1,11 @@
 /** Resolves declared relations to their foreign keys and checks each `backPopulates` pair. */
 import { SchemaError } from '../errors.js'
 import type { ForeignKeyModel, RelationModel, TableModel } from './model.js'
-import { checkOptions, checkOwningOptions } from './relation-options.js'
+import { checkOptions, checkOwningOptions, relationOrder } from './relation-options.js'
 import { keyColumnList, mirrorKind, type AnyRelationDef, type CascadeOptions, type LoadStrategy } from './relations.js'
 import type { MutableTableModel } from './resolve-tables.js'
 
-type RelationBase = Pick<RelationModel, 'name' | 'kind' | 'source' | 'target' | 'backPopulates' | 'cascade' | 'singleParent'>
+type RelationBase = Pick<RelationModel, 'name' | 'kind' | 'source' | 'target' | 'backPopulates' | 'cascade' | 'singleParent' | 'orderBy'>
 
 const describeKey = (fk: ForeignKeyModel) => `${fk.table.sqlName}(${fk.columns.map((c) => c.property).join(', ')})`
 
@@ -51,6 +51,7 @@ function resolveOne(source: MutableTableModel, name: string, def: AnyRelationDef
     backPopulates: options.backPopulates,
     cascade: cascadeOf(options.cascade),
     singleParent: def.kind === 'oneToOne' || options.singleParent === true,
+    orderBy: relationOrder(options.orderBy, target, where),
   }
 
   switch (def.kind) {

@@ -20,7 +20,7 @@ import type { SessionChanges } from './session-changes.js'
  */
 export type ReadTables = ReadonlySet<TableModel> | 'any'
 
-/** The tables a query reads: its table, and those of its `.with()` relations and their link tables; `'any'` with a raw filter anywhere. */
+/** The tables a query reads: its table, and those of its `.with()` and `withCount()` relations and their link tables; `'any'` with a raw filter anywhere. */
 export function queryTables(state: QueryState): ReadTables {
   const tables = new Set<TableModel>()
   return addQuery(tables, state) ? tables : 'any'
@@ -35,6 +35,10 @@ function addQuery(tables: Set<TableModel>, state: QueryState): boolean {
     if (relation === undefined) return false
     addRelation(tables, relation)
     if (item.query !== undefined && !addQuery(tables, item.query)) return false
+  }
+  for (const item of state.counts ?? []) {
+    addRelation(tables, item.relation)
+    if (item.filters.some((filter) => filter.kind === 'expression')) return false
   }
   return true
 }

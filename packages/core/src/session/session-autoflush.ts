@@ -1,4 +1,5 @@
 /** A session's autoflush: which reads wait for a flush of the pending changes first, one flush shared by the reads of a tick, and the query runner that applies it. */
+import type { AggregatePlan } from '../query/aggregate-query.js'
 import type { QueryRunner } from '../query/entity-query.js'
 import type { QueryState } from '../query/query-state.js'
 import type { AnySchema } from '../schema/define-schema.js'
@@ -90,6 +91,8 @@ export class SessionAutoflush {
       all: (state: QueryState) =>
         state.populateExisting ? reads.all(state) : after(this.waitFor(() => queryTables(state), () => `the query of ${state.table.key}`), () => reads.all(state)),
       count: (state: QueryState) => after(this.waitFor(() => queryTables(state), () => `the count of ${state.table.key}`), () => reads.count(state)),
+      aggregate: (state: QueryState, plan: AggregatePlan) =>
+        after(this.waitFor(() => queryTables(state), () => `the aggregate of ${state.table.key}`), () => reads.aggregate(state, plan)),
     }
   }
 }

@@ -3,7 +3,9 @@ import { RelataError } from '../errors.js'
 import { BatchLoader } from '../loading/batch-loader.js'
 import type { LoadContext } from '../loading/load-context.js'
 import { runQuery } from '../loading/loader.js'
+import { aggregateQuery, aggregateRows, type AggregatePlan } from '../query/aggregate-query.js'
 import { countQuery } from '../query/count-query.js'
+import { countValue, relationCountQuery } from '../query/relation-counts.js'
 import { QueryBuilder, type QueryRunner } from '../query/entity-query.js'
 import { emptyQueryState, type QueryState } from '../query/query-state.js'
 import type { AnySchema } from '../schema/define-schema.js'
@@ -186,6 +188,30 @@ export class SessionReads implements QueryRunner {
     const { statements } = await this.#loadContext()
     const row = (await countQuery(this.#setup.transactions.db, state, statements).executeTakeFirstOrThrow()) as { count: unknown }
     return Number(row.count)
+  }
+
+  async aggregate(state: QueryState, plan: AggregatePlan): Promise<Record<string, unknown>[]> {
+    const { statements } = await this.#loadContext()
+    const rows = (await aggregateQuery(this.#setup.transactions.db, state, plan, statements).execute()) as Record<string, unknown>[]
+    return aggregateRows(state.table, plan, rows, this.#setup.valueRules)
+  }
+
+  /**
+   * `collection.count()`: a loaded collection (not partial) counts its objects, unflushed changes
+   * included; else one `select count(*)` of the rows that point at the object (or its link rows).
+   */
+  async countRelation(entity: object, relation: RelationModel): Promise<number> {
+    const state = stateOf(entity)!
+    const slot = state.slot(relation.name)
+    if (slot.loaded && !isPartial(slot)) return (slot.value as readonly object[]).length
+    if (state.status !== 'persistent' || state.session !== this.#setup.tracker) {
+      throw new RelataError(`${state.table.key}.${relation.name} cannot be counted: the object is ${state.status === 'persistent' ? 'from another session' : state.status}`)
+    }
+    await this.#loadContext()
+    const key = relation.sourceColumns.map((column) => (entity as Record<string, unknown>)[column.property])
+    if (key.some((value) => value === null || value === undefined)) return 0
+    const row = (await relationCountQuery(this.#setup.transactions.db, relation, key).executeTakeFirstOrThrow()) as { count: unknown }
+    return countValue(row.count, `${state.table.key}.${relation.name}.count()`)
   }
 
   /** Loads one relation of one of the session's objects (loads started in the same tick are batched). */

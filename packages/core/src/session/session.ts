@@ -481,6 +481,13 @@ export class SessionImpl implements EntityTracker {
     return waiting === undefined ? this.#reads.loadRelation(entity, relation) : waiting.then(() => this.#reads.loadRelation(entity, relation))
   }
 
+  /** `collection.count()`: autoflushes as a load of the collection would, when it goes to the database. */
+  countRelation(entity: object, relation: RelationModel): Promise<number> {
+    const state = stateOf(entity)
+    const waiting = state === undefined || !needsLoad(state.slot(relation.name)) ? undefined : this.#autoflush.beforeLoad([relation], () => `the count of ${relation.source.key}.${relation.name}`)
+    return waiting === undefined ? this.#reads.countRelation(entity, relation) : waiting.then(() => this.#reads.countRelation(entity, relation))
+  }
+
   recordLink(relation: RelationModel, source: object, target: object, change: LinkEvent, values?: Record<string, unknown>): void {
     this.#changes.recordLink(relation, source, target, change, values)
   }

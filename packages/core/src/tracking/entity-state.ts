@@ -17,6 +17,8 @@ export type EntityStatus = 'transient' | 'pending' | 'persistent' | 'deleted' | 
 export interface EntityTracker {
   /** Loads one relation of one entity; loads started in the same tick are batched. */
   loadRelation(entity: object, relation: RelationModel): Promise<unknown>
+  /** Counts one collection of one entity: from memory when loaded whole, else one `select count(*)`. */
+  countRelation?(entity: object, relation: RelationModel): Promise<number>
   /** Records a many-to-many link change between two objects of this session. */
   recordLink(relation: RelationModel, source: object, target: object, change: 'add' | 'remove' | 'update' | 'exists', values?: Record<string, unknown>): void
   /** Remembers an object of this session whose relations changed, so the next flush looks at it. */

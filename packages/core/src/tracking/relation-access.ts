@@ -4,6 +4,7 @@ import type { RelationModel } from '../schema/model.js'
 import { relationChanges } from './relation-changes.js'
 import { stateOf, type EntityState } from './entity-state.js'
 import { splitLinkValues } from './relation-array.js'
+import { countRelation } from './relation-count.js'
 
 function describe(entity: object, state: EntityState): string {
   const key = state.table.primaryKey.map((c) => `${c.property}=${String((entity as Record<string, unknown>)[c.property])}`).join(', ')
@@ -67,6 +68,7 @@ function unloadedHandle(entity: object, state: EntityState, relation: RelationMo
       }
     : {
         load: () => load(entity, state, relation),
+        count: () => countRelation(entity, state, relation),
         add: (...items: object[]) => change('add', ...splitLinkValues(items)),
         remove: (...items: object[]) => change('remove', items),
         set: (items: readonly object[]) => change('set', items),

@@ -2,6 +2,7 @@
 import type { RelationModel } from '../schema/model.js'
 import { relationChanges } from './relation-changes.js'
 import { isPartial, stateOf } from './entity-state.js'
+import { countRelation } from './relation-count.js'
 
 /** `add(a, { role: 'editor' })`: a trailing plain object is the link row's values, not an item. */
 export function splitLinkValues(items: readonly unknown[]): [object[], Record<string, unknown> | undefined] {
@@ -50,6 +51,16 @@ export class RelationArray<T extends object = object> extends Array<T> {
 
   clear(): void {
     this.#change('set', [])
+  }
+
+  /**
+   * How many objects the collection holds: loaded whole, its length (unflushed adds and removes
+   * included) without SQL; loaded partially, the session counts the rows in the database.
+   */
+  count(): Promise<number> {
+    const state = stateOf(this.#owner!)!
+    if (!isPartial(state.relations?.[this.#relation!.name])) return Promise.resolve(this.length)
+    return countRelation(this.#owner!, state, this.#relation!)
   }
 
   /**

@@ -22,6 +22,11 @@ import type { TableMeta } from '../schema/table.js'
 export interface Collection<E, I = ColumnsOnly<E>> {
   /** Loads the related objects (once per session) and returns them. */
   load(): Promise<LoadedCollection<E, I>>
+  /**
+   * How many objects it holds, without loading them: loaded whole, its length (unflushed adds and
+   * removes included), no SQL; otherwise one `select count(*)`, after the autoflush a load would do.
+   */
+  count(): Promise<number>
   /** Links one object and sets its association row's own columns (`add(author, { role: 'editor' })`). */
   add(item: I, values: Record<string, unknown>): void
   /** Links objects; written at the next flush, mirrored on the back-populating side. */

@@ -4,6 +4,7 @@ import type { AnySchema } from '../schema/define-schema.js'
 import type { LoadStrategy, RelationDef } from '../schema/relations.js'
 import type { Collection, EntityMethods, IsToOneNullable, LoadedCollection, Reference, RelationHandle } from './entity.js'
 import type { EntityJsonMethod } from './entity-json.js'
+import type { CountsOf } from './counts.js'
 import type { CollectionQuery, RelationQuery } from './query.js'
 import type { Row } from './rows.js'
 import type { TableKey, TableRelations } from './schema-types.js'
@@ -88,7 +89,7 @@ export type Loaded<S extends AnySchema, K extends TableKey<S>, W> = { [P in keyo
  */
 type LoadedShape<S extends AnySchema, K extends TableKey<S>, W> = Row<S, K> & {
   -readonly [R in keyof TableRelations<S, K>]: R extends keyof W ? LoadedRelation<S, K, R, W[R]> : RelationHandle<S, K, TableRelations<S, K>[R]>
-} & ('load' extends keyof Row<S, K> | keyof TableRelations<S, K> ? {} : EntityMethods) &
+} & CountsOf<W> & ('load' extends keyof Row<S, K> | keyof TableRelations<S, K> ? {} : EntityMethods) &
   ('toJSON' extends keyof Row<S, K> | keyof TableRelations<S, K> ? {} : EntityJsonMethod)
 
 /** The loaded form of one relation handle. */

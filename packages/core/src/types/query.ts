@@ -6,6 +6,8 @@ import type { ComparisonOperator } from '../query/query-state.js'
 import type { LockOptions } from '../query/entity-query.js'
 import type { Page, PaginateOptions } from '../query/paginate.js'
 import type { StreamOptions } from '../query/query-stream.js'
+import type { Aggregate, AggregateFunctions, AggregateQuery, AggregateRow, GroupedQuery } from './aggregate.js'
+import type { CollectionNames, CountEntry, CountSpec, NoOtherCounts } from './counts.js'
 import type { Loaded, MergeSpec, WithSpec } from './loaded.js'
 import type { Row } from './rows.js'
 import type { TableKey } from './schema-types.js'
@@ -177,4 +179,15 @@ export interface EntityQuery<S extends AnySchema, K extends TableKey<S>, W = {}>
    * back; a page stays right while rows are inserted before or after it.
    */
   paginate(options: PaginateOptions<keyof Row<S, K> & string>): Promise<Page<Loaded<S, K, W>>>
+  /**
+   * Counts each result's related rows in the same statement (a correlated `select count(*)` per
+   * relation), read as `result.$counts.books`; the collections themselves are not loaded.
+   */
+  withCount<const N extends CollectionNames<S, K>>(...relations: [N, ...N[]]): EntityQuery<S, K, W & CountEntry<N>>
+  /** As above, a relation's count filtered: `withCount({ books: (q) => q.where('year', '>=', 2000) })`. */
+  withCount<const C extends CountSpec<S, K> & object>(spec: C & NoOtherCounts<S, K, C>): EntityQuery<S, K, W & CountEntry<keyof C>>
+  /** Groups the matching rows by these columns, for `aggregate()`: plain rows, not entities. */
+  groupBy<const G extends keyof Row<S, K> & string>(...columns: [G, ...G[]]): GroupedQuery<S, K, G>
+  /** Aggregates over every matching row: one plain row (`{ n: 12, total: 3400 }`). */
+  aggregate<const A extends Record<string, Aggregate<unknown>>>(build: (fn: AggregateFunctions<S, K>) => A): AggregateQuery<AggregateRow<S, K, never, A>>
 }
