@@ -126,7 +126,17 @@ export function diffShapes(from: SchemaShape, to: SchemaShape, options: DiffOpti
       (check) => phase.addIndexes.push({ kind: 'addCheck', table: name, check }))
     if (before.comment !== after.comment) phase.comments.push({ kind: 'setTableComment', table: name, from: before.comment, to: after.comment })
   }
+  // Indexes created or dropped per table: on MySQL a key whose columns lead one must step aside
+  // (in up, and so in down, which undoes up).
+  const indexChanges = new Map<string, (readonly string[])[]>()
+  for (const step of [...phase.dropIndexes, ...phase.addIndexes]) {
+    const columns = step.kind === 'createIndex' || step.kind === 'dropIndex' ? step.index.columns : step.kind === 'addUnique' || step.kind === 'dropUnique' ? step.unique.columns : undefined
+    if (columns !== undefined && 'table' in step && typeof step.table === 'string') indexChanges.set(step.table, [...(indexChanges.get(step.table) ?? []), columns])
+  }
+  const leads = (key: ForeignKeyShape, table: string) =>
+    family.foreignKeysHoldIndexes && (indexChanges.get(table) ?? []).some((columns) => key.columns.every((c, i) => columns[i] === c))
   const touches = (key: ForeignKeyShape, table: string) =>
+    leads(key, table) ||
     key.columns.some((c) => retyped.has(`${table}.${c}`)) ||
     key.referencedColumns.some((c) => retyped.has(`${key.referencedTable}.${c}`)) ||
     changedPrimary.has(key.referencedTable)

@@ -31,6 +31,11 @@ export interface MigrateFamily {
   dropIndex(table: string, index: IndexShape): string
   dropUnique(table: string, unique: UniqueShape): string
   tableComment(table: string, comment: string | null): string
+  /**
+   * MySQL: a foreign key needs an index that starts with its columns, and takes over any such
+   * index created later, which then cannot be dropped while the key exists.
+   */
+  readonly foreignKeysHoldIndexes: boolean
   /** The schema Kysely's migration tables go in (PostgreSQL: the connection's current schema), undefined for the default. */
   migrationTableSchema(db: Kysely<any>): Promise<string | undefined>
 }

@@ -32,6 +32,7 @@ export const mysqlFamily: MigrateFamily = Object.freeze({
   columnType: (column: ColumnShape) => typeCode(column.type),
   columnModifiers: modifiers,
   afterColumn: () => [],
+  foreignKeysHoldIndexes: true,
   tableOptions: 'sql`default character set utf8mb4 collate utf8mb4_bin`',
   alterColumn: (table: string, _from: ColumnShape, to: ColumnShape) => [
     `db.schema.alterTable(${quote(table)}).modifyColumn(${columnArguments(to.name, typeCode(to.type), columnCallback(to, modifiers(to)))}).execute()`,

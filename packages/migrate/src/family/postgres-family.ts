@@ -36,6 +36,7 @@ export const postgresFamily: MigrateFamily = Object.freeze({
   },
   columnModifiers: () => [],
   afterColumn: (table: string, column: ColumnShape) => (column.comment === null ? [] : [columnComment(table, column.name, column.comment)]),
+  foreignKeysHoldIndexes: false,
   tableOptions: null,
   alterColumn(table: string, from: ColumnShape, to: ColumnShape): string[] {
     if (from.autoIncrement !== to.autoIncrement) {

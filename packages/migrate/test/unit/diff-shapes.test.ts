@@ -130,6 +130,16 @@ describe('diffShapes', () => {
     expect(down).toEqual([{ kind: 'dropColumn', table: 'books', column: col('pages', 'integer', { nullable: true }) }])
   })
 
+  test('MySQL: a foreign key steps aside while an index that starts with its columns is created (its down drops that index)', () => {
+    const next = (family: 'postgres' | 'mysql') => {
+      const s = structuredClone(library(family)) as any
+      s.tables.books.indexes.push({ name: 'books_author_title_idx', columns: ['author_id', 'title'], unique: false, where: null })
+      return s
+    }
+    expect(kinds(diffShapes(library('mysql'), next('mysql')))).toEqual(['dropForeignKey books', 'createIndex books', 'addForeignKey books'])
+    expect(kinds(diffShapes(library('postgres'), next('postgres')))).toEqual(['createIndex books'])
+  })
+
   test('shapes of two families are not compared', () => {
     expect(() => diffShapes(library('postgres'), library('mysql'))).toThrow(/postgres shape against a mysql one/)
   })
