@@ -10,27 +10,9 @@ import { afterAll, beforeAll, expect, test } from 'vitest'
 import { defineSchema, sql } from '@relata/core'
 import { describeEachDialect } from '@relata/test-kit/targets'
 import { generateMigration, listMigrations, migrateDown, migrateTo, migrateToLatest, type SchemaShape } from '../src/index.js'
-import { col, fk, id, library, tbl } from './unit/shapes.js'
+import { changedLibrary as changed, library } from './unit/shapes.js'
 
 const here = path.dirname(fileURLToPath(import.meta.url))
-
-/** The library after the second migration: books.title renamed to name, pages added, legacy dropped, reviews added. */
-function changed(family: SchemaShape['family']): SchemaShape {
-  const before = library(family)
-  const books = before.tables.books!
-  return {
-    family,
-    tables: {
-      authors: before.tables.authors!,
-      books: {
-        ...books,
-        columns: [id(), col('name', 'text'), col('author_id', 'integer'), col('pages', 'integer', { nullable: true, default: '0' })],
-        indexes: [{ name: 'books_name_idx', columns: ['name'], unique: false, where: null }, { name: 'books_author_pages_idx', columns: ['author_id', 'pages'], unique: false, where: null }],
-      },
-      reviews: tbl('reviews', [id(), col('book_id', 'integer'), col('body', 'text')], { foreignKeys: [fk('reviews_book_id_fkey', ['book_id'], 'books', ['id'], { onDelete: 'cascade' })] }),
-    },
-  }
-}
 
 describeEachDialect('generated migrations run by Kysely\'s Migrator', (target) => {
   const ctx = target.setup(defineSchema({}), { createTables: false })

@@ -30,3 +30,26 @@ export function library(family: ShapeFamily = 'postgres'): SchemaShape {
     }),
   )
 }
+
+/** The library after a second migration: books.title renamed to name, pages added, legacy dropped, two indexes, reviews added. */
+export function changedLibrary(family: ShapeFamily = 'postgres'): SchemaShape {
+  const before = library(family)
+  const books = before.tables.books!
+  return {
+    family,
+    tables: {
+      authors: before.tables.authors!,
+      books: {
+        ...books,
+        columns: [id(family), col('name', 'text'), col('author_id', 'integer'), col('pages', 'integer', { nullable: true, default: '0' })],
+        indexes: [
+          { name: 'books_name_idx', columns: ['name'], unique: false, where: null },
+          { name: 'books_author_pages_idx', columns: ['author_id', 'pages'], unique: false, where: null },
+        ],
+      },
+      reviews: tbl('reviews', [id(family), col('book_id', 'integer'), col('body', 'text')], {
+        foreignKeys: [fk('reviews_book_id_fkey', ['book_id'], 'books', ['id'], { onDelete: 'cascade' })],
+      }),
+    },
+  }
+}
