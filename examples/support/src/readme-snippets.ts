@@ -10,6 +10,7 @@ import { mysql } from '@relata/core/mysql'         // mysql2: MySQL 8 and MariaD
 
 // A one-table schema for the block's `schema` (imported apart: the README shows the imports above as they are).
 import { defineSchema, sql, t, table } from '@relata/core'
+import { migrateToLatest } from '@relata/migrate'
 
 const schema = defineSchema({ books: table('book', { id: t.serial().primaryKey(), title: t.varchar(200) }) })
 
@@ -178,4 +179,12 @@ export async function countsAndAggregates() {
   const shelf = await session.query('authors').with({ books: true }).all()   // each author's books newest first
   await orm.destroy()
   return [counted, recent.length, n, perAuthor, shelf.length]
+}
+
+/** "Migrations": the pending migrations applied at start-up (or before a test suite), through Kysely's Migrator. */
+export async function migrateAtStartup() {
+  const orm = createOrm({ schema, dialect: postgres(process.env.DATABASE_URL!) })
+  const applied = await migrateToLatest(orm, { folder: './migrations' })   // Kysely's migration table, lock and order
+  for (const result of applied) console.log(`applied ${result.migrationName}`)
+  return orm
 }
