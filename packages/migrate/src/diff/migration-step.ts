@@ -1,7 +1,14 @@
 /** The steps of a migration: plain data that `diffShapes` produces and `generateMigrationSource` writes as Kysely calls. */
 import type { CheckShape, ColumnShape, ForeignKeyShape, IndexShape, TableShape, UniqueShape } from '../shape/schema-shape.js'
 
-/** A primary key as a step carries it. */
+/**
+ * A primary key as a step carries it.
+ *
+ * @example
+ * ```ts
+ * const key: PrimaryKeyShape = { name: 'books_pkey', columns: ['id'] }
+ * ```
+ */
 export interface PrimaryKeyShape {
   readonly name: string | null
   readonly columns: readonly string[]

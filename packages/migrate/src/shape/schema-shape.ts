@@ -6,7 +6,14 @@
  * expression text, names as the database stores them.
  */
 
-/** Which SQL a shape's type names and default expressions are written in. */
+/**
+ * Which SQL a shape's type names and default expressions are written in.
+ *
+ * @example
+ * ```ts
+ * const family: ShapeFamily = orm.dialect.capabilities.family
+ * ```
+ */
 export type ShapeFamily = 'postgres' | 'mysql'
 
 /**
@@ -22,7 +29,14 @@ export interface SchemaShape {
   readonly tables: Readonly<Record<string, TableShape>>
 }
 
-/** One table: columns in their declared order, its keys, indexes and constraints. */
+/**
+ * One table: columns in their declared order, its keys, indexes and constraints.
+ *
+ * @example
+ * ```ts
+ * const books: TableShape = shape.tables.books!
+ * ```
+ */
 export interface TableShape {
   readonly name: string
   readonly columns: readonly ColumnShape[]
@@ -41,7 +55,14 @@ export interface TableShape {
   readonly comment: string | null
 }
 
-/** One column as the database reports it. */
+/**
+ * One column as the database reports it.
+ *
+ * @example
+ * ```ts
+ * const title: ColumnShape = { name: 'title', type: 'text', nullable: false, default: null, autoIncrement: false, comment: null }
+ * ```
+ */
 export interface ColumnShape {
   readonly name: string
   /** Normalised type: `integer`, `varchar(255)`, `numeric(10,2)`, `timestamptz`, `tinyint(1)`... */
@@ -54,10 +75,24 @@ export interface ColumnShape {
   readonly comment: string | null
 }
 
-/** A referential action as both families spell it in DDL. */
+/**
+ * A referential action as both families spell it in DDL.
+ *
+ * @example
+ * ```ts
+ * const action: ReferentialActionShape = 'cascade'
+ * ```
+ */
 export type ReferentialActionShape = 'no action' | 'restrict' | 'cascade' | 'set null' | 'set default'
 
-/** A foreign key constraint. */
+/**
+ * A foreign key constraint.
+ *
+ * @example
+ * ```ts
+ * const key: ForeignKeyShape = { name: 'books_author_id_fkey', columns: ['author_id'], referencedTable: 'authors', referencedColumns: ['id'], onDelete: 'cascade', onUpdate: 'no action' }
+ * ```
+ */
 export interface ForeignKeyShape {
   readonly name: string
   readonly columns: readonly string[]
@@ -67,7 +102,14 @@ export interface ForeignKeyShape {
   readonly onUpdate: ReferentialActionShape
 }
 
-/** An index; `where` is a partial index's predicate (PostgreSQL only), as SQL text. */
+/**
+ * An index; `where` is a partial index's predicate (PostgreSQL only), as SQL text.
+ *
+ * @example
+ * ```ts
+ * const index: IndexShape = { name: 'books_title_idx', columns: ['title'], unique: false, where: null }
+ * ```
+ */
 export interface IndexShape {
   readonly name: string
   readonly columns: readonly string[]
@@ -75,13 +117,27 @@ export interface IndexShape {
   readonly where: string | null
 }
 
-/** A unique constraint (multi-column or single). */
+/**
+ * A unique constraint (multi-column or single).
+ *
+ * @example
+ * ```ts
+ * const unique: UniqueShape = { name: 'books_isbn_key', columns: ['isbn'] }
+ * ```
+ */
 export interface UniqueShape {
   readonly name: string
   readonly columns: readonly string[]
 }
 
-/** A check constraint, its expression as SQL text. */
+/**
+ * A check constraint, its expression as SQL text.
+ *
+ * @example
+ * ```ts
+ * const check: CheckShape = { name: 'books_pages_check', expression: 'pages > 0' }
+ * ```
+ */
 export interface CheckShape {
   readonly name: string
   /**

@@ -3,7 +3,11 @@ import { describe, expect, test } from 'vitest'
 import { ambiguities, diffShapes, inverseStep, type MigrationStep } from '../../src/index.js'
 import { col, fk, id, library, shape, tbl } from './shapes.js'
 
-const kinds = (steps: readonly MigrationStep[]) => steps.map((s) => `${s.kind} ${'table' in s && typeof s.table === 'string' ? s.table : 'table' in s && s.table !== null ? s.table.name : ''}`.trim())
+const tableOf = (step: MigrationStep): string => {
+  if (!('table' in step) || step.table === null) return ''
+  return typeof step.table === 'string' ? step.table : step.table.name
+}
+const kinds = (steps: readonly MigrationStep[]) => steps.map((s) => `${s.kind} ${tableOf(s)}`.trim())
 
 describe('diffShapes', () => {
   test('nothing changed: no steps', () => {
