@@ -26,6 +26,7 @@ export { lastSnapshot, migrationNames, snapshotPath } from './generate/snapshots
 export { createMigrator, migrateToLatest, migrateUp, migrateDown, migrateTo, listMigrations } from './run/migrations.js'
 export type { MigrationFolderOptions } from './run/migrations.js'
 export type { MigrationTarget } from './run/migration-target.js'
+export { withoutMigrationTables } from './run/migration-tables.js'
 export { defineConfig, loadConfig, dialectFromUrl } from './config/relata-config.js'
 export type { RelataConfig, LoadedConfig } from './config/relata-config.js'
 export { MigrateError } from './migrate-error.js'

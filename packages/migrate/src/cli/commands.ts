@@ -2,13 +2,15 @@
 import path from 'node:path'
 import { createOrm, type AnySchema, type Orm } from '@relata/core'
 import { loadConfig, type LoadedConfig } from '../config/relata-config.js'
-import { databaseShape, schemaShape } from '../config/shape-sources.js'
 import { describeStep } from '../diff/describe-step.js'
 import { diffShapes } from '../diff/diff-shapes.js'
 import { AmbiguousRenameError, generateMigration, pendingChanges } from '../generate/generate-migration.js'
 import { MigrateError } from '../migrate-error.js'
+import { withoutMigrationTables } from '../run/migration-tables.js'
 import { listMigrations, migrateDown, migrateTo, migrateToLatest, migrateUp } from '../run/migrations.js'
 import type { CommandLine } from './arguments.js'
+import { shapeOfDatabase } from '../shape/shape-of-database.js'
+import { shapeOfSchema } from '../shape/shape-of-schema.js'
 import { askRenames } from './prompt.js'
 
 /** Where a command writes: the process's streams, or a test's. */
@@ -33,8 +35,8 @@ async function generate(line: CommandLine, config: LoadedConfig, out: CommandOut
   if (words.trim() === '') throw new MigrateError('relata generate <name>: name the migration (e.g. relata generate add_subtitle)')
   const run = async (orm: Orm<AnySchema> | undefined) => {
     const family = orm?.dialect.capabilities.family ?? (await withOrm(config, async (o) => o.dialect.capabilities.family))
-    const to = await schemaShape(config.schema, family)
-    const from = orm === undefined ? undefined : await databaseShape(orm.db, family)
+    const to = shapeOfSchema(config.schema, family)
+    const from = orm === undefined ? undefined : withoutMigrationTables(await shapeOfDatabase(orm.db, family))
     const renames = { ...line.renames }
     const drops = [...line.drops]
     for (;;) {
@@ -82,7 +84,7 @@ async function status(config: LoadedConfig, out: CommandOutput): Promise<number>
     const family = orm.dialect.capabilities.family
     let drift
     try {
-      drift = diffShapes(await databaseShape(orm.db, family), await schemaShape(config.schema, family))
+      drift = diffShapes(withoutMigrationTables(await shapeOfDatabase(orm.db, family)), shapeOfSchema(config.schema, family))
     } catch (error) {
       out.warn(`Drift not checked: ${error instanceof Error ? error.message : String(error)}`)
       return 0
@@ -98,7 +100,7 @@ async function status(config: LoadedConfig, out: CommandOutput): Promise<number>
 
 async function check(config: LoadedConfig, out: CommandOutput): Promise<number> {
   const family = await withOrm(config, async (orm) => orm.dialect.capabilities.family)
-  const steps = await pendingChanges({ folder: config.migrations, to: await schemaShape(config.schema, family) })
+  const steps = await pendingChanges({ folder: config.migrations, to: shapeOfSchema(config.schema, family) })
   if (steps.length === 0) {
     out.log('The migrations match the schema.')
     return 0

@@ -1,9 +1,12 @@
 /**
  * Loads TypeScript modules (migrations, the schema, relata.config.ts) on any supported Node: tsx's
- * scoped `tsImport`, which needs no flag and changes nothing for the rest of the process.
+ * namespaced loader, registered once per process, which needs no flag and changes how nothing else
+ * in the process is imported.
  */
 import { pathToFileURL } from 'node:url'
-import { tsImport } from 'tsx/esm/api'
+import { register } from 'tsx/esm/api'
+
+let loader: ReturnType<typeof register> | undefined
 
 /**
  * Imports the module at `path` (absolute), TypeScript or JavaScript.
@@ -14,7 +17,9 @@ import { tsImport } from 'tsx/esm/api'
  * ```
  */
 export async function importModule(path: string): Promise<Record<string, unknown>> {
-  // Node 22.12 strips types only behind --experimental-strip-types (and never for .ts under
-  // node_modules); tsx's scoped import works on 20, 22 and 24 alike, for .ts, .mts and .js.
-  return (await tsImport(pathToFileURL(path).href, import.meta.url)) as Record<string, unknown>
+  // Node 22.12 strips types only behind --experimental-strip-types (and never under
+  // node_modules); tsx works on 20, 22 and 24 alike. One registration: each adds loader hooks that
+  // every later import in the process goes through.
+  loader ??= register({ namespace: 'relata-migrate' })
+  return (await loader.import(pathToFileURL(path).href, import.meta.url)) as Record<string, unknown>
 }
