@@ -26,6 +26,8 @@ const reliability = [
   `${core}/readme-getting-started.test.ts`,
   // Builds the API reference with TypeDoc and opens its pages in headless Chromium.
   `${core}/api-reference.test.ts`,
+  // Runs the relata command, a Node process per command.
+  'packages/migrate/test/cli.test.ts',
 ]
 
 /** What every project shares: workspace packages (@relata/core, @relata/test-kit) resolve to their TypeScript sources. */
