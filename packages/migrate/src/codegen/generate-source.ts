@@ -4,7 +4,7 @@ import { markDestructive } from '../diff/destructive.js'
 import type { MigrateFamily } from '../family/migrate-family.js'
 import { MigrateError } from '../migrate-error.js'
 import type { ColumnShape, ForeignKeyShape, TableShape } from '../shape/schema-shape.js'
-import { columnArguments, columnCallback, quote, quoteList, sqlTemplate } from './ts-code.js'
+import { columnArguments, columnCallback, quote, quoteList, sqlTemplate } from '../ts/ts-code.js'
 
 /**
  * What heads the generated file.

@@ -1,7 +1,6 @@
 /** What differs between PostgreSQL and MySQL/MariaDB in migrations: type widening, DDL spelling, the migration table's schema. */
 import type { Kysely } from 'kysely'
-import type { ColumnShape, ForeignKeyShape, IndexShape, ShapeFamily, UniqueShape } from '../shape/schema-shape.js'
-import type { PrimaryKeyShape } from '../diff/migration-step.js'
+import type { ColumnShape, ForeignKeyShape, IndexShape, ShapeFamily, TableShape, UniqueShape } from '../shape/schema-shape.js'
 
 /**
  * One SQL family's migration rules. Each statement method returns a TypeScript expression that
@@ -27,7 +26,7 @@ export interface MigrateFamily {
   readonly tableOptions: string | null
   alterColumn(table: string, from: ColumnShape, to: ColumnShape): string[]
   dropForeignKey(table: string, key: ForeignKeyShape): string
-  dropPrimaryKey(table: string, key: PrimaryKeyShape): string
+  dropPrimaryKey(table: string, key: NonNullable<TableShape['primaryKey']>): string
   dropIndex(table: string, index: IndexShape): string
   dropUnique(table: string, unique: UniqueShape): string
   tableComment(table: string, comment: string | null): string

@@ -1,6 +1,6 @@
 /** MySQL's and MariaDB's migration rules: AUTO_INCREMENT and COMMENT in the column definition, MODIFY COLUMN, DROP FOREIGN KEY / INDEX / PRIMARY KEY. */
 import type { Kysely } from 'kysely'
-import { columnArguments, columnCallback, quote, typeCode } from '../codegen/ts-code.js'
+import { columnArguments, columnCallback, quote, typeCode } from '../ts/ts-code.js'
 import type { ColumnShape } from '../shape/schema-shape.js'
 import { parseType, widensCommon, type MigrateFamily } from './migrate-family.js'
 

@@ -1,6 +1,6 @@
 /** PostgreSQL's (and PGlite's) migration rules: serial types, ALTER COLUMN actions, COMMENT ON, constraints dropped by name. */
 import { sql, type Kysely } from 'kysely'
-import { quote, sqlTemplate, typeCode } from '../codegen/ts-code.js'
+import { quote, sqlTemplate, typeCode } from '../ts/ts-code.js'
 import type { ColumnShape } from '../shape/schema-shape.js'
 import { parseType, widensCommon, type MigrateFamily } from './migrate-family.js'
 

@@ -4,9 +4,9 @@
  * in the process is imported.
  */
 import { pathToFileURL } from 'node:url'
-import { register } from 'tsx/esm/api'
+import { register, type NamespacedUnregister } from 'tsx/esm/api'
 
-let loader: ReturnType<typeof register> | undefined
+let loader: NamespacedUnregister | undefined
 
 /**
  * Imports the module at `path` (absolute), TypeScript or JavaScript.
