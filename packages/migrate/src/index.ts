@@ -1,4 +1,6 @@
-/** @relata/migrate: schema shapes (from declarations, from a database), migrations, and pulling declarations from a database.
+/**
+ * @relata/migrate: schema shapes (from declarations, from a database), migrations generated from their
+ * differences and run by Kysely's Migrator, the relata command's config, and pulling declarations from a database.
  *
  * @module @relata/migrate
  */
