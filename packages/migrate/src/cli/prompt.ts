@@ -1,5 +1,6 @@
 /** Asks, on a terminal, whether a disappeared table or column was renamed (and to which) or dropped. */
-import { createInterface } from 'node:readline/promises'
+import { createInterface } from 'node:readline'
+import { MigrateError } from '../migrate-error.js'
 import type { MigrationStep } from '../diff/migration-step.js'
 
 /** The user's answers: renames and drops, in `generateMigration`'s terms. */
@@ -16,8 +17,13 @@ export interface RenameAnswers {
  * const answers = await askRenames(error.ambiguities)
  * ```
  */
-export async function askRenames(open: readonly Extract<MigrationStep, { kind: 'ambiguous' }>[]): Promise<RenameAnswers> {
-  const io = createInterface({ input: process.stdin, output: process.stdout })
+export async function askRenames(
+  open: readonly Extract<MigrationStep, { kind: 'ambiguous' }>[],
+  streams: { readonly input: NodeJS.ReadableStream; readonly output: NodeJS.WritableStream } = { input: process.stdin, output: process.stdout },
+): Promise<RenameAnswers> {
+  const io = createInterface({ input: streams.input, terminal: false })
+  // Lines are read as they come, so answers typed (or piped) ahead are not lost.
+  const lines = io[Symbol.asyncIterator]()
   const answers: RenameAnswers = { renames: {}, drops: [] }
   try {
     for (const question of open) {
@@ -25,8 +31,12 @@ export async function askRenames(open: readonly Extract<MigrationStep, { kind: '
       const choices = [...question.candidates.map((c) => `renamed to ${c}`), 'dropped']
       const listed = choices.map((c, i) => `  ${i + 1}) ${c}`).join('\n')
       for (;;) {
-        const reply = (await io.question(`${subject} is gone and ${question.candidates.join(', ')} appeared. Was it\n${listed}\n> `)).trim()
+        streams.output.write(`${subject} is gone and ${question.candidates.join(', ')} appeared. Was it\n${listed}\n> `)
+        const line = await lines.next()
+        if (line.done === true) throw new MigrateError(`No answer for ${subject.toLowerCase()}: pass --rename or --drop`)
+        const reply = String(line.value).trim()
         const index = Number(reply) - 1
+        // Anything else asks again.
         if (!Number.isInteger(index) || index < 0 || index >= choices.length) continue
         const key = question.table === null ? question.dropped : `${question.table}.${question.dropped}`
         if (index === question.candidates.length) answers.drops.push(key)

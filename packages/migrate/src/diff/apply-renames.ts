@@ -27,6 +27,8 @@ export function resolveRenames(from: SchemaShape, to: SchemaShape, renames: Read
     if (from.tables[key] === undefined) throw new MigrateError(`--rename ${key}=${target}: the previous schema has no table ${key}`)
     if (to.tables[target] === undefined) throw new MigrateError(`--rename ${key}=${target}: the schema has no table ${target}`)
     if (from.tables[target] !== undefined) throw new MigrateError(`--rename ${key}=${target}: table ${target} exists already in the previous schema`)
+    const twice = [...tables].find(([, to]) => to === target)
+    if (twice !== undefined) throw new MigrateError(`--rename ${key}=${target}: table ${twice[0]} is renamed to ${target} already`)
     tables.set(key, target)
   }
   for (const [key, target] of Object.entries(renames)) {
@@ -43,6 +45,8 @@ export function resolveRenames(from: SchemaShape, to: SchemaShape, renames: Read
     if (!after.columns.some((c) => c.name === target)) throw new MigrateError(`--rename ${key}=${target}: ${newTable} has no column ${target}`)
     if (before.columns.some((c) => c.name === target)) throw new MigrateError(`--rename ${key}=${target}: the previous ${oldTable} has a column ${target} already`)
     const map = columns.get(newTable) ?? new Map<string, string>()
+    const twice = [...map].find(([, to]) => to === target)
+    if (twice !== undefined) throw new MigrateError(`--rename ${key}=${target}: ${newTable}.${twice[0]} is renamed to ${target} already`)
     map.set(column, target)
     columns.set(newTable, map)
   }

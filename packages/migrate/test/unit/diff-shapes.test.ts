@@ -84,6 +84,9 @@ describe('diffShapes', () => {
   test('renames that name nothing are refused, naming the table or column', () => {
     expect(() => diffShapes(library(), library(), { renames: { 'books.nope': 'name' } })).toThrow(/previous books has no column nope/)
     expect(() => diffShapes(library(), library(), { renames: { ghosts: 'spirits' } })).toThrow(/no table ghosts/)
+    const next = structuredClone(library()) as any
+    next.tables.books.columns = [next.tables.books.columns[0], col('name', 'text'), next.tables.books.columns[2]]
+    expect(() => diffShapes(library(), next, { renames: { 'books.title': 'name', 'books.legacy': 'name' } })).toThrow('--rename books.legacy=name: books.title is renamed to name already')
   })
 
   test('a column whose type changes: keys through it are dropped before and added after', () => {
