@@ -1,10 +1,10 @@
 /**
  * The `relata` command in a project folder with relata.config.ts, on a PostgreSQL database of its
  * own: generate, check, status, migrate, a rename refused without an answer then given with
- * --rename, migrate down. Each command is a process of its own (bin/relata.js), as `npx relata` runs it.
+ * --rename, migrate down; pull. Each command is a process of its own (bin/relata.js), as `npx relata` runs it.
  */
 import { spawn } from 'node:child_process'
-import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises'
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, expect, test } from 'vitest'
@@ -85,4 +85,17 @@ describeEachDialect('the relata command', () => {
     expect(after.stdout).toMatch(/applied  \d{14}_init .*\npending  \d{14}_second\nThe database differs/)
     // Twelve processes, each loading TypeScript through tsx: about two seconds each, twenty on a machine loaded 15-fold.
   }, 480_000)
+
+  test('pull writes the declarations of the database the config names, without Kysely\'s migration tables', async () => {
+    const pulled = await relata(project, 'pull', '--out', 'pulled.ts')
+    expect(pulled.stderr).toBe('')
+    expect(pulled.stdout).toBe('Wrote pulled.ts\n')
+    const source = await readFile(path.join(project, 'pulled.ts'), 'utf8')
+    expect(source).toContain("export const authors = table('authors', {")
+    expect(source).toContain("export const books = table('books', {")
+    expect(source).toContain('export const schema = defineSchema(')
+    expect(source).not.toContain('kysely_migration')
+    const toStdout = await relata(project, 'pull')
+    expect(toStdout.stdout).toBe(`${source}\n`)
+  }, 120_000)
 }, { only: ['postgres'] })

@@ -11,7 +11,7 @@ import { MigrateError } from '../migrate-error.js'
  * ```
  */
 export interface CommandLine {
-  readonly command: 'generate' | 'migrate' | 'status' | 'check' | 'help'
+  readonly command: 'generate' | 'migrate' | 'status' | 'check' | 'pull' | 'help'
   /** generate: the migration's name; migrate: latest | up | down. */
   readonly positional: readonly string[]
   readonly config?: string
@@ -23,9 +23,11 @@ export interface CommandLine {
   readonly to?: string
   /** generate: compare with the database instead of the last snapshot. */
   readonly fromDatabase: boolean
+  /** pull: the file to write the declarations to (default: standard output). */
+  readonly out?: string
 }
 
-const commands = new Set(['generate', 'migrate', 'status', 'check', 'help'])
+const commands = new Set(['generate', 'migrate', 'status', 'check', 'pull', 'help'])
 
 /**
  * Reads `argv` (without node and the script).
@@ -48,11 +50,12 @@ export function parseCommandLine(argv: readonly string[]): CommandLine {
       drop: { type: 'string', multiple: true },
       to: { type: 'string' },
       'from-database': { type: 'boolean' },
+      out: { type: 'string', short: 'o' },
       help: { type: 'boolean', short: 'h' },
     },
   })
   const [command = 'help', ...positional] = positionals
-  if (!commands.has(command)) throw new MigrateError(`Unknown command '${command}': relata generate | migrate | status | check | help`)
+  if (!commands.has(command)) throw new MigrateError(`Unknown command '${command}': relata generate | migrate | status | check | pull | help`)
   const renames: Record<string, string> = {}
   for (const rename of values.rename ?? []) {
     const [from, to, ...rest] = rename.split('=')
@@ -72,6 +75,7 @@ export function parseCommandLine(argv: readonly string[]): CommandLine {
     drops: values.drop ?? [],
     to: values.to,
     fromDatabase: values['from-database'] === true,
+    out: values.out,
   }
 }
 
@@ -86,5 +90,7 @@ export const usage = `relata: migrations for Relata schemas, run by Kysely's Mig
       List applied and pending migrations, and the differences between the database and the schema
   relata check
       Exit 1 when the schema has changes that no migration holds (for CI)
+  relata pull [--url <url>] [--out src/schema.ts]
+      Read an existing database and write table() / defineSchema() declarations for it (standard output without --out)
 
 Options: --config <relata.config.ts> --schema <module[#export]> --url <postgres://… | mysql://… | pglite:<dir>> --migrations <folder>`

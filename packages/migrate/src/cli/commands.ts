@@ -1,7 +1,8 @@
 /** The `relata` commands: each loads the config, does its work through the programmatic API and prints what happened. */
+import { writeFileSync } from 'node:fs'
 import path from 'node:path'
-import { createOrm, type AnySchema, type Orm } from '@relata/core'
-import { loadConfig, type LoadedConfig } from '../config/relata-config.js'
+import { createOrm, defineSchema, type AnySchema, type Orm } from '@relata/core'
+import { loadConfig, loadDatabase, type LoadedConfig } from '../config/relata-config.js'
 import { describeStep } from '../diff/describe-step.js'
 import { diffShapes } from '../diff/diff-shapes.js'
 import { AmbiguousRenameError, generateMigration, pendingChanges } from '../generate/generate-migration.js'
@@ -12,6 +13,7 @@ import type { CommandLine } from './arguments.js'
 import { shapeOfDatabase } from '../shape/shape-of-database.js'
 import { shapeOfSchema } from '../shape/shape-of-schema.js'
 import { askRenames } from './prompt.js'
+import { pull as pullSource } from '../pull/pull.js'
 
 /** Where a command writes: the process's streams, or a test's. */
 export interface CommandOutput {
@@ -110,6 +112,26 @@ async function check(config: LoadedConfig, out: CommandOutput): Promise<number> 
   return 1
 }
 
+/** `relata pull`: the database's tables (Kysely's migration tables left out) as declarations, to a file or standard output. */
+async function pull(line: CommandLine, out: CommandOutput): Promise<number> {
+  const dialect = await (await loadDatabase(line.config, line.url))()
+  // No schema yet: the orm is only a connection to read the catalog through.
+  const orm = createOrm({ schema: defineSchema({}), dialect })
+  try {
+    const family = orm.dialect.capabilities.family
+    const source = pullSource(withoutMigrationTables(await shapeOfDatabase(orm.db, family)), { header: 'Written by relata pull: review the relation names, then import this schema.' })
+    if (line.out === undefined) {
+      out.log(source)
+    } else {
+      writeFileSync(line.out, source)
+      out.log(`Wrote ${relative(path.resolve(line.out))}`)
+    }
+    return 0
+  } finally {
+    await orm.destroy()
+  }
+}
+
 /**
  * Runs one command line; returns the exit code.
  *
@@ -119,6 +141,7 @@ async function check(config: LoadedConfig, out: CommandOutput): Promise<number> 
  * ```
  */
 export async function runCommand(line: CommandLine, out: CommandOutput): Promise<number> {
+  if (line.command === 'pull') return pull(line, out)
   const config = await loadConfig(line.config, { schema: line.schema, url: line.url, migrations: line.migrations })
   switch (line.command) {
     case 'generate':

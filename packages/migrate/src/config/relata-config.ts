@@ -63,14 +63,7 @@ const configNames = ['relata.config.ts', 'relata.config.mts', 'relata.config.js'
  * ```
  */
 export async function loadConfig(file?: string, overrides: Partial<Pick<RelataConfig, 'schema' | 'url' | 'migrations'>> = {}): Promise<LoadedConfig> {
-  const found = file === undefined ? configNames.map((n) => path.resolve(n)).find((p) => existsSync(p)) : path.resolve(file)
-  let config: Partial<RelataConfig> = {}
-  if (found !== undefined) {
-    if (!existsSync(found)) throw new MigrateError(`No config file at ${found}`)
-    const loaded = await importModule(found)
-    config = (loaded.default ?? loaded) as RelataConfig
-  }
-  const base = found === undefined ? process.cwd() : path.dirname(found)
+  const { config, base } = await readConfigFile(file)
   const from = (p: string, dir: string) => path.resolve(dir, p)
   const schemaSpec = overrides.schema ?? config.schema
   if (schemaSpec === undefined) throw new MigrateError(`No schema module: write relata.config.ts (export default defineConfig({ schema: './src/schema.ts', ... })) or pass --schema <module>`)
@@ -83,14 +76,39 @@ export async function loadConfig(file?: string, overrides: Partial<Pick<RelataCo
     throw new MigrateError(`${schemaModule} exports no schema ${exportName === undefined ? "named 'schema' (nor a default export)" : `named '${exportName}'`}: export the value defineSchema() returns`)
   }
   const migrations = overrides.migrations !== undefined ? from(overrides.migrations, process.cwd()) : from(config.migrations ?? './migrations', base)
-  const url = overrides.url ?? config.url
+  return { schema, schemaModule, migrations, dialect: databaseOf(config, overrides.url) }
+}
+
+/** The config file given, or the first of `configNames` in the working directory, read; none: an empty config. */
+async function readConfigFile(file: string | undefined): Promise<{ config: Partial<RelataConfig>; base: string }> {
+  const found = file === undefined ? configNames.map((n) => path.resolve(n)).find((p) => existsSync(p)) : path.resolve(file)
+  if (found === undefined) return { config: {}, base: process.cwd() }
+  if (!existsSync(found)) throw new MigrateError(`No config file at ${found}`)
+  const loaded = await importModule(found)
+  return { config: (loaded.default ?? loaded) as RelataConfig, base: path.dirname(found) }
+}
+
+/** The dialect a config (or the command line's `--url`) names, made when first asked for. */
+function databaseOf(config: Partial<RelataConfig>, urlOverride: string | undefined): () => Promise<RelataDialect> {
+  const url = urlOverride ?? config.url
   const makeDialect = config.dialect
-  const dialect = async (): Promise<RelataDialect> => {
+  return async () => {
     if (url !== undefined) return dialectFromUrl(url)
     if (makeDialect !== undefined) return makeDialect()
     throw new MigrateError('No database: give url (postgres://, mysql://, pglite:<dir>) or dialect in relata.config.ts, or pass --url')
   }
-  return { schema, schemaModule, migrations, dialect }
+}
+
+/**
+ * The database of `relata.config.ts` (or `--url`) alone, for commands that need no schema (`pull`).
+ *
+ * @example
+ * ```ts
+ * const dialect = await (await loadDatabase(undefined, 'postgres://postgres@127.0.0.1:5432/app'))()
+ * ```
+ */
+export async function loadDatabase(file?: string, url?: string): Promise<() => Promise<RelataDialect>> {
+  return databaseOf((await readConfigFile(file)).config, url)
 }
 
 /**

@@ -84,8 +84,9 @@ export function migrationName(words: string, now: Date): string {
 
 /**
  * Compares the previous state with `to` and writes `<folder>/<timestamp>_<name>.ts` (up and down on
- * Kysely's schema builder) and its snapshot. Writes nothing when nothing changed; throws an
- * `AmbiguousRenameError` while a disappearance may be a rename.
+ * Kysely's schema builder) and its snapshot. Writes nothing when nothing changed, except for the
+ * first migration compared with a database (`from`): that one is the baseline, written even when
+ * empty. Throws an `AmbiguousRenameError` while a disappearance may be a rename.
  *
  * @example
  * ```ts
@@ -95,12 +96,17 @@ export function migrationName(words: string, now: Date): string {
  */
 export async function generateMigration(options: GenerateMigrationOptions): Promise<GeneratedMigration> {
   const folder = path.resolve(options.folder)
-  const from = options.from ?? (await lastSnapshot(folder))?.shape ?? { family: options.to.family, tables: {} }
+  const previous = await lastSnapshot(folder)
+  const from = options.from ?? previous?.shape ?? { family: options.to.family, tables: {} }
   const steps = diffShapes(from, options.to, options)
   const open = ambiguities(steps)
   if (open.length > 0) throw new AmbiguousRenameError(open)
   const name = migrationName(options.name, options.now ?? new Date())
-  if (steps.length === 0) return { name, file: null, snapshotFile: null, steps, warnings: [] }
+  // The first migration generated from an existing database is written even when it has no step:
+  // a baseline whose snapshot the next `generate` starts from (Prisma's baselining), instead of
+  // starting from no tables and creating every table again.
+  const baseline = options.from !== undefined && previous === undefined
+  if (steps.length === 0 && !baseline) return { name, file: null, snapshotFile: null, steps, warnings: [] }
   const file = path.join(folder, `${name}.ts`)
   if (existsSync(file)) throw new MigrateError(`${file} exists already`)
   await fs.mkdir(folder, { recursive: true })
