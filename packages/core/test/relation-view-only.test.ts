@@ -74,8 +74,8 @@ describeEachDialect('read-only relations', (target) => {
     const anyAuthor = author as any
     expect(() => anyAuthor.publishedBooks.add(zoo)).toThrow(RelataError)
     expect(() => anyAuthor.publishedBooks.add(zoo)).toThrow(/authors\.publishedBooks is viewOnly: it cannot be added to, removed from or assigned/)
-    await author.publishedBooks.load()
-    expect(() => anyAuthor.publishedBooks.remove(author.publishedBooks[0])).toThrow(/authors\.publishedBooks is viewOnly/)
+    const published = await author.publishedBooks.load()
+    expect(() => anyAuthor.publishedBooks.remove(published[0])).toThrow(/authors\.publishedBooks is viewOnly/)
     expect(() => anyAuthor.publishedBooks.clear()).toThrow(/authors\.publishedBooks is viewOnly/)
     expect(() => (anyAuthor.publishedBooks = [])).toThrow(/authors\.publishedBooks is viewOnly/)
     expect(() => ((zoo as any).activeAuthor = author)).toThrow(/books\.activeAuthor is viewOnly/)
@@ -89,13 +89,13 @@ describeEachDialect('read-only relations', (target) => {
     const session = ctx.orm.session()
     const author = await ann(session)
     const bob = await session.query('authors').where({ name: 'Bob' }).one()
-    await author.publishedBooks.load()
-    await author.books.load()
-    const dune = author.books.find((b) => b.title === 'Dune')!
+    const published = await author.publishedBooks.load()
+    const written = await author.books.load()
+    const dune = written.find((b) => b.title === 'Dune')!
     dune.author = bob
     // The writable relation follows; the read-only one shows what was read.
-    expect(titles(author.books)).toEqual(['Draft'])
-    expect(titles(author.publishedBooks)).toEqual(['Dune'])
+    expect(titles(written)).toEqual(['Draft'])
+    expect(titles(published)).toEqual(['Dune'])
     await session.flush()
     const fresh = ctx.orm.session()
     expect(titles(await (await ann(fresh)).publishedBooks.load())).toEqual([])
@@ -114,9 +114,11 @@ describeEachDialect('read-only relations', (target) => {
 })
 
 describe('read-only relations: declarations', () => {
+  // Untyped options, as JavaScript would pass them: the checks at run time.
+  const untyped = defineSchema as (tables: object, relations: (helpers: any) => object) => unknown
   const declare = (relations: Record<string, unknown>) => () =>
-    defineSchema({ authors, books }, ({ oneToMany, manyToOne }) => ({
-      authors: { books: oneToMany('books', relations as any) },
+    untyped({ authors, books }, ({ oneToMany, manyToOne }) => ({
+      authors: { books: oneToMany('books', relations) },
       books: { author: manyToOne('authors') },
     }))
 

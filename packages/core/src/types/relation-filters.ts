@@ -62,9 +62,21 @@ type ExactOptional = { a?: number | undefined } extends { a?: number } ? false :
  * session.query('authors').where({ books: { some: { titel: 'Dune' } } })
  * ```
  */
-export type WhereValues<S extends AnySchema, K extends TableKey<S>, F> = ExactOptional extends true
-  ? { [P in keyof F]: CheckProperty<S, K, P, F[P]> }
-  : { [P in keyof F]-?: CheckProperty<S, K, P, F[P]> }
+export type WhereValues<S extends AnySchema, K extends TableKey<S>, F> = IsDeclaredShape<S, K, F> extends true
+  ? // A callback inside the object can leave F uninferred (the declared shape itself): the shape's own checks then apply.
+    unknown
+  : ExactOptional extends true
+    ? { [P in keyof F]: CheckProperty<S, K, P, F[P]> }
+    : { [P in keyof F]-?: CheckProperty<S, K, P, F[P]> }
+
+/** Whether `F` is `WhereInput` itself, relations included (a `Partial<Row>` is not: it is checked). */
+type IsDeclaredShape<S extends AnySchema, K extends TableKey<S>, F> = [keyof TableRelations<S, K>] extends [never]
+  ? false
+  : WhereInput<S, K> extends F
+    ? keyof TableRelations<S, K> extends keyof F
+      ? true
+      : false
+    : false
 
 type CheckProperty<S extends AnySchema, K extends TableKey<S>, P, V> = P extends keyof Row<S, K>
   ? Exclude<V, undefined>
@@ -74,9 +86,8 @@ type CheckProperty<S extends AnySchema, K extends TableKey<S>, P, V> = P extends
 
 type CheckRelation<S extends AnySchema, K extends TableKey<S>, R extends keyof TableRelations<S, K>, V> =
   IsCollection<TableRelations<S, K>[R]> extends true
-    ? ExactOptional extends true
-      ? { [Q in keyof V]: Q extends 'some' | 'every' | 'none' ? CheckNested<S, RelationTarget<S, K, R>, Exclude<V[Q], undefined>> : never }
-      : { [Q in keyof V]-?: Q extends 'some' | 'every' | 'none' ? CheckNested<S, RelationTarget<S, K, R>, Exclude<V[Q], undefined>> : never }
+    ? // Quantifiers stay optional: where a callback inside defeats inference, V is the declared shape, all of it optional.
+      { [Q in keyof V]: Q extends 'some' | 'every' | 'none' ? CheckNested<S, RelationTarget<S, K, R>, Exclude<V[Q], undefined>> : never }
     : V extends null
       ? RelationInput<S, K, R>
       : CheckNested<S, RelationTarget<S, K, R>, V>
