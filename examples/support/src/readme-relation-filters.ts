@@ -28,7 +28,7 @@ export const schema = defineSchema({ authors, books, reviews }, ({ oneToMany, ma
 }))
 
 /** "Filtering by relation": some / every / none, nested, to-one paths and null, callbacks, inside .with() and count(). */
-export async function relationFilters(session: Session<typeof schema>) {
+export async function relationFilters(session: Session<typeof schema>): Promise<unknown> {
   const withDune = await session.query('authors').where({ books: { some: { title: 'Dune' } } }).all()
   const allPublished = await session.query('authors').where({ books: { every: { published: true } } }).all()
   const withoutBooks = await session.query('authors').where({ books: { none: {} } }).count()

@@ -1,7 +1,7 @@
 /** Types of relation filters (some / every / none, to-one paths, null, callbacks) and of read-only relations. */
 import { describe, expectTypeOf, test } from 'vitest'
 import { schema as chinook } from '@relata/test-kit/chinook'
-import { defineSchema, t, table, type Collection, type Entity, type RelationFilterQuery, type Session, type WhereInput } from '../../src/index.js'
+import { defineSchema, t, table, type Collection, type Entity, type LoadedViewCollection, type RelationFilterQuery, type Session, type ViewCollection, type WhereInput } from '../../src/index.js'
 import { schema } from '../fixtures/relation-filters.js'
 
 type S = typeof schema
@@ -90,7 +90,28 @@ describe('read-only relations', () => {
     expectTypeOf(author.publishedBooks[0]!.title).toEqualTypeOf<string>()
     session.query('authors').where({ publishedBooks: { none: {} } })
     session.query('books').where({ activeAuthor: null, featuredTags: { some: { featured: true } } })
-    expectTypeOf(author.publishedBooks).toExtend<Collection<any, any>>()
+  })
+
+  test('a read-only collection loads and reads, and has no change methods', async () => {
+    const author = await session.query('authors').with({ publishedBooks: true }).one()
+    expectTypeOf(author.publishedBooks).toEqualTypeOf<LoadedViewCollection<Entity<S, 'books'>>>()
+    const book = author.publishedBooks[0]!
+    // @ts-expect-error a read-only collection has no add()
+    author.publishedBooks.add(book)
+    // @ts-expect-error nor remove()
+    author.publishedBooks.remove(book)
+    const plain = await session.query('authors').one()
+    expectTypeOf(plain.publishedBooks).toEqualTypeOf<ViewCollection<Entity<S, 'books'>>>()
+    // @ts-expect-error nor set() before it is loaded
+    plain.publishedBooks.set([])
+    expectTypeOf(await plain.publishedBooks.load()).toEqualTypeOf<LoadedViewCollection<Entity<S, 'books'>>>()
+    const loaded = await session.load(plain, 'publishedBooks')
+    expectTypeOf(loaded.publishedBooks).toEqualTypeOf<LoadedViewCollection<Entity<S, 'books'>>>()
+    expectTypeOf(author.toJSON().publishedBooks).toExtend<readonly unknown[]>()
+    // The writable relation beside it keeps its methods.
+    expectTypeOf((await session.query('authors').with({ books: true }).one()).books).toExtend<Collection<any, any>>()
+    // @ts-expect-error create() takes no value for a read-only relation
+    session.create('authors', { name: 'Eve', active: true, publishedBooks: [] })
   })
 
   const authors = table('authors', { id: t.serial().primaryKey(), name: t.text() })
