@@ -3,7 +3,7 @@ import { sql } from 'kysely'
 import { byNumber, id } from '../canonical.js'
 import type { Scenario } from '../scenario.js'
 
-/** Ten minutes: 43 artists of Chinook's 275 have such a track. */
+/** Ten minutes: 23 of Chinook's 275 artists have such a track (260 tracks on 44 albums). */
 export const f1Milliseconds = 600_000
 
 /** Canonical F1: [id, name] by id. */
