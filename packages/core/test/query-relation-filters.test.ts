@@ -99,11 +99,23 @@ describeEachDialect('relation filters', (target) => {
     expect(again).toBe(ann)
   })
 
+  test('autoflush: pending changes to a table a relation filter reads are flushed first', async () => {
+    await ctx.orm.transaction(async (session) => {
+      const cy = await session.query('authors').where({ name: 'Cy' }).one()
+      session.create('books', { title: 'New', year: 2024, published: false, author: cy })
+      ctx.recorder.clear()
+      expect(names(await session.query('authors').where({ books: { none: {} } }).all())).toEqual([])
+      expect(ctx.recorder.sql[0]).toMatch(/^insert into .books./)
+      throw new Error('roll back')
+    }).catch((error: Error) => expect(error.message).toBe('roll back'))
+    expect(names(await authors().where({ books: { none: {} } }).all())).toEqual(['Cy'])
+  })
+
   test('misspelt relations, columns and quantifiers reached through any are errors naming the table', async () => {
     const q = ctx.orm.session().query('authors') as any
     ctx.recorder.clear()
     expect(() => q.where({ bokks: { some: {} } })).toThrow(RelataError)
-    expect(() => q.where({ bokks: { some: {} } })).toThrow(/'bokks' is not a column of 'authors' \(columns: id, name, active; relations: books, publishedBooks\)/)
+    expect(() => q.where({ bokks: { some: {} } })).toThrow(/where\(\): 'bokks' is not a column of 'authors' \(columns: id, name, active\)/)
     expect(() => q.where({ books: { some: { titel: 'x' } } })).toThrow(/'titel' is not a column of 'books'/)
     expect(() => q.where({ books: { any: {} } })).toThrow(/where\(\{ books: \.\.\. \}\) on 'authors': 'any' is not a relation filter of the collection 'books' \(some, every, none\)/)
     expect(() => q.where({ books: { title: 'x' } })).toThrow(/'title' is not a relation filter/)

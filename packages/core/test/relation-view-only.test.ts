@@ -113,6 +113,26 @@ describeEachDialect('read-only relations', (target) => {
   })
 })
 
+describeEachDialect('read-only relations: merge and expunge', (target) => {
+  const ctx = target.setup(schema)
+
+  beforeAll(async () => {
+    await seedRelationFilters(ctx.orm)
+  })
+
+  test('merge does not copy a read-only relation: the session\'s object reads its own; expunge lets it go', async () => {
+    const elsewhere = await ctx.orm.session().query('authors').where({ name: 'Ann' }).with({ publishedBooks: true, books: true }).one()
+    elsewhere.name = 'Annie'
+    const session = ctx.orm.session()
+    const merged = await session.merge(elsewhere)
+    expect(merged).not.toBe(elsewhere)
+    expect(merged.name).toBe('Annie')
+    expect(titles(merged.publishedBooks)).toEqual(['Dune'])
+    expect(merged.publishedBooks[0]).not.toBe(elsewhere.publishedBooks[0])
+    expect(() => session.expunge(merged)).not.toThrow()
+  })
+})
+
 describe('read-only relations: declarations', () => {
   // Untyped options, as JavaScript would pass them: the checks at run time.
   const untyped = defineSchema as (tables: object, relations: (helpers: any) => object) => unknown

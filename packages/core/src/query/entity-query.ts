@@ -76,8 +76,7 @@ function filterValue(value: unknown, rules: ValueRules): unknown {
 function columnOf(table: TableModel, property: unknown, where: string) {
   const column = typeof property === 'string' ? table.columnsByProperty.get(property) : undefined
   if (column === undefined) {
-    const relations = where === 'where()' && table.relations.size > 0 ? `; relations: ${[...table.relations.keys()].join(', ')}` : ''
-    throw new RelataError(`${where}: '${String(property)}' is not a column of '${table.key}' (columns: ${[...table.columnsByProperty.keys()].join(', ')}${relations})`)
+    throw new RelataError(`${where}: '${String(property)}' is not a column of '${table.key}' (columns: ${[...table.columnsByProperty.keys()].join(', ')})`)
   }
   return column
 }
