@@ -34,9 +34,10 @@ export async function relationFilters(session: Session<typeof schema>): Promise<
   const withoutBooks = await session.query('authors').where({ books: { none: {} } }).count()
   const praised = await session.query('authors').where({ books: { some: { reviews: { some: { stars: 5 } } } } }).all()
   const recent = await session.query('authors').where({ books: { some: (q) => q.where('year', '>', 2000) } }).all()
+  const sameAsRecent = await session.query('authors').whereRelated('books', (q) => q.where('year', '>', 2000)).all()
   const byAnn = await session.query('books').where({ author: { name: 'Ann' } }).all()
   const orphans = await session.query('books').where({ author: null }).all()
   const loaded = await session.query('authors').with({ books: (q) => q.where({ reviews: { some: { stars: 5 } } }) }).all()
   const published = await session.query('authors').with({ publishedBooks: true }).all()
-  return { withDune, allPublished, withoutBooks, praised, recent, byAnn, orphans, loaded, published }
+  return { withDune, allPublished, withoutBooks, praised, recent, sameAsRecent, byAnn, orphans, loaded, published }
 }

@@ -72,6 +72,13 @@ describeEachDialect('relation filters', (target) => {
     expect(reviews.map((r) => r.stars)).toEqual([2, 4, 5])
   })
 
+  test('whereRelated: a callback on a relation, as some (a collection) or the related row (a to-one)', async () => {
+    expect(names(await authors().whereRelated('books', (q) => q.where('year', '<', 1900)).all())).toEqual(['Bob'])
+    expect(names(await authors().whereRelated('books', (q) => q.whereRelated('reviews', (r) => r.where('stars', '>=', 5))).all())).toEqual(['Ann', 'Dee'])
+    const books = await ctx.orm.session().query('books').whereRelated('author', (q) => q.where('active', '=', false)).orderBy('title').all()
+    expect(titles(books)).toEqual(['Zoo'])
+  })
+
   test('in count(), within limit and offset', async () => {
     expect(await authors().where({ books: { some: {} } }).count()).toBe(3)
     expect(await authors().where({ books: { some: {} } }).limit(2).count()).toBe(2)
@@ -124,6 +131,8 @@ describeEachDialect('relation filters', (target) => {
     expect(() => q.where({ books: { some: 'Dune' } })).toThrow(/books.some expects a filter object of 'books' or a callback, got string/)
     expect(() => q.where({ books: { some: (b: any) => b.orderBy('title') } })).toThrow(/only filters/)
     expect(() => q.where({ books: { some: { title: undefined } } })).toThrow(/undefined/)
+    expect(() => q.whereRelated('bokks', (b: any) => b)).toThrow(/whereRelated\(\): 'bokks' is not a relation of 'authors' \(relations: books, publishedBooks\)/)
+    expect(() => q.whereRelated('books', { title: 'x' })).toThrow(/whereRelated\('books'\) on 'authors': expects a callback/)
     expect(ctx.recorder.sql).toEqual([])
   })
 })

@@ -144,6 +144,16 @@ export class QueryBuilder {
     return this.#with({ filters: [...this.#state.filters, ...filters] })
   }
 
+  whereRelated(name: unknown, build: unknown): QueryBuilder {
+    const table = this.#state.table
+    const relation = typeof name === 'string' ? table.relations.get(name) : undefined
+    if (relation === undefined) {
+      throw new RelataError(`whereRelated(): '${String(name)}' is not a relation of '${table.key}' (relations: ${[...table.relations.keys()].join(', ') || 'none'})`)
+    }
+    if (typeof build !== 'function') throw new RelataError(`whereRelated('${relation.name}') on '${table.key}': expects a callback (q) => q.where(...)`)
+    return this.where({ [relation.name]: relation.toOne ? build : { some: build } })
+  }
+
   /** The filters of a relation filter's nested object or callback, on the related table. */
   #nested(target: TableModel, spec: object, where: string): readonly Filter[] {
     const empty = new QueryBuilder(emptyQueryState(target), undefined, this.#rules)

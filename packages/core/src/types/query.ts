@@ -8,10 +8,10 @@ import type { Page, PaginateOptions } from '../query/paginate.js'
 import type { StreamOptions } from '../query/query-stream.js'
 import type { Aggregate, AggregateFunctions, AggregateQuery, AggregateRow, GroupedQuery } from './aggregate.js'
 import type { CollectionNames, CountEntry, CountSpec, NoOtherCounts } from './counts.js'
-import type { Loaded, MergeSpec, WithSpec } from './loaded.js'
-import type { WhereInput, WhereValues } from './relation-filters.js'
+import type { Loaded, MergeSpec, RelationTarget, WithSpec } from './loaded.js'
+import type { RelationFilterQuery, WhereInput, WhereValues } from './relation-filters.js'
 import type { Row } from './rows.js'
-import type { TableKey } from './schema-types.js'
+import type { TableKey, TableRelations } from './schema-types.js'
 
 /**
  * The tables of a schema as Kysely sees them in `where` callbacks: keyed by table key, with property names.
@@ -71,6 +71,15 @@ export interface WhereMethods<S extends AnySchema, K extends TableKey<S>, Self> 
   where<C extends keyof Row<S, K> & string>(column: C, operator: Exclude<ComparisonOperator, 'in' | 'not in'>, value: Row<S, K>[C] | null): Self
   /** A Kysely expression over the table's properties: `where((eb) => eb.or([eb('a', '=', 1), eb('b', '>', 2)]))`. */
   where(build: (eb: ExpressionBuilder<PropertyDatabase<S>, K>) => Expression<SqlBool>): Self
+  /**
+   * The rows with a related row matching the callback's filters (SQLAlchemy's `.any()` / `.has()`):
+   * `whereRelated('books', (q) => q.where('year', '>', 2000))` is
+   * `where({ books: { some: (q) => q.where('year', '>', 2000) } })` (on a to-one, `{ author: (q) => ... }`).
+   */
+  whereRelated<R extends keyof TableRelations<S, K> & string>(
+    relation: R,
+    build: (query: RelationFilterQuery<S, RelationTarget<S, K, R>>) => RelationFilterQuery<S, RelationTarget<S, K, R>>,
+  ): Self
 }
 
 /** Filters and order shared by root queries and relation queries. */

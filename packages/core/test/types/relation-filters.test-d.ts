@@ -42,6 +42,16 @@ describe('relation filters', () => {
     session.query('authors').where({ books: { some: (q) => q.where('titel', '=', 'x') } })
   })
 
+  test('whereRelated: a callback on a relation, typed by its target', () => {
+    session.query('authors').whereRelated('books', (q) => q.where('year', '>', 1900).whereRelated('reviews', (r) => r.where({ stars: 5 })))
+    session.query('books').whereRelated('author', (q) => q.where({ name: 'Ann' }))
+    session.query('authors').with({ books: (q) => q.whereRelated('tags', (t) => t.where('name', '=', 'sf')) })
+    // @ts-expect-error 'bokks' is not a relation of authors
+    session.query('authors').whereRelated('bokks', (q) => q)
+    // @ts-expect-error 'name' is not a column of books
+    session.query('authors').whereRelated('books', (q) => q.where('name', '=', 'x'))
+  })
+
   test('inside .with() and on relation queries', () => {
     session.query('authors').with({ books: (q) => q.where({ reviews: { some: { stars: 5 } } }) })
     // @ts-expect-error 'reveiws' is not a relation of books
