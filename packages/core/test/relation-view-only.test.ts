@@ -57,6 +57,15 @@ describeEachDialect('read-only relations', (target) => {
     expect(titles(annFound!.publishedBooks)).toEqual([])
   })
 
+  test('counts: withCount() and collection.count() count the rows its condition keeps', async () => {
+    const session = ctx.orm.session()
+    const found = await session.query('authors').withCount('publishedBooks', 'books').orderBy('name').all()
+    expect(found.map((a) => [a.name, a.$counts.publishedBooks, a.$counts.books])).toEqual([['Ann', 1, 2], ['Bob', 1, 1], ['Cy', 0, 0], ['Dee', 1, 1]])
+    const dune = await session.query('books').where({ title: 'Dune' }).one()
+    expect(await dune.featuredTags.count()).toBe(1)
+    expect(await (await ann(session)).publishedBooks.count()).toBe(1)
+  })
+
   test('a read-only relation in relation filters: its condition applies (every looks among its rows)', async () => {
     const session = ctx.orm.session()
     expect(names(await session.query('authors').where({ publishedBooks: { some: {} } }).all())).toEqual(['Ann', 'Bob', 'Dee'])

@@ -63,6 +63,8 @@ export interface LoadedCollection<E, I = ColumnsOnly<E>> extends ReadonlyArray<E
 export interface ViewCollection<E> {
   /** Loads the related objects that match the relation's `where` (once per session) and returns them. */
   load(): Promise<LoadedViewCollection<E>>
+  /** How many related objects match the relation's `where`, without loading them (its length once loaded). */
+  count(): Promise<number>
 }
 
 /**
