@@ -128,7 +128,7 @@ const canonicalR2 = (playlists: any[]) =>
 const r3Of = (t: any): R3Row => r3Row({ id: t.trackId, name: t.name }, { id: t.album.albumId, title: t.album.title }, { id: t.album.artist.artistId, name: t.album.artist.name })
 
 /** The same code for node-postgres and PGlite: Drizzle's pg-core API is one. */
-function pgOperations(db: ReturnType<typeof drizzlePg<typeof pgSchema>>): Record<Exclude<ScenarioId, 'F2'>, Operation> {
+function pgOperations(db: ReturnType<typeof drizzlePg<typeof pgSchema>>): Record<Exclude<ScenarioId, 'F1' | 'F2'>, Operation> {
   return {
     R1: { run: () => db.query.artist.findMany({ with: { albums: { with: { tracks: true } } }, orderBy: artist.artistId }), canonical: canonicalR1 },
     R2: { run: () => db.query.playlist.findMany({ with: { tracks: { with: { track: true } } }, orderBy: playlist.playlistId }), canonical: canonicalR2 },
@@ -162,7 +162,7 @@ function pgOperations(db: ReturnType<typeof drizzlePg<typeof pgSchema>>): Record
   }
 }
 
-function mysqlOperations(db: ReturnType<typeof drizzleMysql<typeof mysqlSchema>>): Record<Exclude<ScenarioId, 'F2'>, Operation> {
+function mysqlOperations(db: ReturnType<typeof drizzleMysql<typeof mysqlSchema>>): Record<Exclude<ScenarioId, 'F1' | 'F2'>, Operation> {
   const s = mysqlSchema
   return {
     R1: { run: () => db.query.artist.findMany({ with: { albums: { with: { tracks: true } } }, orderBy: s.artist.artistId }), canonical: canonicalR1 },

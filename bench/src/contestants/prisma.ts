@@ -15,6 +15,7 @@ import type { Contestant, ContestantOnDatabase, Operation, ScenarioId } from '..
 import { f2Canonical } from '../scenarios/f2-artist-album-counts.js'
 import { r1Canonical } from '../scenarios/r1-artists-albums-tracks.js'
 import { r2Canonical } from '../scenarios/r2-playlists-tracks.js'
+import { f1Canonical, f1Milliseconds } from '../scenarios/f1-artists-with-long-tracks.js'
 import { r3Row, r3TrackIds, type R3Row } from '../scenarios/r3-tracks-one-by-one.js'
 import { w1Artists, w1Playlists } from '../scenarios/w1-insert-catalog.js'
 import { w2LastTrackId, w2NewPrice } from '../scenarios/w2-update-prices.js'
@@ -66,7 +67,7 @@ async function insertCatalogNested(prisma: Client): Promise<void> {
   }, transactionOptions)
 }
 
-function operations(prisma: Client, family: 'postgres' | 'mysql'): Record<ScenarioId, Operation> {
+function operations(prisma: Client, family: 'postgres' | 'mysql'): Partial<Record<ScenarioId, Operation>> {
   return {
     F2: {
       run: () => prisma.artist.findMany({ include: { _count: { select: { albums: true } } }, orderBy: { artistId: 'asc' } }),
@@ -88,6 +89,10 @@ function operations(prisma: Client, family: 'postgres' | 'mysql'): Record<Scenar
           playlist: (p: any) => ({ id: p.playlistId, name: p.name, tracks: p.tracks }),
           track: (link: any) => ({ id: link.track.trackId, name: link.track.name }),
         }),
+    },
+    F1: {
+      run: () => prisma.artist.findMany({ where: { albums: { some: { tracks: { some: { milliseconds: { gt: f1Milliseconds } } } } } }, orderBy: { artistId: 'asc' } }),
+      canonical: (artists: any[]) => f1Canonical(artists, (a: any) => ({ id: a.artistId, name: a.name })),
     },
     R3: {
       async run() {

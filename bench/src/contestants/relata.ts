@@ -19,6 +19,7 @@ import { r2Canonical } from '../scenarios/r2-playlists-tracks.js'
 import { r3Row, r3TrackIds, type R3Row } from '../scenarios/r3-tracks-one-by-one.js'
 import { w1Artists, w1Playlists } from '../scenarios/w1-insert-catalog.js'
 import { w2LastTrackId, w2NewPrice } from '../scenarios/w2-update-prices.js'
+import { f1Canonical, f1Milliseconds } from '../scenarios/f1-artists-with-long-tracks.js'
 
 type ChinookOrm = Orm<typeof schema>
 type Strategy = 'selectIn' | 'join'
@@ -49,6 +50,16 @@ function operations(orm: ChinookOrm, strategy: Strategy): Partial<Record<Scenari
   const f2: Operation = {
     run: () => orm.session().query('artists').withCount('albums').orderBy('artistId').all(),
     canonical: (artists: any[]) => f2Canonical(artists, (a: any) => ({ id: a.artistId, name: a.name, albums: a.$counts.albums })),
+  // F1 loads no relation: the filter is the same EXISTS for both strategies.
+  const f1: Operation = {
+    run: () =>
+      orm
+        .session()
+        .query('artists')
+        .where({ albums: { some: { tracks: { some: (q) => q.where('milliseconds', '>', f1Milliseconds) } } } })
+        .orderBy('artistId')
+        .all(),
+    canonical: (artists: any[]) => f1Canonical(artists, (a: any) => ({ id: a.artistId, name: a.name })),
   }
   const r3: Operation =
     strategy === 'selectIn'
@@ -83,7 +94,7 @@ function operations(orm: ChinookOrm, strategy: Strategy): Partial<Record<Scenari
         }
   if (strategy === 'join') {
     const same = 'same code as relata-selectin (no relation is loaded)'
-    return { R1: r1, R2: r2, R3: r3, W1: same, W2: same, F2: same }
+    return { R1: r1, R2: r2, R3: r3, W1: same, W2: same, F2: same, F1: 'same code and statement as relata-selectin (no relation is loaded)' }
   }
   const w1: Operation = {
     async run() {
@@ -122,7 +133,7 @@ function operations(orm: ChinookOrm, strategy: Strategy): Partial<Record<Scenari
       await session.commit()
     },
   }
-  return { R1: r1, R2: r2, R3: r3, W1: w1, W2: w2, F2: f2 }
+  return { R1: r1, R2: r2, R3: r3, W1: w1, W2: w2, F1: f1, F2: f2 }
 }
 
 function relata(strategy: Strategy): Contestant {

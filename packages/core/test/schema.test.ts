@@ -481,12 +481,12 @@ describe('relation options that mean nothing for their kind, and one-sided backP
     [
       'an unknown option',
       ({ oneToMany }) => ({ prefs: { users: oneToMany('users', { cascade: { delete: true }, onDelete: 'cascade' }) } }),
-      "Relation 'prefs.users': 'onDelete' is not an option of oneToMany (options: backPopulates, strategy, cascade, foreignKey, orderBy)",
+      "Relation 'prefs.users': 'onDelete' is not an option of oneToMany (options: backPopulates, strategy, cascade, viewOnly, where, foreignKey, orderBy)",
     ],
     [
       'singleParent on a one-to-many (a child has one parent by its key)',
       ({ oneToMany }) => ({ prefs: { users: oneToMany('users', { singleParent: true }) } }),
-      "Relation 'prefs.users': 'singleParent' is not an option of oneToMany (options: backPopulates, strategy, cascade, foreignKey, orderBy)",
+      "Relation 'prefs.users': 'singleParent' is not an option of oneToMany (options: backPopulates, strategy, cascade, viewOnly, where, foreignKey, orderBy)",
     ],
     [
       'an unknown cascade option',

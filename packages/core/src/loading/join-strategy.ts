@@ -6,6 +6,7 @@
 import { sql, type Kysely, type RawBuilder, type SelectQueryBuilder } from 'kysely'
 import type { EmbeddedChild, StatementRules } from '../dialect/statement-rules.js'
 import { compileFilters, orderItems } from '../query/filters.js'
+import { viewFilters } from '../query/relation-filters.js'
 import type { RelationModel } from '../schema/model.js'
 import { travelsAsText } from '../values/codecs.js'
 import type { LoadNode } from './load-plan.js'
@@ -65,9 +66,8 @@ function filteredSource(ctx: SqlContext, node: LoadNode, childAlias: string, ass
       return on
     })
   }
-  if (node.query.filters.length > 0) {
-    query = query.where((eb) => eb.and(compileFilters(eb, node.query.filters, relation.target, childAlias)))
-  }
+  const filters = [...viewFilters(relation), ...node.query.filters]
+  if (filters.length > 0) query = query.where((eb) => eb.and(compileFilters(eb, filters, relation.target, childAlias)))
   return query
 }
 

@@ -83,7 +83,7 @@ export async function loadLevels(ctx: LoadContext, parents: readonly object[], p
  */
 function coversTable(node: LoadNode): boolean {
   const { relation } = node
-  return !relation.owning && relation.association === undefined && !isPartialLoad(node) && relation.targetColumns.every((c) => !c.config.nullable)
+  return !relation.owning && relation.association === undefined && !isPartialLoad(node) && relation.condition === undefined && relation.targetColumns.every((c) => !c.config.nullable)
 }
 
 function needsSelectIn(plan: readonly LoadNode[]): boolean {

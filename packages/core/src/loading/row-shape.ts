@@ -7,6 +7,7 @@
  */
 import { sql, type SelectQueryBuilder } from 'kysely'
 import { compileFilters } from '../query/filters.js'
+import { viewFilters } from '../query/relation-filters.js'
 import type { RelationModel } from '../schema/model.js'
 import { assignRelation } from './assign.js'
 import { hydrateJoined } from './hydrate-joined.js'
@@ -52,7 +53,7 @@ export function selectJoined<Q extends SelectQueryBuilder<any, any, any>>(
     const targetPrefix = `${target}__`
     next = next
       .leftJoin(`${relation.target.sqlName} as ${target}`, (join) =>
-        join.on((eb) => eb.and([...linkConditions(relation, target, alias), ...compileFilters(eb, node.query.filters, relation.target, target)])),
+        join.on((eb) => eb.and([...linkConditions(relation, target, alias), ...compileFilters(eb, [...viewFilters(relation), ...node.query.filters], relation.target, target)])),
       )
       .select(relation.target.columns.map((c) => sql.ref(`${target}.${c.sqlName}`).as(targetPrefix + c.sqlName))) as Q
     const inner = selectJoined(ctx, next, node.children, target, targetPrefix)

@@ -50,7 +50,7 @@ export async function selectIn(ctx: LoadContext, node: LoadNode, parents: readon
   const found = new Map<unknown, object[]>()
   const loaded = new Set<object>()
   let pending = [...byKey.entries()]
-  if (relation.owning && referencesPrimaryKey(relation) && node.query.filters.length === 0 && !node.children.some((c) => c.strategy === 'join')) {
+  if (relation.owning && referencesPrimaryKey(relation) && node.query.filters.length === 0 && relation.condition === undefined && !node.children.some((c) => c.strategy === 'join')) {
     // A many-to-one whose target is already in the identity map needs no SQL, unless the relation
     // is filtered (the target may not match) or has children to join into this statement.
     const entries = ctx.identityMap.tableEntries(relation.target)

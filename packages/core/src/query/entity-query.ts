@@ -11,6 +11,7 @@ import { batchSizeOf, streamQuery, type StreamScope } from './query-stream.js'
 import { AggregateBuilder, GroupedBuilder } from './aggregate-builder.js'
 import { groupColumns, type AggregateRunner } from './aggregate-query.js'
 import { countItems } from './relation-counts.js'
+import { readRelationFilter } from './relation-filters.js'
 
 /** Runs a query's state; the session provides it. */
 export interface QueryRunner extends AggregateRunner {
@@ -125,6 +126,11 @@ export class QueryBuilder {
       filters.push({ kind: 'compare', column, operator: op, value: filterValue(value, this.#rules), ...(asOneParameter ? { asOneParameter } : {}) })
     } else if (typeof first === 'object' && first !== null) {
       for (const [property, v] of Object.entries(first)) {
+        const relation = table.relations.get(property)
+        if (relation !== undefined) {
+          filters.push(...readRelationFilter(table, relation, v, (target, spec, where) => this.#nested(target, spec, where)))
+          continue
+        }
         const column = columnOf(table, property, 'where()')
         if (v === undefined) {
           throw new RelataError(`where({ ${property}: undefined }) on '${table.key}': a filter value cannot be undefined (it would match every row); leave the property out, or use null to compare with NULL`)
@@ -136,6 +142,29 @@ export class QueryBuilder {
       throw new RelataError(`where() on '${table.key}': expects an object of values, a column with an operator and value, or a callback`)
     }
     return this.#with({ filters: [...this.#state.filters, ...filters] })
+  }
+
+  whereRelated(name: unknown, build: unknown): QueryBuilder {
+    const table = this.#state.table
+    const relation = typeof name === 'string' ? table.relations.get(name) : undefined
+    if (relation === undefined) {
+      throw new RelataError(`whereRelated(): '${String(name)}' is not a relation of '${table.key}' (relations: ${[...table.relations.keys()].join(', ') || 'none'})`)
+    }
+    if (typeof build !== 'function') throw new RelataError(`whereRelated('${relation.name}') on '${table.key}': expects a callback (q) => q.where(...)`)
+    return this.where({ [relation.name]: relation.toOne ? build : { some: build } })
+  }
+
+  /** The filters of a relation filter's nested object or callback, on the related table. */
+  #nested(target: TableModel, spec: object, where: string): readonly Filter[] {
+    const empty = new QueryBuilder(emptyQueryState(target), undefined, this.#rules)
+    if (typeof spec !== 'function') return empty.where(spec).state.filters
+    const built: unknown = (spec as (q: QueryBuilder) => unknown)(empty)
+    if (!(built instanceof QueryBuilder)) throw new RelataError(`${where}: the callback must return the query it was given`)
+    const { state } = built
+    if (state.orderBy.length > 0 || state.limit !== undefined || state.offset !== undefined || state.with.length > 0 || state.strategy !== undefined) {
+      throw new RelataError(`${where}: a relation filter's callback only filters (where); order, pages and loads mean nothing in it`)
+    }
+    return state.filters
   }
 
   orderBy(property: string, direction: 'asc' | 'desc' = 'asc'): QueryBuilder {

@@ -5,6 +5,7 @@ import { encodeValue as encodeColumnValue } from '../values/write-values.js'
 import { keysetPredicate } from './keyset.js'
 import { renameToSql } from './property-names.js'
 import type { Filter, OrderItem } from './query-state.js'
+import { compileRelationFilter } from './relation-filters.js'
 
 const alwaysFalse = sql<SqlBool>`1 = 0`
 const alwaysTrue = sql<SqlBool>`1 = 1`
@@ -21,6 +22,7 @@ function encodeValue(column: ColumnModel, value: unknown): unknown {
 export function compileFilter(eb: ExpressionBuilder<any, any>, filter: Filter, table: TableModel, alias: string): Expression<SqlBool> {
   if (filter.kind === 'expression') return renameToSql(filter.build(eb), table, alias)
   if (filter.kind === 'keyset') return keysetPredicate(eb, filter, alias, encodeValue)
+  if (filter.kind === 'relation') return compileRelationFilter(eb, filter, alias, compileFilters)
   const { column, operator, value } = filter
   const ref = `${alias}.${column.sqlName}`
   if (value === null && (operator === '=' || operator === 'is')) return eb(ref, 'is', null)

@@ -34,6 +34,19 @@ export type Filter =
   | { readonly kind: 'expression'; readonly build: (eb: any) => Expression<SqlBool> }
   /** Rows after (or `before`) the given values in `order`: a keyset read's resume point (query/keyset.ts). */
   | { readonly kind: 'keyset'; readonly order: readonly OrderItem[]; readonly values: readonly unknown[]; readonly before: boolean }
+  /** Related rows matching `filters` exist (`some`), do not (`none`), or none fails them (`every`): an `EXISTS` subquery. */
+  | RelationFilter
+
+/**
+ * A filter through a relation (`where({ books: { some: { title: 'X' } } })`): `filters` apply to
+ * the related table, a read-only relation's declared condition included.
+ */
+export interface RelationFilter {
+  readonly kind: 'relation'
+  readonly relation: RelationModel
+  readonly quantifier: 'some' | 'every' | 'none'
+  readonly filters: readonly Filter[]
+}
 
 export interface OrderItem {
   readonly column: ColumnModel

@@ -7,6 +7,7 @@ import { sql, type ExpressionBuilder, type Kysely } from 'kysely'
 import { RelataError } from '../errors.js'
 import type { RelationModel, TableModel } from '../schema/model.js'
 import { compileFilters } from './filters.js'
+import { viewFilters } from './relation-filters.js'
 import type { CountItem, Filter, QueryState } from './query-state.js'
 
 /** The property of an entity that holds the counts of its last `withCount()` query. */
@@ -63,7 +64,9 @@ export function countItems(table: TableModel, existing: readonly CountItem[] | u
  * its link rows (joined to the target only when filtered).
  */
 export function countSubquery(db: Kysely<any>, item: CountItem, parentAlias: string, nextAlias: () => string) {
-  const { relation, filters } = item
+  const { relation } = item
+  // A read-only relation counts the rows its declared condition keeps.
+  const filters = [...viewFilters(relation), ...item.filters]
   const child = nextAlias()
   const link = nextAlias()
   const association = relation.association
@@ -121,8 +124,16 @@ export function relationCountQuery(db: Kysely<any>, relation: RelationModel, par
   const association = relation.association
   const from = association === undefined ? relation.target : association.table
   const columns = association === undefined ? relation.targetColumns : association.sourceKey.columns
-  return db
-    .selectFrom(`${from.sqlName} as t1`)
-    .where((eb) => eb.and(columns.map((column, i) => eb(`t1.${column.sqlName}`, '=', parentKey[i]))))
-    .select((eb) => eb.fn.countAll().as('count'))
+  // A read-only relation's declared condition is on the target: a many-to-many joins it to its links.
+  const view = viewFilters(relation)
+  let query = db.selectFrom(`${from.sqlName} as t1`)
+  if (association !== undefined && view.length > 0) {
+    const { targetKey } = association
+    query = query.innerJoin(`${relation.target.sqlName} as t2`, (join) =>
+      targetKey.columns.reduce((on, column, i) => on.onRef(`t1.${column.sqlName}`, '=', `t2.${targetKey.referencedColumns[i]!.sqlName}`), join),
+    )
+  }
+  query = query.where((eb) => eb.and(columns.map((column, i) => eb(`t1.${column.sqlName}`, '=', parentKey[i]))))
+  if (view.length > 0) query = query.where((eb: ExpressionBuilder<any, any>) => eb.and(compileFilters(eb, view, relation.target, association === undefined ? 't1' : 't2')))
+  return query.select((eb) => eb.fn.countAll().as('count'))
 }

@@ -5,6 +5,7 @@
  */
 import type { AnyRelationDef, RelationDef, RelationKind } from './relations.js'
 import type { AnyTable, TableMeta } from './table.js'
+import type { AnyColumn, ColumnInfoOf } from './column.js'
 
 /**
  * What the relations callback may return: relations keyed by table key, then by relation name.
@@ -64,7 +65,32 @@ type BackError<R, S extends string, N extends string, K extends RelationKind, Ta
     : `backPopulates: '${Target}' has no relation '${B}'`
   : never
 
-type CommonKeys = 'backPopulates' | 'strategy' | 'cascade'
+type CommonKeys = 'backPopulates' | 'strategy' | 'cascade' | 'viewOnly' | 'where'
+
+type ColumnsOfTable<TTables, T> = T extends keyof TTables ? (TTables[T] extends AnyTable ? TTables[T][typeof TableMeta]['columns'] : {}) : {}
+
+/** A column's value type as a filter compares it (`null` where it is nullable). */
+type FilterValueOf<C> = C extends AnyColumn ? (ColumnInfoOf<C>['notNull'] extends true ? ColumnInfoOf<C>['type'] : ColumnInfoOf<C>['type'] | null) : never
+
+/** A read-only relation's `where`: columns of the target with values they can hold, and `viewOnly: true` beside it; no backPopulates or cascade. */
+type ViewOnlyError<TTables, Target extends string, O> =
+  O extends { readonly where: infer W }
+    ? O extends { readonly viewOnly: true }
+      ? {
+          [P in keyof W]: P extends keyof ColumnsOfTable<TTables, Target>
+            ? W[P] extends FilterValueOf<ColumnsOfTable<TTables, Target>[P]>
+              ? never
+              : `where '${P & string}' takes a value of the column`
+            : `where '${P & string}' is not a column of '${Target}'`
+        }[keyof W]
+      : `a relation with a where condition must be viewOnly: true (writing to it would lose the rows it leaves out)`
+    : O extends { readonly viewOnly: true }
+      ? O extends { readonly backPopulates: string }
+        ? `a viewOnly relation takes no backPopulates`
+        : O extends { readonly cascade: object }
+          ? `a viewOnly relation takes no cascade`
+          : never
+      : never
 
 /** The options each kind takes: as `relation-options.ts` checks them at run time. */
 type OptionKeys = {
@@ -129,7 +155,7 @@ type CheckRelation<TTables, R, S extends string, N extends string, Rel> = N exte
   : Rel extends RelationDef<infer K, infer Target, infer O>
     ? IsUnion<Target> extends true
       ? unknown
-      : FirstOf<OptionsError<K, O> | KeysError<TTables, S, K, Target, O> | OrderError<O, TTables, Target> | BackError<R, S, N, K, Target, O>>
+      : FirstOf<OptionsError<K, O> | KeysError<TTables, S, K, Target, O> | OrderError<O, TTables, Target> | ViewOnlyError<TTables, Target, O> | BackError<R, S, N, K, Target, O>>
     : unknown
 
 /** Maps each relation of `R` to `unknown` (sound) or to a message naming what is wrong. */

@@ -177,6 +177,10 @@ export interface RelationModel {
   readonly singleParent: boolean
   /** A collection's declared order on every load (`orderBy` option); empty for to-one relations and without one. */
   readonly orderBy: readonly RelationOrderItem[]
+  /** Read-only (`viewOnly: true`): loaded and filtered on, never written; the unit of work ignores it. */
+  readonly viewOnly: boolean
+  /** The declared `where` of a read-only relation: each target column equals its value (`null`: `IS NULL`). */
+  readonly condition?: readonly RelationCondition[]
 }
 
 /**
@@ -190,4 +194,19 @@ export interface RelationModel {
 export interface RelationOrderItem {
   readonly column: ColumnModel
   readonly direction: 'asc' | 'desc'
+}
+
+/**
+ * One column equality of a read-only relation's declared `where`.
+ *
+ * @example
+ * ```ts
+ * const [published] = schema.table('authors').relations.get('publishedBooks')!.condition!
+ * published.column.property   // 'published'
+ * published.value             // true
+ * ```
+ */
+export interface RelationCondition {
+  readonly column: ColumnModel
+  readonly value: unknown
 }

@@ -3,7 +3,7 @@ import { SchemaError } from '../errors.js'
 import type { RelationOrderItem, TableModel } from './model.js'
 import type { AnyRelationDef, RelationKind } from './relations.js'
 
-const common = ['backPopulates', 'strategy', 'cascade']
+const common = ['backPopulates', 'strategy', 'cascade', 'viewOnly', 'where']
 
 /** The options each kind takes (what untyped code may pass beyond them is refused). */
 const optionKeys: Readonly<Record<RelationKind, readonly string[]>> = {
@@ -22,6 +22,7 @@ export function checkOptions(def: AnyRelationDef, where: string): void {
   for (const key of Object.keys(options)) {
     if (!optionKeys[kind].includes(key)) throw new SchemaError(`${where}: '${key}' is not an option of ${kind} (options: ${optionKeys[kind].join(', ')})`)
   }
+  checkViewOnly(options, where)
   if (options.singleParent !== undefined && typeof options.singleParent !== 'boolean') {
     throw new SchemaError(`${where}: singleParent must be true or false`)
   }
@@ -62,3 +63,23 @@ export function checkOwningOptions(def: AnyRelationDef, where: string): void {
 
 const passiveOnOwner = (where: string, kind: RelationKind) =>
   new SchemaError(`${where}: cascade.passive means nothing on a ${kind} that holds the foreign key: no rows point at its owner for ON DELETE to remove`)
+
+/**
+ * A filtered relation (`where`) holds some of the related rows only: written to, it would lose the
+ * others silently, so it must be read-only (`viewOnly: true`, SQLAlchemy's `viewonly`). A read-only
+ * relation takes no part in the unit of work: no `backPopulates`, no cascades.
+ */
+function checkViewOnly(options: Record<string, unknown>, where: string): void {
+  const { viewOnly, where: condition } = options
+  if (viewOnly !== undefined && typeof viewOnly !== 'boolean') throw new SchemaError(`${where}: viewOnly must be true or false`)
+  if (condition !== undefined) {
+    if (typeof condition !== 'object' || condition === null || Array.isArray(condition)) throw new SchemaError(`${where}: where must be an object of column values`)
+    if (viewOnly !== true) {
+      throw new SchemaError(`${where}: a relation with a where condition holds some of the related rows only: declare it viewOnly: true (writing to it would lose the others)`)
+    }
+  }
+  if (viewOnly !== true) return
+  if (options.backPopulates !== undefined) throw new SchemaError(`${where}: a viewOnly relation takes no backPopulates (the unit of work ignores it; declare the writable pair without viewOnly)`)
+  if (options.cascade !== undefined) throw new SchemaError(`${where}: a viewOnly relation takes no cascade (the unit of work ignores it)`)
+  if (options.singleParent !== undefined) throw new SchemaError(`${where}: a viewOnly relation takes no singleParent (the unit of work ignores it)`)
+}

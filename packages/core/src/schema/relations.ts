@@ -75,6 +75,16 @@ interface CommonOptions {
   readonly backPopulates?: string
   /** Default eager-loading strategy (to-one: `join`, to-many: `selectIn`). */
   readonly strategy?: LoadStrategy
+  /**
+   * Read-only (SQLAlchemy's `viewonly=True`): the relation loads and filters, and the unit of work
+   * ignores it; adding, removing or assigning through it is an error. Takes no `backPopulates` nor `cascade`.
+   */
+  readonly viewOnly?: boolean
+  /**
+   * Only the related rows whose columns equal these values (`null`: `IS NULL`), in every load and
+   * relation filter: SQLAlchemy's custom `primaryjoin`. Needs `viewOnly: true`.
+   */
+  readonly where?: Readonly<Record<string, unknown>>
 }
 
 /**

@@ -1,11 +1,11 @@
 /** Resolves declared relations to their foreign keys and checks each `backPopulates` pair. */
 import { SchemaError } from '../errors.js'
-import type { ForeignKeyModel, RelationModel, TableModel } from './model.js'
+import type { ForeignKeyModel, RelationCondition, RelationModel, TableModel } from './model.js'
 import { checkOptions, checkOwningOptions, relationOrder } from './relation-options.js'
 import { keyColumnList, mirrorKind, type AnyRelationDef, type CascadeOptions, type LoadStrategy } from './relations.js'
 import type { MutableTableModel } from './resolve-tables.js'
 
-type RelationBase = Pick<RelationModel, 'name' | 'kind' | 'source' | 'target' | 'backPopulates' | 'cascade' | 'singleParent' | 'orderBy'>
+type RelationBase = Pick<RelationModel, 'name' | 'kind' | 'source' | 'target' | 'backPopulates' | 'cascade' | 'singleParent' | 'orderBy' | 'viewOnly' | 'condition'>
 
 const describeKey = (fk: ForeignKeyModel) => `${fk.table.sqlName}(${fk.columns.map((c) => c.property).join(', ')})`
 
@@ -49,9 +49,12 @@ function resolveOne(source: MutableTableModel, name: string, def: AnyRelationDef
     source,
     target,
     backPopulates: options.backPopulates,
-    cascade: cascadeOf(options.cascade),
+    // A read-only relation cascades nothing, not even saves: the unit of work ignores it.
+    cascade: options.viewOnly === true ? noCascade : cascadeOf(options.cascade),
     singleParent: def.kind === 'oneToOne' || options.singleParent === true,
     orderBy: relationOrder(options.orderBy, target, where),
+    viewOnly: options.viewOnly === true,
+    ...(options.where === undefined ? {} : { condition: conditionOf(target, options.where, where) }),
   }
 
   switch (def.kind) {
@@ -117,6 +120,23 @@ function direct(base: RelationBase, strategy: LoadStrategy | undefined, fk: Fore
     nullable: toOne && (!owning || fk.columns.some((c) => c.config.nullable)),
     strategy: strategy ?? (toOne ? 'join' : 'selectIn'),
   })
+}
+
+const noCascade: Required<CascadeOptions> = Object.freeze({ save: false, delete: false, deleteOrphan: false, passive: false })
+
+/** The declared `where` of a read-only relation, each property a column of the target. */
+function conditionOf(target: TableModel, condition: Record<string, unknown>, where: string): readonly RelationCondition[] {
+  return Object.freeze(
+    Object.entries(condition).map(([property, value]) => {
+      const column = target.columnsByProperty.get(property)
+      if (column === undefined) {
+        throw new SchemaError(`${where}: where names '${property}', which is not a column of '${target.key}' (columns: ${[...target.columnsByProperty.keys()].join(', ')})`)
+      }
+      if (value === undefined) throw new SchemaError(`${where}: where.${property} is undefined; use null to compare with NULL`)
+      if (value === null && !column.config.nullable) throw new SchemaError(`${where}: where.${property} is null, but ${target.sqlName}.${column.sqlName} is NOT NULL`)
+      return Object.freeze({ column, value })
+    }),
+  )
 }
 
 function cascadeOf(options: CascadeOptions | undefined): Required<CascadeOptions> {

@@ -1,6 +1,6 @@
 /** Autoflush: whether a read must wait for the session's pending changes to be written (the tables they write against the tables it reads), and `noAutoflush` blocks. */
 import { AsyncLocalStorage } from 'node:async_hooks'
-import type { QueryState } from '../query/query-state.js'
+import type { Filter, QueryState } from '../query/query-state.js'
 import type { AnySchema } from '../schema/define-schema.js'
 import type { RelationModel, TableModel } from '../schema/model.js'
 import { stateOf } from '../tracking/entity-state.js'
@@ -29,7 +29,7 @@ export function queryTables(state: QueryState): ReadTables {
 /** Adds what `state` reads to `tables`; false when a raw filter may read anything. */
 function addQuery(tables: Set<TableModel>, state: QueryState): boolean {
   tables.add(state.table)
-  for (const filter of state.filters) if (filter.kind === 'expression') return false
+  if (!addFilters(tables, state.filters)) return false
   for (const item of state.with) {
     const relation = state.table.relations.get(item.relation)
     if (relation === undefined) return false
@@ -39,6 +39,17 @@ function addQuery(tables: Set<TableModel>, state: QueryState): boolean {
   for (const item of state.counts ?? []) {
     addRelation(tables, item.relation)
     if (item.filters.some((filter) => filter.kind === 'expression')) return false
+  }
+  return true
+}
+
+/** Adds the tables that filters read (through relation filters, at any depth); false for a raw filter. */
+function addFilters(tables: Set<TableModel>, filters: readonly Filter[]): boolean {
+  for (const filter of filters) {
+    if (filter.kind === 'expression') return false
+    if (filter.kind !== 'relation') continue
+    addRelation(tables, filter.relation)
+    if (!addFilters(tables, filter.filters)) return false
   }
   return true
 }

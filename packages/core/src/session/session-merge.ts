@@ -160,7 +160,8 @@ function mergedRelations(state: EntityState): { relations: RelationModel[]; load
     const slot = state.relations?.[relation.name]
     const loaded = slot === undefined ? state.fresh : slot.loaded
     if (!loaded) continue
-    if (state.fresh && members(state, relation).length === 0) loadOnly.push(relation)
+    // A read-only relation is not merged (the unit of work ignores it): the session's object reads its own.
+    if (relation.viewOnly || (state.fresh && members(state, relation).length === 0)) loadOnly.push(relation)
     else relations.push(relation)
     if (isPartial(slot)) partial.add(relation)
   }

@@ -38,8 +38,14 @@ function targetState(relation: RelationModel, value: unknown, owner: object, own
   return state
 }
 
-/** A detached object's relations cannot change: no session would ever write the change. */
+/**
+ * A detached object's relations cannot change: no session would ever write the change. Nor can a
+ * read-only relation's: the unit of work ignores it (and a filtered one would lose the rows it leaves out).
+ */
 function refuseDetached(state: EntityState, relation: RelationModel): void {
+  if (relation.viewOnly) {
+    throw new RelataError(`${label(relation)} is viewOnly: it cannot be added to, removed from or assigned; change the relation it views (its foreign key or link table) instead`)
+  }
   if (state.status === 'detached') {
     throw new RelataError(`${label(relation)}: the '${relation.source.key}' object is detached (untracked, or its session was cleared); its relations cannot change`)
   }
@@ -195,8 +201,9 @@ function relationsOf(key: ForeignKeyModel): readonly RelationModel[] {
   let relations = keyRelations.get(key)
   if (relations === undefined) {
     relations = [
-      ...[...key.table.relations.values()].filter((r) => r.owning && r.foreignKey === key),
-      ...[...key.references.relations.values()].filter((r) => !r.owning && r.association === undefined && r.foreignKey === key),
+      // Read-only relations do not follow key changes: they show what was last read (as SQLAlchemy's viewonly).
+      ...[...key.table.relations.values()].filter((r) => r.owning && r.foreignKey === key && !r.viewOnly),
+      ...[...key.references.relations.values()].filter((r) => !r.owning && r.association === undefined && r.foreignKey === key && !r.viewOnly),
     ]
     keyRelations.set(key, relations)
   }

@@ -1,13 +1,14 @@
 /** What `session.create()` takes and returns: column values plus optional relation values; a new object with every relation loaded. */
 import type { AnySchema } from '../schema/define-schema.js'
-import type { Collection, ColumnsOnly, Reference } from './entity.js'
+import type { Collection, ColumnsOnly, Reference, ViewCollection } from './entity.js'
 import type { Loaded } from './loaded.js'
 import type { Insertable } from './rows.js'
 import type { ColumnsOf, TableKey, TableRelations } from './schema-types.js'
 import type { ColumnInfoOf } from '../schema/column.js'
 import type { Entity } from './entity.js'
 
-type RelationValue<H> = [H] extends [Collection<any, infer I>] ? readonly I[] : [NonNullable<H>] extends [Reference<infer E, infer N>] ? (N extends true ? ColumnsOnly<E> | null : ColumnsOnly<E>) : never
+// A read-only collection takes no value: the unit of work ignores it.
+type RelationValue<H> = [H] extends [Collection<any, infer I>] ? readonly I[] : [H] extends [ViewCollection<any>] ? never : [NonNullable<H>] extends [Reference<infer E, infer N>] ? (N extends true ? ColumnsOnly<E> | null : ColumnsOnly<E>) : never
 
 /** Foreign-key columns: optional in `create()`, since a relation's object can provide them (checked at flush). */
 type ForeignKeyColumns<S extends AnySchema, K extends TableKey<S>> = {

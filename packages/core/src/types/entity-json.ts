@@ -1,5 +1,5 @@
 /** The type of an entity's `toJSON()`: what `JSON.stringify` writes for it. */
-import type { Collection, LoadedCollection, Reference } from './entity.js'
+import type { Collection, LoadedCollection, LoadedViewCollection, Reference } from './entity.js'
 
 /**
  * How `toJSON()` writes an object that is already on the path from the object being written (a
@@ -28,7 +28,7 @@ type IsHandle<V> = [NonNullable<V>] extends [LoadedCollection<any, any>]
 type RelatedJson<T, Nested extends boolean> = Nested extends true ? EntityJson<T, true> | EntityKeyJson : EntityJson<T, true>
 
 type JsonProperty<V, Nested extends boolean> =
-  V extends LoadedCollection<infer T, any>
+  V extends LoadedCollection<infer T, any> | LoadedViewCollection<infer T>
     ? RelatedJson<T, Nested>[]
     : V extends Reference<any, any>
       ? RelatedJson<V, Nested>

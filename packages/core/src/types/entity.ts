@@ -52,6 +52,36 @@ export interface Collection<E, I = ColumnsOnly<E>> {
 export interface LoadedCollection<E, I = ColumnsOnly<E>> extends ReadonlyArray<E>, Collection<E, I> {}
 
 /**
+ * A read-only to-many relation (`viewOnly: true`) that may not be loaded yet: it loads, and has no
+ * change methods (the unit of work ignores it).
+ *
+ * @example
+ * ```ts
+ * const published = await author.publishedBooks.load()   // a LoadedViewCollection
+ * ```
+ */
+export interface ViewCollection<E> {
+  /** Loads the related objects that match the relation's `where` (once per session) and returns them. */
+  load(): Promise<LoadedViewCollection<E>>
+  /** How many related objects match the relation's `where`, without loading them (its length once loaded). */
+  count(): Promise<number>
+}
+
+/**
+ * A loaded read-only to-many relation: a read-only array, with no change methods.
+ *
+ * @example
+ * ```ts
+ * const author = await session.query('authors').with({ publishedBooks: true }).one()
+ * author.publishedBooks.map((b) => b.title)
+ * ```
+ */
+export interface LoadedViewCollection<E> extends ReadonlyArray<E>, ViewCollection<E> {}
+
+/** Whether a relation declaration is read-only (`viewOnly: true`). */
+export type IsViewOnly<Rel> = Rel extends RelationDef<any, any, infer O> ? (O extends { readonly viewOnly: true } ? true : false) : false
+
+/**
  * A to-one relation that may not be loaded yet: `load()` it. Once loaded, the relation is the
  * object itself, which has `load()` too (resolving to itself), so a loaded value is a
  * `Reference` as well: an entity with loaded relations is assignable to one without. A nullable
@@ -145,7 +175,9 @@ type RefersTo<TRef extends string, TTargetSqlName extends string, TPass> = strin
  */
 export type RelationHandle<S extends AnySchema, K extends TableKey<S>, Rel> = Rel extends RelationDef<infer Kind, infer Target extends TableKey<S>>
   ? Kind extends 'oneToMany' | 'manyToMany'
-    ? Collection<Entity<S, Target>>
+    ? IsViewOnly<Rel> extends true
+      ? ViewCollection<Entity<S, Target>>
+      : Collection<Entity<S, Target>>
     : IsToOneNullable<S, K, Rel> extends true
       ? Reference<Entity<S, Target>, true> | null
       : Reference<Entity<S, Target>, false>

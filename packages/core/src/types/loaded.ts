@@ -2,7 +2,7 @@
 import type { Simplify } from 'type-fest'
 import type { AnySchema } from '../schema/define-schema.js'
 import type { LoadStrategy, RelationDef } from '../schema/relations.js'
-import type { Collection, EntityMethods, IsToOneNullable, LoadedCollection, Reference, RelationHandle } from './entity.js'
+import type { Collection, EntityMethods, IsToOneNullable, IsViewOnly, LoadedCollection, LoadedViewCollection, Reference, RelationHandle, ViewCollection } from './entity.js'
 import type { EntityJsonMethod } from './entity-json.js'
 import type { CountsOf } from './counts.js'
 import type { CollectionQuery, RelationQuery } from './query.js'
@@ -63,7 +63,9 @@ type NestedSpec<V> = V extends true | LoadStrategy
 type LoadedRelation<S extends AnySchema, K extends TableKey<S>, R extends keyof TableRelations<S, K>, V> =
   TableRelations<S, K>[R] extends RelationDef<infer Kind, infer Target extends TableKey<S>>
     ? Kind extends 'oneToMany' | 'manyToMany'
-      ? LoadedCollection<Loaded<S, Target, NestedSpec<V>>, Row<S, Target>>
+      ? IsViewOnly<TableRelations<S, K>[R]> extends true
+        ? LoadedViewCollection<Loaded<S, Target, NestedSpec<V>>>
+        : LoadedCollection<Loaded<S, Target, NestedSpec<V>>, Row<S, Target>>
       : IsToOneNullable<S, K, TableRelations<S, K>[R]> extends true
         ? Loaded<S, Target, NestedSpec<V>> | null
         : Loaded<S, Target, NestedSpec<V>>
@@ -93,7 +95,11 @@ type LoadedShape<S extends AnySchema, K extends TableKey<S>, W> = Row<S, K> & {
   ('toJSON' extends keyof Row<S, K> | keyof TableRelations<S, K> ? {} : EntityJsonMethod)
 
 /** The loaded form of one relation handle. */
-export type LoadedValue<H> = H extends Collection<infer E, infer I> ? LoadedCollection<E, I> : H extends Reference<infer E, infer N> ? (N extends true ? E | null : E) : H
+export type LoadedValue<H> = H extends Collection<infer E, infer I>
+  ? LoadedCollection<E, I>
+  : H extends ViewCollection<infer E>
+    ? LoadedViewCollection<E>
+    : H extends Reference<infer E, infer N> ? (N extends true ? E | null : E) : H
 
 /**
  * The names of an entity's relations (properties holding a collection or a reference).

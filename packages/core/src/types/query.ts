@@ -8,9 +8,10 @@ import type { Page, PaginateOptions } from '../query/paginate.js'
 import type { StreamOptions } from '../query/query-stream.js'
 import type { Aggregate, AggregateFunctions, AggregateQuery, AggregateRow, GroupedQuery } from './aggregate.js'
 import type { CollectionNames, CountEntry, CountSpec, NoOtherCounts } from './counts.js'
-import type { Loaded, MergeSpec, WithSpec } from './loaded.js'
+import type { Loaded, MergeSpec, RelationTarget, WithSpec } from './loaded.js'
+import type { RelationFilterQuery, WhereInput, WhereValues } from './relation-filters.js'
 import type { Row } from './rows.js'
-import type { TableKey } from './schema-types.js'
+import type { TableKey, TableRelations } from './schema-types.js'
 
 /**
  * The tables of a schema as Kysely sees them in `where` callbacks: keyed by table key, with property names.
@@ -47,16 +48,42 @@ export type FilterValues<R, F> = ExactOptional extends true
   ? { [P in keyof F]: P extends keyof R ? Exclude<F[P], undefined> : never }
   : { [P in keyof F]-?: P extends keyof R ? Exclude<F[P], undefined> : never }
 
-/** Filters and order shared by root queries and relation queries. */
-export interface Filterable<S extends AnySchema, K extends TableKey<S>, Self> {
-  /** `filter_by`: every given property equals its value (`null` means `IS NULL`; `undefined` is an error). */
-  where<F extends Partial<Row<S, K>>>(values: F & NoInfer<FilterValues<Row<S, K>, F>>): Self
+/**
+ * The `where` overloads shared by every query, relation filters' callbacks included.
+ *
+ * @example
+ * ```ts
+ * function published<Q extends WhereMethods<typeof schema, 'books', Q>>(q: Q): Q {
+ *   return q.where({ published: true })
+ * }
+ * ```
+ */
+export interface WhereMethods<S extends AnySchema, K extends TableKey<S>, Self> {
+  /**
+   * `filter_by`: every given column equals its value (`null` means `IS NULL`; `undefined` is an
+   * error), and every given relation matches its relation filter: `{ books: { some | every | none: ... } }`,
+   * `{ author: { name: 'Ann' } }`, `{ author: null }` (see `WhereInput`), as `EXISTS` subqueries.
+   */
+  where<F extends WhereInput<S, K>>(values: F & NoInfer<WhereValues<S, K, F>>): Self
   /** A comparison on one property: `where('title', 'like', 'B%')`, `where('id', 'in', [1, 2])`. */
   where<C extends keyof Row<S, K> & string>(column: C, operator: 'in' | 'not in', values: readonly Row<S, K>[C][]): Self
   /** A comparison of one property with one value: `where('year', '>=', 2000)`; `null` with `is` / `is not`. */
   where<C extends keyof Row<S, K> & string>(column: C, operator: Exclude<ComparisonOperator, 'in' | 'not in'>, value: Row<S, K>[C] | null): Self
   /** A Kysely expression over the table's properties: `where((eb) => eb.or([eb('a', '=', 1), eb('b', '>', 2)]))`. */
   where(build: (eb: ExpressionBuilder<PropertyDatabase<S>, K>) => Expression<SqlBool>): Self
+  /**
+   * The rows with a related row matching the callback's filters (SQLAlchemy's `.any()` / `.has()`):
+   * `whereRelated('books', (q) => q.where('year', '>', 2000))` is
+   * `where({ books: { some: (q) => q.where('year', '>', 2000) } })` (on a to-one, `{ author: (q) => ... }`).
+   */
+  whereRelated<R extends keyof TableRelations<S, K> & string>(
+    relation: R,
+    build: (query: RelationFilterQuery<S, RelationTarget<S, K, R>>) => RelationFilterQuery<S, RelationTarget<S, K, R>>,
+  ): Self
+}
+
+/** Filters and order shared by root queries and relation queries. */
+export interface Filterable<S extends AnySchema, K extends TableKey<S>, Self> extends WhereMethods<S, K, Self> {
   /** Orders by a property, ascending unless told; later calls order within earlier ones, the primary key breaks ties. */
   orderBy(column: keyof Row<S, K> & string, direction?: 'asc' | 'desc'): Self
 }

@@ -67,7 +67,10 @@ class Run implements CascadeRun {
       if (this.entities.has(entity)) continue
       this.entities.add(entity)
       const state = stateOf(entity)!
-      for (const relation of state.table.relations.values()) await kindOf(relation).ownerDeleted(this, entity, state, relation)
+      for (const relation of state.table.relations.values()) {
+        // A read-only relation neither deletes nor unlinks what it holds: the relation it views does.
+        if (!relation.viewOnly) await kindOf(relation).ownerDeleted(this, entity, state, relation)
+      }
     }
     this.#queue.length = 0
     return true

@@ -71,7 +71,7 @@ const parentsByKey = new WeakMap<ForeignKeyModel, readonly RelationModel[]>()
 function parentRelations(key: ForeignKeyModel): readonly RelationModel[] {
   let parents = parentsByKey.get(key)
   if (parents === undefined) {
-    parents = [...key.references.relations.values()].filter((r) => r.foreignKey === key && !r.owning && r.association === undefined)
+    parents = [...key.references.relations.values()].filter((r) => r.foreignKey === key && !r.owning && r.association === undefined && !r.viewOnly)
     parentsByKey.set(key, parents)
   }
   return parents
