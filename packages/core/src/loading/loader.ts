@@ -8,7 +8,7 @@ import { refreshUnchanged } from '../tracking/refresh-columns.js'
 import type { SqlContext } from './join-strategy.js'
 import type { LoadContext } from './load-context.js'
 import { buildLoadPlan, isPartialLoad, type LoadNode } from './load-plan.js'
-import { hasJoined, hydrateRow, selectJoined } from './row-shape.js'
+import { hasJoined, hydrateRow, selectJoined, withDecodedRows } from './row-shape.js'
 import { aliasCounter, selectIn } from './select-in.js'
 
 const ROOT = 't0'
@@ -32,7 +32,7 @@ export async function runQuery(ctx: LoadContext, state: QueryState): Promise<obj
   if (state.populateExisting) ctx = { ...ctx, hydrator: ctx.hydrator.populating(), populate: true }
   const plan = lockedPlan(ctx, state, buildLoadPlan(state, ctx.statements.jsonCollections(ctx.capabilities)))
   const { query, shape } = rootQuery(ctx, state, plan)
-  const rows = (await query.execute()) as Record<string, unknown>[]
+  const rows = (await withDecodedRows(ctx, query, state.table, shape).execute()) as Record<string, unknown>[]
   const entities = ctx.hydrator.fromRows(state.table, rows)
   // Rows read under a lock are the ones to write over: objects already held take their unchanged columns.
   // (A populating query has overwritten them all already.)

@@ -14,7 +14,7 @@ import { assignRelation } from './assign.js'
 import { relationSource, type SqlContext } from './join-strategy.js'
 import { isPartialLoad, type LoadNode } from './load-plan.js'
 import type { LoadContext } from './load-context.js'
-import { hasJoined, hydrateRow, referencesPrimaryKey, selectJoined } from './row-shape.js'
+import { hasJoined, hydrateRow, referencesPrimaryKey, selectJoined, withDecodedRows } from './row-shape.js'
 
 function readKey(entity: object, columns: readonly ColumnModel[]): unknown[] | undefined {
   const values = new Array<unknown>(columns.length)
@@ -110,7 +110,7 @@ async function queryChunk(ctx: LoadContext, node: LoadNode, keys: unknown[][] | 
   for (const item of orderItems(node.query.orderBy, relation.target)) {
     query = query.orderBy(`${child}.${item.column.sqlName}`, item.direction)
   }
-  const rows = (await query.execute()) as Record<string, unknown>[]
+  const rows = (await withDecodedRows(ctx, query, relation.target, shape, linkColumns).execute()) as Record<string, unknown>[]
   const decoders = linkColumns.map((c) => ctx.hydrator.keyDecoder(c))
   const entities = ctx.hydrator.fromRows(relation.target, rows)
   const single = linkKeys.length === 1 ? linkKeys[0]! : undefined
