@@ -23,6 +23,9 @@ export interface RowShape {
   readonly joined: readonly { readonly node: LoadNode; readonly shape: RowShape }[]
 }
 
+/** The shape of rows that carry their table's columns alone. */
+export const plainShape: RowShape = Object.freeze({ prefix: '', json: [], joined: [] })
+
 /** A join-loaded many-to-one on the target's primary key: one row at most, so a LEFT JOIN keeps the parent rows as they are. */
 export function joinsFlat(node: LoadNode): boolean {
   const { relation } = node
