@@ -53,6 +53,8 @@ function rootShape(state: QueryState): string | undefined {
   let shape = `${state.table.key}|${state.limit ?? ''}|${state.offset ?? ''}|`
   for (const filter of state.filters) {
     if (filter.kind !== 'compare' || filter.value === null || filter.value === undefined || Array.isArray(filter.value)) return undefined
+    // `is true` is written into the text by Kysely, not sent as a parameter.
+    if (filter.operator === 'is' || filter.operator === 'is not') return undefined
     shape += `${filter.column.sqlName} ${filter.operator},`
   }
   for (const item of state.orderBy) shape += `|${item.column.sqlName} ${item.direction}`

@@ -115,7 +115,7 @@ async function queryChunk(ctx: LoadContext, node: LoadNode, keys: unknown[][] | 
   }
   let rows: Record<string, unknown>[]
   let shape: RowShape
-  if (ctx.statementCache !== undefined && keys !== undefined && plainLoad(node)) {
+  if (ctx.statementCache !== undefined && keys !== undefined && keys.length <= CACHED_KEYS && plainLoad(node)) {
     // A lazy load: the statement depends on the relation and the number of keys only.
     rows = await ctx.statementCache.rows(ctx.db, `in|${relation.source.key}.${relation.name}|${keys.length}`, keys.flat(), [], () => build().query)
     shape = plainShape
@@ -144,6 +144,9 @@ async function queryChunk(ctx: LoadContext, node: LoadNode, keys: unknown[][] | 
     else list.push(entity)
   }
 }
+
+/** Lazy loads of up to so many parents reuse their statement; a longer list costs little to compile beside its rows. */
+const CACHED_KEYS = 64
 
 /** A relation loaded alone: no filter, order, page or relation under it. */
 function plainLoad(node: LoadNode): boolean {

@@ -19,6 +19,12 @@ interface Compiled {
  */
 export class StatementCache {
   readonly #compiled = new Map<string, Compiled>()
+  /** Shapes kept at most: a long session of ever new shapes keeps its first ones. */
+  readonly #limit: number
+
+  constructor(limit = 256) {
+    this.#limit = limit
+  }
 
   /**
    * The rows of the statement of this shape with these values: from the SQL compiled before, or
@@ -40,7 +46,7 @@ export class StatementCache {
       return (await db.executeQuery(Object.freeze({ ...known.query, parameters }))).rows as Record<string, unknown>[]
     }
     const query = build().compile()
-    if (startsWith(query.parameters, values, fixed)) this.#compiled.set(shape, { query, tail: query.parameters.slice(values.length) })
+    if (this.#compiled.size < this.#limit && startsWith(query.parameters, values, fixed)) this.#compiled.set(shape, { query, tail: query.parameters.slice(values.length) })
     return (await db.executeQuery(query)).rows as Record<string, unknown>[]
   }
 }
