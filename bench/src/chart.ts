@@ -90,7 +90,8 @@ export function svgChart(results: readonly Measurement[], scenarios: readonly Sc
         const [from, to] = top1 < base ? [top1, base] : [base, top1]
         const label = `${database} ${scenario} ${name}: ${ratio.toFixed(2)}× (${r.median!.toFixed(1)} ms)`
         out.push(`<rect x="${x}" y="${from.toFixed(1)}" width="${bar - 1}" height="${Math.max(1, to - from).toFixed(1)}" fill="${colour(name)}"><title>${escape(label)}</title></rect>`)
-        if (ratio > HIGH) out.push(`<text x="${x + bar / 2}" y="-2" text-anchor="middle" font-size="8">${ratio.toFixed(0)}</text>`)
+        // Cut bars are labelled, neighbours on two lines so that their labels do not run together.
+        if (ratio > HIGH) out.push(`<text x="${x + bar / 2}" y="${c % 2 === 0 ? -2 : -10}" text-anchor="middle" font-size="8">${ratio.toFixed(0)}</text>`)
       })
     })
     out.push('</g>')
