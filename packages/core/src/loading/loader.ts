@@ -33,7 +33,8 @@ export function rootQuery(ctx: LoadContext, state: QueryState, plan: readonly Lo
  * single values (a `get` by key) reuses the session's statement of the same shape.
  */
 async function rootRows(ctx: LoadContext, state: QueryState, plan: readonly LoadNode[]): Promise<{ rows: Record<string, unknown>[]; shape: RowShape }> {
-  const cacheShape = ctx.statementCache !== undefined && plan.length === 0 && state.lock === undefined ? rootShape(state) : undefined
+  // Relation counts (`withCount`) add subqueries the shape key does not name: such a query is built each time.
+  const cacheShape = ctx.statementCache !== undefined && plan.length === 0 && state.lock === undefined && state.counts === undefined ? rootShape(state) : undefined
   if (cacheShape === undefined) {
     const { query, shape } = rootQuery(ctx, state, plan)
     return { rows: (await withDecodedRows(ctx, query, state.table, shape).execute()) as Record<string, unknown>[], shape }
