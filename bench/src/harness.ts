@@ -24,6 +24,9 @@ export interface HarnessOptions {
   readonly log: (line: string) => void
 }
 
+/** The contestant whose medians give the second ratio, `× raw`: the drivers alone. */
+export const RAW = 'raw'
+
 export interface Measurement {
   readonly database: DatabaseName
   readonly scenario: ScenarioId
@@ -37,6 +40,8 @@ export interface Measurement {
   readonly p90?: number
   /** Median / the floor's median. */
   ratio?: number
+  /** Median / the median of `raw` (the drivers alone), when it ran. */
+  rawRatio?: number
   /** Statements per operation (the median over rounds; they do not vary in practice). */
   readonly statements?: number
   /** Largest heap growth over a post-GC baseline during the untimed check run (bytes). */
@@ -212,6 +217,8 @@ export async function measureDatabase(
     results.splice(results.length - mine.length, mine.length, ...mine.sort((a, b) => order.indexOf(a.contestant) - order.indexOf(b.contestant)))
     const floor = results.find((r) => r.database === db.name && r.scenario === scenario.id && r.status === 'ok' && r.contestant === opened[0]!.contestant.name)
     for (const r of results) if (r.database === db.name && r.scenario === scenario.id && r.median !== undefined && floor?.median !== undefined) r.ratio = r.median / floor.median
+    const raw = results.find((r) => r.database === db.name && r.scenario === scenario.id && r.status === 'ok' && r.contestant === RAW)
+    for (const r of results) if (r.database === db.name && r.scenario === scenario.id && r.median !== undefined && raw?.median !== undefined) r.rawRatio = r.median / raw.median
     options.log(
       `  ${db.name} ${scenario.id}: ${results
         .filter((r) => r.database === db.name && r.scenario === scenario.id)

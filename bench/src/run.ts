@@ -8,7 +8,7 @@
  * rounds are cut to fit, never under BENCH_MIN_ROUNDS, default 3; a contestant whose one run
  * exceeds it is timed by its check run alone), BENCH_DATABASES
  * (postgres,mariadb,pglite), BENCH_SCENARIOS (R1,R2,R3,W1,W2), BENCH_CONTESTANTS (names; the
- * floor, kysely, always runs). Servers: RELATA_POSTGRES_URL, RELATA_MARIADB_URL.
+ * floor, kysely, and the drivers alone, raw, always run). Servers: RELATA_POSTGRES_URL, RELATA_MARIADB_URL.
  */
 import 'reflect-metadata'
 import { mkdirSync, writeFileSync } from 'node:fs'
@@ -16,6 +16,7 @@ import { performance } from 'node:perf_hooks'
 import { contestants as allContestants } from './contestants/index.js'
 import { databaseNames, openDatabase, probe, type DatabaseName } from './databases.js'
 import { measureDatabase, type Measurement } from './harness.js'
+import { svgChart } from './chart.js'
 import { json, markdown, type RunInfo } from './report.js'
 import type { Contestant, ContestantOnDatabase } from './scenario.js'
 import { scenarios as allScenarios } from './scenarios/index.js'
@@ -49,7 +50,7 @@ async function main(): Promise<void> {
   const scenarioFilter = list('BENCH_SCENARIOS', allScenarios.map((s) => s.id))
   const scenarios = allScenarios.filter((s) => scenarioFilter === undefined || scenarioFilter.includes(s.id))
   const contestantFilter = list('BENCH_CONTESTANTS', allContestants.map((c) => c.name))
-  const contestants = allContestants.filter((c, i) => i === 0 || contestantFilter === undefined || contestantFilter.includes(c.name))
+  const contestants = allContestants.filter((c, i) => i <= 1 || contestantFilter === undefined || contestantFilter.includes(c.name))
   installStatementCounters()
 
   const results: Measurement[] = []
@@ -113,7 +114,9 @@ async function main(): Promise<void> {
   mkdirSync(dir, { recursive: true })
   writeFileSync(new URL('latest.md', dir), table)
   writeFileSync(new URL('latest.json', dir), json(results, scenarios, measured, info))
-  log(`wrote bench/results/latest.md and latest.json (${info.wallSeconds.toFixed(0)} s)`)
+  const note = `${startedAt.slice(0, 10)}, Node ${info.node}, up to ${rounds} rounds${process.env.BENCH_CHART_NOTE === undefined ? '' : `; ${process.env.BENCH_CHART_NOTE}`}`
+  writeFileSync(new URL('latest.svg', dir), svgChart(results, scenarios.map((s) => s.id), measured, { note }))
+  log(`wrote bench/results/latest.md, latest.json and latest.svg (${info.wallSeconds.toFixed(0)} s)`)
 }
 
 main().then(

@@ -1,6 +1,6 @@
 /** Runs an entity query with its eager loads: the root statement, then one statement per `selectIn` level. */
 import { RelataError } from '../errors.js'
-import { compileFilters, orderItems } from '../query/filters.js'
+import { compileFilters, filterParameter, orderItems } from '../query/filters.js'
 import type { QueryState } from '../query/query-state.js'
 import { assignCounts, countSelections } from '../query/relation-counts.js'
 import { stateOf } from '../tracking/entity-state.js'
@@ -8,7 +8,7 @@ import { refreshUnchanged } from '../tracking/refresh-columns.js'
 import type { SqlContext } from './join-strategy.js'
 import type { LoadContext } from './load-context.js'
 import { buildLoadPlan, isPartialLoad, type LoadNode } from './load-plan.js'
-import { hasJoined, hydrateRow, selectJoined } from './row-shape.js'
+import { hasJoined, hydrateRow, plainShape, selectJoined, withDecodedRows, type RowShape } from './row-shape.js'
 import { aliasCounter, selectIn } from './select-in.js'
 
 const ROOT = 't0'
@@ -28,11 +28,44 @@ export function rootQuery(ctx: LoadContext, state: QueryState, plan: readonly Lo
   return { query, shape: joined.shape }
 }
 
+/**
+ * The rows of the root statement. A query of the table alone whose filters compare columns with
+ * single values (a `get` by key) reuses the session's statement of the same shape.
+ */
+async function rootRows(ctx: LoadContext, state: QueryState, plan: readonly LoadNode[]): Promise<{ rows: Record<string, unknown>[]; shape: RowShape }> {
+  // Relation counts (`withCount`) add subqueries the shape key does not name: such a query is built each time.
+  const cacheShape = ctx.statementCache !== undefined && plan.length === 0 && state.lock === undefined && state.counts === undefined ? rootShape(state) : undefined
+  if (cacheShape === undefined) {
+    const { query, shape } = rootQuery(ctx, state, plan)
+    return { rows: (await withDecodedRows(ctx, query, state.table, shape).execute()) as Record<string, unknown>[], shape }
+  }
+  const values = state.filters.map((f) => (f.kind === 'compare' ? filterParameter(f.column, f.value) : undefined))
+  const fixed = [state.limit, state.offset].filter((n) => n !== undefined)
+  const rows = await ctx.statementCache!.rows(ctx.db, cacheShape, values, fixed, () => {
+    const { query, shape } = rootQuery(ctx, state, plan)
+    return withDecodedRows(ctx, query, state.table, shape)
+  })
+  // No relation is joined into it: the rows are the table's own.
+  return { rows, shape: plainShape }
+}
+
+/** What decides the root statement's SQL when every filter compares a column with one value; otherwise `undefined`. */
+function rootShape(state: QueryState): string | undefined {
+  let shape = `${state.table.key}|${state.limit ?? ''}|${state.offset ?? ''}|`
+  for (const filter of state.filters) {
+    if (filter.kind !== 'compare' || filter.value === null || filter.value === undefined || Array.isArray(filter.value)) return undefined
+    // `is true` is written into the text by Kysely, not sent as a parameter.
+    if (filter.operator === 'is' || filter.operator === 'is not') return undefined
+    shape += `${filter.column.sqlName} ${filter.operator},`
+  }
+  for (const item of state.orderBy) shape += `|${item.column.sqlName} ${item.direction}`
+  return shape
+}
+
 export async function runQuery(ctx: LoadContext, state: QueryState): Promise<object[]> {
   if (state.populateExisting) ctx = { ...ctx, hydrator: ctx.hydrator.populating(), populate: true }
   const plan = lockedPlan(ctx, state, buildLoadPlan(state, ctx.statements.jsonCollections(ctx.capabilities)))
-  const { query, shape } = rootQuery(ctx, state, plan)
-  const rows = (await query.execute()) as Record<string, unknown>[]
+  const { rows, shape } = await rootRows(ctx, state, plan)
   const entities = ctx.hydrator.fromRows(state.table, rows)
   // Rows read under a lock are the ones to write over: objects already held take their unchanged columns.
   // (A populating query has overwritten them all already.)

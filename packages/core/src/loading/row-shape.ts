@@ -8,7 +8,7 @@
 import { sql, type SelectQueryBuilder } from 'kysely'
 import { compileFilters } from '../query/filters.js'
 import { viewFilters } from '../query/relation-filters.js'
-import type { RelationModel } from '../schema/model.js'
+import type { ColumnModel, RelationModel, TableModel } from '../schema/model.js'
 import { assignRelation } from './assign.js'
 import { hydrateJoined } from './hydrate-joined.js'
 import { joinedRelation, linkConditions, relationKey, type SqlContext } from './join-strategy.js'
@@ -23,6 +23,9 @@ export interface RowShape {
   /** Many-to-one relations joined into the row, each with the shape of its own columns. */
   readonly joined: readonly { readonly node: LoadNode; readonly shape: RowShape }[]
 }
+
+/** The shape of rows that carry their table's columns alone. */
+export const plainShape: RowShape = Object.freeze({ prefix: '', json: [], joined: [] })
 
 /** A join-loaded many-to-one on the target's primary key: one row at most, so a LEFT JOIN keeps the parent rows as they are. */
 export function joinsFlat(node: LoadNode): boolean {
@@ -61,6 +64,25 @@ export function selectJoined<Q extends SelectQueryBuilder<any, any, any>>(
     joined.push({ node, shape: inner.shape })
   }
   return { query: next, shape: { prefix, json, joined } }
+}
+
+/**
+ * The statement, marked (`ValueRules.decodedRows`) when its rows are read by the row decoders
+ * alone: `table`'s columns, `extra` and those of its LEFT JOINs, no JSON aggregate.
+ */
+export function withDecodedRows<Q extends SelectQueryBuilder<any, any, any>>(ctx: LoadContext, query: Q, table: TableModel, shape: RowShape, extra: readonly ColumnModel[] = []): Q {
+  const columns: ColumnModel[] = [...table.columns, ...extra]
+  const collect = (level: RowShape): boolean => {
+    if (level.json.length > 0) return false
+    for (const { node, shape: inner } of level.joined) {
+      columns.push(...node.relation.target.columns)
+      if (!collect(inner)) return false
+    }
+    return true
+  }
+  if (!collect(shape)) return query
+  const plugin = ctx.hydrator.decodedRows(columns)
+  return plugin === undefined ? query : (query.withPlugin(plugin) as Q)
 }
 
 /** Reads the join-loaded relations of one row into `entity` (and, through joined rows, their own). */

@@ -14,7 +14,7 @@ import { assignRelation } from './assign.js'
 import { relationSource, type SqlContext } from './join-strategy.js'
 import { isPartialLoad, type LoadNode } from './load-plan.js'
 import type { LoadContext } from './load-context.js'
-import { hasJoined, hydrateRow, referencesPrimaryKey, selectJoined } from './row-shape.js'
+import { hasJoined, hydrateRow, plainShape, referencesPrimaryKey, selectJoined, withDecodedRows, type RowShape } from './row-shape.js'
 
 function readKey(entity: object, columns: readonly ColumnModel[]): unknown[] | undefined {
   const values = new Array<unknown>(columns.length)
@@ -93,24 +93,37 @@ async function queryChunk(ctx: LoadContext, node: LoadNode, keys: unknown[][] | 
   const linkAlias = relation.association ? association : child
   const linkKeys = relation.association ? linkColumns.map((_, i) => `__k${i}`) : linkColumns.map((c) => c.sqlName)
 
-  const parentKeys = (childAlias: string, associationAlias: string) => {
-    const alias = relation.association ? associationAlias : childAlias
-    return keys !== undefined ? inTuples(linkColumns.map((c) => `${alias}.${c.sqlName}`), keys) : sql`${sql.join(linkColumns.map((c) => sql`${sql.ref(`${alias}.${c.sqlName}`)} is not null`), sql` and `)}`
+  const build = () => {
+    const parentKeys = (childAlias: string, associationAlias: string) => {
+      const alias = relation.association ? associationAlias : childAlias
+      return keys !== undefined ? inTuples(linkColumns.map((c) => `${alias}.${c.sqlName}`), keys) : sql`${sql.join(linkColumns.map((c) => sql`${sql.ref(`${alias}.${c.sqlName}`)} is not null`), sql` and `)}`
+    }
+    const source = relationSource(sqlCtx, node, child, association, parentKeys)
+      .select(relation.target.columns.map((c) => `${child}.${c.sqlName}`))
+      .select(relation.association ? linkColumns.map((c, i) => sql.ref(`${linkAlias}.${c.sqlName}`).as(linkKeys[i]!)) : [])
+      .where((eb) =>
+        keys !== undefined
+          ? inTuples(linkColumns.map((c) => `${linkAlias}.${c.sqlName}`), keys)
+          : eb.and(linkColumns.map((c) => eb(`${linkAlias}.${c.sqlName}`, 'is not', null))),
+      )
+    const { query: joined, shape } = selectJoined(sqlCtx, source, node.children, child)
+    let query = joined
+    for (const item of orderItems(node.query.orderBy, relation.target)) {
+      query = query.orderBy(`${child}.${item.column.sqlName}`, item.direction)
+    }
+    return { query: withDecodedRows(ctx, query, relation.target, shape, linkColumns), shape }
   }
-  const source = relationSource(sqlCtx, node, child, association, parentKeys)
-    .select(relation.target.columns.map((c) => `${child}.${c.sqlName}`))
-    .select(relation.association ? linkColumns.map((c, i) => sql.ref(`${linkAlias}.${c.sqlName}`).as(linkKeys[i]!)) : [])
-    .where((eb) =>
-      keys !== undefined
-        ? inTuples(linkColumns.map((c) => `${linkAlias}.${c.sqlName}`), keys)
-        : eb.and(linkColumns.map((c) => eb(`${linkAlias}.${c.sqlName}`, 'is not', null))),
-    )
-  const { query: joined, shape } = selectJoined(sqlCtx, source, node.children, child)
-  let query = joined
-  for (const item of orderItems(node.query.orderBy, relation.target)) {
-    query = query.orderBy(`${child}.${item.column.sqlName}`, item.direction)
+  let rows: Record<string, unknown>[]
+  let shape: RowShape
+  if (ctx.statementCache !== undefined && keys !== undefined && keys.length <= CACHED_KEYS && plainLoad(node)) {
+    // A lazy load: the statement depends on the relation and the number of keys only.
+    rows = await ctx.statementCache.rows(ctx.db, `in|${relation.source.key}.${relation.name}|${keys.length}`, keys.flat(), [], () => build().query)
+    shape = plainShape
+  } else {
+    const built = build()
+    shape = built.shape
+    rows = (await built.query.execute()) as Record<string, unknown>[]
   }
-  const rows = (await query.execute()) as Record<string, unknown>[]
   const decoders = linkColumns.map((c) => ctx.hydrator.keyDecoder(c))
   const entities = ctx.hydrator.fromRows(relation.target, rows)
   const single = linkKeys.length === 1 ? linkKeys[0]! : undefined
@@ -130,6 +143,15 @@ async function queryChunk(ctx: LoadContext, node: LoadNode, keys: unknown[][] | 
     if (list === undefined) found.set(id, [entity])
     else list.push(entity)
   }
+}
+
+/** Lazy loads of up to so many parents reuse their statement; a longer list costs little to compile beside its rows. */
+const CACHED_KEYS = 64
+
+/** A relation loaded alone: no filter, order, page or relation under it. */
+function plainLoad(node: LoadNode): boolean {
+  const { query } = node
+  return node.children.length === 0 && query.filters.length === 0 && query.orderBy.length === 0 && query.limit === undefined && query.offset === undefined
 }
 
 function isPaged(node: LoadNode): boolean {

@@ -14,14 +14,14 @@ const alwaysTrue = sql<SqlBool>`1 = 1`
  * A filter value as the driver takes it, encoded as a written value is; a `real` one at single
  * precision, as the column holds it (MySQL would compare the column with a double).
  */
-function encodeValue(column: ColumnModel, value: unknown): unknown {
+export function filterParameter(column: ColumnModel, value: unknown): unknown {
   if (column.config.dataType === 'real' && typeof value === 'number' && !Object.is(value, -0)) return Math.fround(value)
   return encodeColumnValue(column, value)
 }
 
 export function compileFilter(eb: ExpressionBuilder<any, any>, filter: Filter, table: TableModel, alias: string): Expression<SqlBool> {
   if (filter.kind === 'expression') return renameToSql(filter.build(eb), table, alias)
-  if (filter.kind === 'keyset') return keysetPredicate(eb, filter, alias, encodeValue)
+  if (filter.kind === 'keyset') return keysetPredicate(eb, filter, alias, filterParameter)
   if (filter.kind === 'relation') return compileRelationFilter(eb, filter, alias, compileFilters)
   const { column, operator, value } = filter
   const ref = `${alias}.${column.sqlName}`
@@ -29,7 +29,7 @@ export function compileFilter(eb: ExpressionBuilder<any, any>, filter: Filter, t
   if (value === null && (operator === '<>' || operator === '!=' || operator === 'is not')) return eb(ref, 'is not', null)
   if (operator === 'in' || operator === 'not in') {
     const list = value as readonly unknown[]
-    const values = list.filter((v) => v !== null && v !== undefined).map((v) => encodeValue(column, v))
+    const values = list.filter((v) => v !== null && v !== undefined).map((v) => filterParameter(column, v))
     // A null in the list means IS NULL, as where({ column: null }) does (SQL's IN never matches NULL).
     const withNull = values.length < list.length
     const compared =
@@ -37,7 +37,7 @@ export function compileFilter(eb: ExpressionBuilder<any, any>, filter: Filter, t
     if (!withNull) return compared
     return operator === 'in' ? eb.or([compared, eb(ref, 'is', null)]) : eb.and([compared, eb(ref, 'is not', null)])
   }
-  return eb(ref, operator, encodeValue(column, value))
+  return eb(ref, operator, filterParameter(column, value))
 }
 
 export function compileFilters(eb: ExpressionBuilder<any, any>, filters: readonly Filter[], table: TableModel, alias: string): Expression<SqlBool>[] {

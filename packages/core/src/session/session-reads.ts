@@ -3,6 +3,7 @@ import { RelataError } from '../errors.js'
 import { BatchLoader } from '../loading/batch-loader.js'
 import type { LoadContext } from '../loading/load-context.js'
 import { runQuery } from '../loading/loader.js'
+import { StatementCache } from '../loading/statement-cache.js'
 import { aggregateQuery, aggregateRows, type AggregatePlan } from '../query/aggregate-query.js'
 import { countQuery } from '../query/count-query.js'
 import { countValue, relationCountQuery } from '../query/relation-counts.js'
@@ -49,6 +50,8 @@ export interface ReadSetup {
 export class SessionReads implements QueryRunner {
   readonly #setup: ReadSetup
   readonly #batch: BatchLoader
+  /** Compiled statements by shape, for the whole session (its transactions run the same SQL). */
+  readonly #statementCache = new StatementCache()
   #context: LoadContext | undefined
 
   constructor(setup: ReadSetup) {
@@ -67,7 +70,14 @@ export class SessionReads implements QueryRunner {
     while (transactions.gate !== undefined) await transactions.gate
     if (this.#context === undefined || this.#context.db !== transactions.db) {
       const capabilities = await this.#setup.connection.capabilities()
-      this.#context = { db: transactions.db, capabilities, statements: this.#setup.statements, identityMap: this.#setup.identityMap, hydrator: this.#setup.hydrator }
+      this.#context = {
+        db: transactions.db,
+        capabilities,
+        statements: this.#setup.statements,
+        identityMap: this.#setup.identityMap,
+        hydrator: this.#setup.hydrator,
+        statementCache: this.#statementCache,
+      }
     }
     return this.#context
   }

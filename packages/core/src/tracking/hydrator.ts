@@ -3,6 +3,7 @@
  * there. Each table gets a hydration function generated once, with its column names written
  * out, so that the hot loop makes objects of one shape with monomorphic property stores.
  */
+import type { KyselyPlugin } from 'kysely'
 import type { Decoder } from '../values/codecs.js'
 import type { ValueRules } from '../values/value-rules.js'
 import type { ColumnModel, TableModel } from '../schema/model.js'
@@ -113,6 +114,11 @@ export class Hydrator {
   /** The row decoder of one column, for key values read outside an entity. */
   keyDecoder(column: ColumnModel): Decoder | undefined {
     return this.rules.rowDecoder(column)
+  }
+
+  /** The plugin that lets the driver leave the decoding of these columns to the row decoders, if the family has one (`ValueRules.decodedRows`). */
+  decodedRows(columns: readonly ColumnModel[]): KyselyPlugin | undefined {
+    return this.rules.decodedRows?.(columns)
   }
 
   /** An entity from a result row keyed by SQL column names (each behind `prefix` when the table was joined in). */

@@ -1,5 +1,5 @@
 /** What the value layer needs to know of a database family: declared here, implemented by each dialect's platform. */
-import type { Expression, SqlBool } from 'kysely'
+import type { Expression, KyselyPlugin, SqlBool } from 'kysely'
 import type { ColumnModel, TableModel } from '../schema/model.js'
 import { jsonDecoder, rowDecoder, type Decoder } from './codecs.js'
 import type { DecimalLimits } from './value-limits.js'
@@ -19,6 +19,12 @@ import type { DecimalLimits } from './value-limits.js'
 export interface ValueRules {
   /** The decoder of a column's values in a result row; `undefined` when the driver returns them as declared. */
   readonly rowDecoder: (column: ColumnModel) => Decoder | undefined
+  /**
+   * A plugin for a statement whose rows carry only these columns, each read through `rowDecoder`:
+   * the driver may then skip conversions of its own that the decoders make anyway. Absent, or
+   * `undefined` for these columns: the statement runs as every other.
+   */
+  readonly decodedRows?: (columns: readonly ColumnModel[]) => KyselyPlugin | undefined
   /** The decoder of a column's values inside a JSON aggregate of `join` loading. */
   readonly jsonDecoder: (column: ColumnModel) => Decoder | undefined
   /** A date as this family's driver must be sent it, written or compared; absent: as it is. */

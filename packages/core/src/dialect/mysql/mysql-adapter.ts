@@ -15,6 +15,7 @@ import {
 } from 'kysely'
 import type { Timezone } from 'mysql2'
 import { inlineParameters, mysqlStringLiteral } from './mysql-literals.js'
+import { typeCastQuery } from './mysql-row-reads.js'
 
 /**
  * Kysely's `MysqlAdapter` says MySQL has no `RETURNING` and drops the rows a statement returns;
@@ -54,19 +55,28 @@ export class ModeProofMysqlQueryCompiler extends MysqlQueryCompiler {
   }
 }
 
-/** A connection whose statements reach mysql2 with their parameters written in (`inlineParameters`). */
+/**
+ * A connection whose statements reach mysql2 with their parameters written in (`inlineParameters`)
+ * and, on a pool Relata created, with the `typeCast` each needs (`typeCastQuery`).
+ */
 class InliningConnection implements DatabaseConnection {
   constructor(
     readonly inner: DatabaseConnection,
     readonly timezone: Timezone,
+    readonly typeCastPerQuery: boolean,
   ) {}
 
+  #driverQuery(query: CompiledQuery): CompiledQuery {
+    const inlined = inlineParameters(query, this.timezone)
+    return this.typeCastPerQuery ? typeCastQuery(inlined) : inlined
+  }
+
   executeQuery<R>(query: CompiledQuery, options?: Parameters<DatabaseConnection['executeQuery']>[1]): Promise<QueryResult<R>> {
-    return this.inner.executeQuery(inlineParameters(query, this.timezone), options)
+    return this.inner.executeQuery(this.#driverQuery(query), options)
   }
 
   streamQuery<R>(query: CompiledQuery, chunkSize: number, options?: Parameters<DatabaseConnection['streamQuery']>[2]): AsyncIterableIterator<QueryResult<R>> {
-    return this.inner.streamQuery(inlineParameters(query, this.timezone), chunkSize, options)
+    return this.inner.streamQuery(this.#driverQuery(query), chunkSize, options)
   }
 
   async cancelQuery(provider: ControlConnectionProvider): Promise<void> {
@@ -86,26 +96,30 @@ class InliningConnection implements DatabaseConnection {
  * Kysely's MySQL driver, with every statement's values written into its text by Relata rather
  * than by the pool's `queryFormat`: pools Relata creates and pools passed in send the same SQL, and
  * no value can turn into SQL whatever `sql_mode` the session is in, now or after a `SET`.
+ * `typeCastPerQuery`: the pool has no `typeCast` of its own (Relata created it): each statement
+ * is given `relataTypeCast`, but the entity reads the column codecs decode.
  *
  * @example
  * ```ts
- * new ModeProofMysqlDriver({ pool }, () => 'Z')
+ * new ModeProofMysqlDriver({ pool }, () => 'Z', true)
  * ```
  */
 export class ModeProofMysqlDriver extends MysqlDriver {
   readonly #wrapped = new WeakMap<DatabaseConnection, InliningConnection>()
   readonly #timezone: () => Timezone
+  readonly #typeCastPerQuery: boolean
 
-  constructor(config: MysqlDialectConfig, timezone: () => Timezone) {
+  constructor(config: MysqlDialectConfig, timezone: () => Timezone, typeCastPerQuery = false) {
     super(config)
     this.#timezone = timezone
+    this.#typeCastPerQuery = typeCastPerQuery
   }
 
   override async acquireConnection(options?: Parameters<Driver['acquireConnection']>[0]): Promise<DatabaseConnection> {
     const connection = await super.acquireConnection(options)
     let wrapped = this.#wrapped.get(connection)
     if (wrapped === undefined) {
-      wrapped = new InliningConnection(connection, this.#timezone())
+      wrapped = new InliningConnection(connection, this.#timezone(), this.#typeCastPerQuery)
       this.#wrapped.set(connection, wrapped)
     }
     return wrapped
@@ -129,17 +143,19 @@ export class ReturningMysqlDialect extends MysqlDialect {
   readonly #config: MysqlDialectConfig
   readonly #serverReturns: () => boolean
   readonly #timezone: () => Timezone
+  readonly #typeCastPerQuery: boolean
 
-  /** `timezone`: the pool's, asked once the pool exists. */
-  constructor(config: MysqlDialectConfig, serverReturns: () => boolean, timezone: () => Timezone = () => 'Z') {
+  /** `timezone`: the pool's, asked once the pool exists; `typeCastPerQuery`: see `ModeProofMysqlDriver`. */
+  constructor(config: MysqlDialectConfig, serverReturns: () => boolean, timezone: () => Timezone = () => 'Z', typeCastPerQuery = false) {
     super(config)
     this.#config = config
     this.#serverReturns = serverReturns
     this.#timezone = timezone
+    this.#typeCastPerQuery = typeCastPerQuery
   }
 
   override createDriver(): Driver {
-    return new ModeProofMysqlDriver(this.#config, this.#timezone)
+    return new ModeProofMysqlDriver(this.#config, this.#timezone, this.#typeCastPerQuery)
   }
 
   override createQueryCompiler(): QueryCompiler {

@@ -2,6 +2,7 @@
 import { decodeBoolean, jsonDecoder, rowDecoder } from '../../values/codecs.js'
 import { dayText, realProblem, utf8Length } from '../../values/value-limits.js'
 import type { ValueRules } from '../../values/value-rules.js'
+import { mysqlDecodedRows } from './mysql-row-reads.js'
 
 /** A MySQL TEXT holds 65,535 bytes; a longer value is refused in strict mode and cut otherwise. */
 const TEXT_BYTES = 65_535
@@ -28,6 +29,7 @@ const sixDigits = (single: number): number => Number(single.toPrecision(6))
 export const mysqlValues: ValueRules = Object.freeze({
   rowDecoder: (column) => (column.config.dataType === 'boolean' ? decodeBoolean : rowDecoder(column)),
   jsonDecoder,
+  decodedRows: mysqlDecodedRows,
   textColumnProblem(value) {
     // Three bytes per UTF-16 unit at most: only a string that long can be too long.
     if (value.length * 3 <= TEXT_BYTES) return undefined

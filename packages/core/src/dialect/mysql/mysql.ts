@@ -12,7 +12,7 @@ import { matchedRowsPool, withFoundRows } from './mysql-found-rows.js'
 import { mysqlStringLiteral } from './mysql-literals.js'
 import { mysqlPlatform } from './mysql-platform.js'
 import { mysqlCapabilities, parseMysqlVersion, relataSqlMode, supportsReturning, type MysqlServer } from './mysql-server.js'
-import { relataPoolOptions } from './mysql-pool-options.js'
+import { createdPoolOptions, relataPoolOptions } from './mysql-pool-options.js'
 import { checkConnectionUrl } from '../connection-url.js'
 import { withConnectionErrors, type ConnectTarget } from '../connect-errors.js'
 import { hasReplicas, replicaSettings, type ReplicaOptions, type Replication } from '../replicas.js'
@@ -87,7 +87,7 @@ function poolTimezone(pool: Pool): Timezone {
 
 function createRelataPool(connection: string | PoolOptions, connectTimeout?: number): Pool {
   const options = typeof connection === 'string' ? { uri: connection } : connection
-  return createPool({ ...(connectTimeout === undefined ? {} : { connectTimeout }), ...options, ...relataPoolOptions, flags: withFoundRows(options.flags) })
+  return createPool({ ...(connectTimeout === undefined ? {} : { connectTimeout }), ...options, ...createdPoolOptions, flags: withFoundRows(options.flags) })
 }
 
 interface SessionSettings {
@@ -163,6 +163,7 @@ class MysqlRelataDialect implements RelataDialect {
       { pool, onCreateConnection: (opened) => this.#prepare(opened) },
       () => this.#server !== undefined && supportsReturning(this.#server),
       () => timezone,
+      !isPool(connection),
     )
     return withConnectionErrors(dialect, () => this.#connectTarget(own))
   }
