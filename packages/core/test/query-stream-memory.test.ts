@@ -3,11 +3,9 @@
  * 30,000 rows stream in batches of 1000, stays a small fraction of what `all()` holds for them,
  * and the session holds no streamed object at the end.
  */
-import v8 from 'node:v8'
-import vm from 'node:vm'
-import { sql } from 'kysely'
 import { beforeAll, expect, test } from 'vitest'
 import { describeEachDialect } from '@relata/test-kit/targets'
+import { heapUsed, insertGeneratedItems } from './support/memory.js'
 import { defineSchema, t, table } from '../src/index.js'
 
 const items = table('stream_items', {
@@ -22,25 +20,11 @@ const schema = defineSchema({ items }, () => ({}), { casing: 'snake_case' })
 
 const ROWS = 30_000
 
-v8.setFlagsFromString('--expose-gc')
-const gc = vm.runInNewContext('gc') as () => void
-
-/** Heap in use after full collections, once the drivers' last results have been let go (next tick). */
-async function heapUsed(): Promise<number> {
-  await new Promise((resolve) => setTimeout(resolve, 10))
-  for (let i = 0; i < 3; i++) gc()
-  return process.memoryUsage().heapUsed
-}
-
 describeEachDialect('stream memory', (target) => {
   const ctx = target.setup(schema)
 
   beforeAll(async () => {
-    const rows =
-      target.family === 'postgres'
-        ? sql`select 'item ' || g, (g % 1000)::numeric / 10, timestamp '2024-01-01' + g * interval '1 minute', g % 2 = 0, g % 100 from generate_series(1, ${sql.lit(ROWS)}) g`
-        : sql`select concat('item ', seq), (seq % 1000) / 10, timestamp '2024-01-01 00:00:00' + interval seq minute, seq % 2 = 0, seq % 100 from ${sql.raw(`seq_1_to_${ROWS}`)}`
-    await sql`insert into stream_items (name, price, created_at, active, group_id) ${rows}`.execute(ctx.orm.db)
+    await insertGeneratedItems(ctx.orm.db, target.family, 'stream_items', ROWS)
   })
 
   test(`streaming ${ROWS.toLocaleString('en-US')} rows holds about one batch; all() holds them all`, async () => {

@@ -2,12 +2,10 @@
  * Untracked queries and memory: results the session does not keep, bytes per loaded entity for a
  * session holding 100,000 rows, and memory given back by `clear()` and by dropping untracked results.
  */
-import v8 from 'node:v8'
-import vm from 'node:vm'
-import { sql } from 'kysely'
 import { beforeAll, describe, expect, test } from 'vitest'
 import { setupChinook } from '@relata/test-kit/chinook-suite'
 import { describeEachDialect } from '@relata/test-kit/targets'
+import { heapUsed, insertGeneratedItems } from './support/memory.js'
 import { defineSchema, RelataError, t, table } from '../src/index.js'
 
 describeEachDialect('untracked queries', (target) => {
@@ -77,25 +75,11 @@ const memorySchema = defineSchema({ items }, () => ({}), { casing: 'snake_case' 
 
 const ROWS = 100_000
 
-v8.setFlagsFromString('--expose-gc')
-const gc = vm.runInNewContext('gc') as () => void
-
-/** Heap in use after full collections, once the drivers' last results have been let go (next tick). */
-async function heapUsed(): Promise<number> {
-  await new Promise((resolve) => setTimeout(resolve, 10))
-  for (let i = 0; i < 3; i++) gc()
-  return process.memoryUsage().heapUsed
-}
-
 describeEachDialect('memory', (target) => {
   const ctx = target.setup(memorySchema)
 
   beforeAll(async () => {
-    const rows =
-      target.family === 'postgres'
-        ? sql`select 'item ' || g, (g % 1000)::numeric / 10, timestamp '2024-01-01' + g * interval '1 minute', g % 2 = 0, g % 100 from generate_series(1, ${sql.lit(ROWS)}) g`
-        : sql`select concat('item ', seq), (seq % 1000) / 10, timestamp '2024-01-01 00:00:00' + interval seq minute, seq % 2 = 0, seq % 100 from ${sql.raw(`seq_1_to_${ROWS}`)}`
-    await sql`insert into items (name, price, created_at, active, group_id) ${rows}`.execute(ctx.orm.db)
+    await insertGeneratedItems(ctx.orm.db, target.family, 'items', ROWS)
   })
 
   describe(`a session holding ${ROWS.toLocaleString('en-US')} rows`, () => {
