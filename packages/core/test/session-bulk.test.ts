@@ -96,7 +96,7 @@ function bulkSuite(target: TestTarget, dialect: Omit<TargetDialectOptions, 'data
     // The new parent's collection reads again, with the track.
     expect(session.isLoaded(red, 'tracks')).toBe(false)
     expect((await red.tracks.load()).map((t) => t.title).sort()).toEqual(['a', 'c', 'd'])
-    expect(await a.album.load()).toBe(red)
+    expect(await a.album!.load()).toBe(red)
   })
 
   test('deleteMany: one DELETE, its row count; held objects leave the identity map and the loaded collections, detached', async () => {
@@ -116,7 +116,7 @@ function bulkSuite(target: TestTarget, dialect: Omit<TargetDialectOptions, 'data
 
   test('deleteMany of parents: the database sets the children\'s keys to NULL; held children unload their album', async () => {
     const { session, a, blueId } = await seed()
-    await a.album.load()
+    await a.album!.load()
     expect(await session.deleteMany('albums').where({ id: blueId }).execute()).toBe(1)
     expect(session.isLoaded(a, 'album')).toBe(false)
     expect((await trackRows()).filter((r) => r[1] === null).map((r) => r[0])).toEqual(['a', 'b'])

@@ -281,7 +281,7 @@ export interface Session<S extends AnySchema> {
    * jazz.id   // the row's key, new or found
    * ```
    */
-  upsert<K extends TableKey<S>>(table: K, values: Insertable<S, K>, options: { readonly conflict: UpsertConflict<S, K>; readonly update?: readonly NonKeyColumn<S, K>[] }): Entity<S, K>
+  upsert<K extends TableKey<S>>(table: K, values: NoInfer<Insertable<S, K>>, options: NoInfer<{ readonly conflict: UpsertConflict<S, K>; readonly update?: readonly NonKeyColumn<S, K>[] }>): Entity<S, K>
   /**
    * One `UPDATE ... SET ... WHERE ...` of every row matched (Prisma's `updateMany`, MikroORM's
    * `nativeUpdate`, SQLAlchemy's `update().where()` with `synchronize_session='fetch'`), after an
