@@ -63,6 +63,22 @@ function upsertSuite(target: TestTarget, dialect: Omit<TargetDialectOptions, 'da
     expect(statements()).toEqual(['update "wr_tag" set "uses" = ? where "id" in (?)'])
   })
 
+  test('a thousand upserts, half of rows that exist and are held: one statement, each object its own row', async () => {
+    const setup = ctx.orm.session()
+    for (let i = 0; i < 500; i++) setup.create('tags', { name: `t${i}`, uses: i })
+    await setup.commit()
+    const session = ctx.orm.session()
+    const held = await session.query('tags').all()
+    // Held objects are found by their unique value, so those upserts are UPDATEs of them.
+    const upserted = Array.from({ length: 1000 }, (_, i) => session.upsert('tags', { name: `t${i}`, color: 'c' }, { conflict: ['name'] }))
+    expect(upserted.slice(0, 500).every((tag) => held.includes(tag))).toBe(true)
+    ctx.recorder.clear()
+    await session.flush()
+    expect(statements().filter((s) => s.startsWith('insert'))).toHaveLength(1)
+    expect(new Set(upserted.map((tag) => tag.id)).size).toBe(1000)
+    expect((await ctx.orm.db.selectFrom('wr_tag').select('id').where('color', '=', 'c').execute()).length).toBe(1000)
+  })
+
   test('update narrows the columns an existing row takes; update: [] keeps the row as it is and still reads it', async () => {
     await seedTag('jazz', 'red', 7)
     await seedTag('soul', 'gold', 3)

@@ -62,10 +62,11 @@ export function upsert(setup: UpsertSetup, table: TableModel, values: Record<str
   const conflictValues = plan.conflict.map((c) => values[c.property])
   const wanted = keyOfValues(conflictValues)
   const current = (entity: object) => keyOfValues(plan.conflict.map((c) => (entity as Record<string, unknown>)[c.property]))
-  for (const entity of setup.changes.pending) {
-    if (stateOf(entity)!.table !== table || current(entity) !== wanted) continue
+  const pending = pendingUpserts(setup.changes, table, plan.conflict)
+  const earlier = pending.get(wanted)
+  if (earlier !== undefined && setup.changes.pending.has(earlier) && current(earlier) === wanted) {
     throw new RelataError(
-      `${where}: ${describeEntity(entity)} with ${plan.conflict.map((c, i) => `${c.property} = ${shown(conflictValues[i])}`).join(', ')} is already new in this session; change that object instead`,
+      `${where}: ${describeEntity(earlier)} with ${plan.conflict.map((c, i) => `${c.property} = ${shown(conflictValues[i])}`).join(', ')} is already new in this session; change that object instead`,
     )
   }
   const held = heldObject(setup.changes.identityMap, table, plan.conflict, values, wanted)
@@ -78,6 +79,7 @@ export function upsert(setup: UpsertSetup, table: TableModel, values: Record<str
     return held
   }
   const entity = setup.changes.create(table, values)
+  pending.set(wanted, entity)
   const state = stateOf(entity)!
   // The row may exist with related rows: relations load from the database, none is known empty.
   state.fresh = false
@@ -148,19 +150,49 @@ function refuseOtherKeys(statements: StatementRules, table: TableModel, values: 
   }
 }
 
-/** The persistent object of the session whose conflict columns hold these values (as it holds them now; an expired one as last read). */
+/** Per session and conflict target, its new objects by the conflict values they were upserted with (a hit is checked against their values now). */
+const pendingIndexes = new WeakMap<SessionChanges, Map<string, Map<unknown, object>>>()
+
+function pendingUpserts(changes: SessionChanges, table: TableModel, conflict: readonly ColumnModel[]): Map<unknown, object> {
+  let perTarget = pendingIndexes.get(changes)
+  if (perTarget === undefined) pendingIndexes.set(changes, (perTarget = new Map()))
+  const target = `${table.key}:${conflict.map((c) => c.property).join(',')}`
+  let index = perTarget.get(target)
+  if (index === undefined) perTarget.set(target, (index = new Map()))
+  return index
+}
+
+/**
+ * Per identity map and unique column, its objects by the column's value: rebuilt when the table's
+ * entries change in number, a hit checked against the object's value now. A value changed in memory
+ * since may be missed here: the flush then finds the row held (`refuseHeldRows`) and fails.
+ */
+const uniqueIndexes = new WeakMap<IdentityMap, Map<ColumnModel, { readonly size: number; readonly byValue: Map<unknown, object> }>>()
+
+/** The value of an object's column as it holds it now; an expired one as last read. */
+function heldValue(entity: object, column: ColumnModel): unknown {
+  const state = stateOf(entity)!
+  const index = state.table.columns.indexOf(column)
+  return state.expired?.has(index) ? state.snapshot?.[index] : (entity as Record<string, unknown>)[column.property]
+}
+
+/** The persistent object of the session whose conflict columns hold these values. */
 function heldObject(identityMap: IdentityMap, table: TableModel, conflict: readonly ColumnModel[], values: Record<string, unknown>, wanted: unknown): object | undefined {
   const byKey = conflict.length === table.primaryKey.length && table.primaryKey.every((c) => conflict.includes(c))
   if (byKey) return identityMap.get(table, identityKeyOf(table, (property) => values[property]))
-  for (const entity of identityMap.tableEntries(table).values()) {
-    const state = stateOf(entity)!
-    const held = conflict.map((c) => {
-      const index = table.columns.indexOf(c)
-      return state.expired?.has(index) ? state.snapshot?.[index] : (entity as Record<string, unknown>)[c.property]
-    })
-    if (keyOfValues(held) === wanted) return entity
+  const column = conflict[0]!
+  const entries = identityMap.tableEntries(table)
+  let perColumn = uniqueIndexes.get(identityMap)
+  if (perColumn === undefined) uniqueIndexes.set(identityMap, (perColumn = new Map()))
+  let index = perColumn.get(column)
+  if (index === undefined || index.size !== entries.size) {
+    const byValue = new Map<unknown, object>()
+    for (const entity of entries.values()) byValue.set(keyOfValues([heldValue(entity, column)]), entity)
+    perColumn.set(column, (index = { size: entries.size, byValue }))
   }
-  return undefined
+  const found = index.byValue.get(wanted)
+  if (found === undefined || entries.get(stateOf(found)!.identityKey) !== found) return undefined
+  return keyOfValues([heldValue(found, column)]) === wanted ? found : undefined
 }
 
 /**
