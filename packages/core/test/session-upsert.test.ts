@@ -132,6 +132,22 @@ function upsertSuite(target: TestTarget, dialect: Omit<TargetDialectOptions, 'da
     ])
   })
 
+  test('on a unique constraint of two columns declared in the table\'s uniques', async () => {
+    await ctx.orm.db.insertInto('wr_slot').values({ day: 1, hour: 9, who: 'Ann' }).execute()
+    const session = ctx.orm.session()
+    const nine = session.upsert('slots', { day: 1, hour: 9, who: 'Bob' }, { conflict: ['hour', 'day'] })
+    const ten = session.upsert('slots', { day: 1, hour: 10, who: 'Cy' }, { conflict: ['day', 'hour'] })
+    await session.flush()
+    expect([nine.who, ten.who]).toEqual(['Bob', 'Cy'])
+    expect(await ctx.orm.db.selectFrom('wr_slot').select(['id', 'day', 'hour', 'who']).orderBy('hour').execute()).toEqual([
+      { id: nine.id, day: 1, hour: 9, who: 'Bob' },
+      { id: ten.id, day: 1, hour: 10, who: 'Cy' },
+    ])
+    expect(() => session.upsert('slots', { day: 1, hour: 9, who: 'x' }, { conflict: ['day'] } as never)).toThrow(
+      "session.upsert('slots', ...): conflict on day of 'slots' is neither its primary key (id) nor a unique constraint ((day, hour))",
+    )
+  })
+
   test('an object the session holds with those values is returned, the values assigned: one row, one object', async () => {
     const jazzId = await seedTag('jazz', 'red', 7)
     const session = ctx.orm.session()
@@ -216,7 +232,7 @@ function upsertSuite(target: TestTarget, dialect: Omit<TargetDialectOptions, 'da
     const session = ctx.orm.session()
     expect(() => session.upsert('tags', { name: 'x', color: 'y' }, { conflict: ['color'] } as never)).toThrow(SchemaError)
     expect(() => session.upsert('tags', { name: 'x', color: 'y' }, { conflict: ['color'] } as never)).toThrow(
-      "session.upsert('tags', ...): conflict on color of 'tags' is neither its primary key (id) nor a unique column (name): the database finds a conflict only on a unique index; declare the column .unique() or name the key",
+      "session.upsert('tags', ...): conflict on color of 'tags' is neither its primary key (id) nor a unique constraint ((name)): the database finds a conflict only on a unique index; declare it (.unique(), or the table's uniques) or name the key",
     )
     expect(() => session.upsert('settings', { owner: 1, key: 'k', value: 'v' }, { conflict: ['owner'] })).toThrow(SchemaError)
     expect(() => session.upsert('tags', { name: 'x' }, { conflict: ['nmae'] } as never)).toThrow("conflict names 'nmae', not a column of 'tags'")

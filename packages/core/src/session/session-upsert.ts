@@ -12,7 +12,7 @@ import { checkValue } from '../values/write-values.js'
 import type { SessionChanges } from './session-changes.js'
 
 /**
- * What `session.upsert()` takes: `conflict`, the primary key's columns or one unique column, on
+ * What `session.upsert()` takes: `conflict`, the primary key's columns or a unique constraint's, on
  * which an existing row is found; `update`, the columns that row takes (default: every column
  * given other than the conflict columns, the primary key and the version).
  *
@@ -93,13 +93,11 @@ function checkOptions(table: TableModel, values: Record<string, unknown>, option
   if (unknown.length > 0) throw new RelataError(`${where}: unknown option ${unknown.map((k) => `'${k}'`).join(', ')} (options: conflict, update)`)
   const conflict = columnList(table, options.conflict, where, 'conflict')
   if (conflict.length === 0) throw new RelataError(`${where}: conflict names no column`)
-  const primaryKey = conflict.length === table.primaryKey.length && table.primaryKey.every((c) => conflict.includes(c))
-  const unique = conflict.length === 1 && conflict[0]!.config.unique
-  if (!primaryKey && !unique) {
-    const uniques = table.columns.filter((c) => c.config.unique)
+  if (!sameColumns(conflict, table.primaryKey) && !table.uniques.some((unique) => sameColumns(conflict, unique.columns))) {
+    const uniques = table.uniques.map((unique) => `(${names(unique.columns)})`)
     throw new SchemaError(
-      `${where}: conflict on ${names(conflict)} of '${table.key}' is neither its primary key (${names(table.primaryKey)}) nor a unique column (${uniques.length > 0 ? names(uniques) : 'none declared'}): ` +
-        'the database finds a conflict only on a unique index; declare the column .unique() or name the key',
+      `${where}: conflict on ${names(conflict)} of '${table.key}' is neither its primary key (${names(table.primaryKey)}) nor a unique constraint (${uniques.length > 0 ? uniques.join(', ') : 'none declared'}): ` +
+        'the database finds a conflict only on a unique index; declare it (.unique(), or the table\'s uniques) or name the key',
     )
   }
   for (const column of conflict) {
@@ -116,6 +114,9 @@ function checkOptions(table: TableModel, values: Record<string, unknown>, option
   }
   return { conflict, update }
 }
+
+/** The same columns, in any order. */
+const sameColumns = (a: readonly ColumnModel[], b: readonly ColumnModel[]): boolean => a.length === b.length && a.every((c) => b.includes(c))
 
 function columnList(table: TableModel, list: unknown, where: string, option: string): ColumnModel[] {
   if (!Array.isArray(list)) throw new RelataError(`${where}: ${option} expects an array of column names`)
@@ -138,9 +139,9 @@ function defaultUpdate(table: TableModel, conflict: readonly ColumnModel[], valu
  */
 function refuseOtherKeys(statements: StatementRules, table: TableModel, values: Record<string, unknown>, conflict: readonly ColumnModel[], where: string): void {
   if (!statements.upsertOnAnyUniqueKey) return
-  const keys = [table.primaryKey, ...table.columns.filter((c) => c.config.unique && !c.config.primaryKey).map((c) => [c])]
+  const keys = [table.primaryKey, ...table.uniques.map((unique) => unique.columns)]
   for (const key of keys) {
-    if (key.length === conflict.length && key.every((c) => conflict.includes(c))) continue
+    if (sameColumns(key, conflict)) continue
     if (!key.every((c) => values[c.property] !== undefined || c.config.default !== undefined)) continue
     throw new SchemaError(
       `${where}: on this database an upsert fires on a conflict with any unique key of '${table.sqlName}' (ON DUPLICATE KEY UPDATE takes no target), ` +
@@ -163,36 +164,39 @@ function pendingUpserts(changes: SessionChanges, table: TableModel, conflict: re
 }
 
 /**
- * Per identity map and unique column, its objects by the column's value: rebuilt when the table's
- * entries change in number, a hit checked against the object's value now. A value changed in memory
+ * Per identity map and unique key, its objects by the key's values: rebuilt when the table's
+ * entries change in number, a hit checked against the object's values now. Values changed in memory
  * since may be missed here: the flush then finds the row held (`refuseHeldRows`) and fails.
  */
-const uniqueIndexes = new WeakMap<IdentityMap, Map<ColumnModel, { readonly size: number; readonly byValue: Map<unknown, object> }>>()
+const uniqueIndexes = new WeakMap<IdentityMap, Map<string, { readonly size: number; readonly byValues: Map<unknown, object> }>>()
 
-/** The value of an object's column as it holds it now; an expired one as last read. */
-function heldValue(entity: object, column: ColumnModel): unknown {
+/** The values of an object's columns as it holds them now; an expired one as last read. */
+function heldValues(entity: object, columns: readonly ColumnModel[]): unknown {
   const state = stateOf(entity)!
-  const index = state.table.columns.indexOf(column)
-  return state.expired?.has(index) ? state.snapshot?.[index] : (entity as Record<string, unknown>)[column.property]
+  return keyOfValues(
+    columns.map((column) => {
+      const index = state.table.columns.indexOf(column)
+      return state.expired?.has(index) ? state.snapshot?.[index] : (entity as Record<string, unknown>)[column.property]
+    }),
+  )
 }
 
 /** The persistent object of the session whose conflict columns hold these values. */
 function heldObject(identityMap: IdentityMap, table: TableModel, conflict: readonly ColumnModel[], values: Record<string, unknown>, wanted: unknown): object | undefined {
-  const byKey = conflict.length === table.primaryKey.length && table.primaryKey.every((c) => conflict.includes(c))
-  if (byKey) return identityMap.get(table, identityKeyOf(table, (property) => values[property]))
-  const column = conflict[0]!
+  if (sameColumns(conflict, table.primaryKey)) return identityMap.get(table, identityKeyOf(table, (property) => values[property]))
   const entries = identityMap.tableEntries(table)
-  let perColumn = uniqueIndexes.get(identityMap)
-  if (perColumn === undefined) uniqueIndexes.set(identityMap, (perColumn = new Map()))
-  let index = perColumn.get(column)
+  let perKey = uniqueIndexes.get(identityMap)
+  if (perKey === undefined) uniqueIndexes.set(identityMap, (perKey = new Map()))
+  const key = `${table.key}:${conflict.map((c) => c.property).join(',')}`
+  let index = perKey.get(key)
   if (index === undefined || index.size !== entries.size) {
-    const byValue = new Map<unknown, object>()
-    for (const entity of entries.values()) byValue.set(keyOfValues([heldValue(entity, column)]), entity)
-    perColumn.set(column, (index = { size: entries.size, byValue }))
+    const byValues = new Map<unknown, object>()
+    for (const entity of entries.values()) byValues.set(heldValues(entity, conflict), entity)
+    perKey.set(key, (index = { size: entries.size, byValues }))
   }
-  const found = index.byValue.get(wanted)
+  const found = index.byValues.get(wanted)
   if (found === undefined || entries.get(stateOf(found)!.identityKey) !== found) return undefined
-  return keyOfValues([heldValue(found, column)]) === wanted ? found : undefined
+  return heldValues(found, conflict) === wanted ? found : undefined
 }
 
 /**

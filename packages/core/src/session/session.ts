@@ -269,7 +269,7 @@ export interface Session<S extends AnySchema> {
    * CONFLICT (conflict) DO UPDATE SET ... RETURNING` (MySQL, MariaDB: `ON DUPLICATE KEY UPDATE`),
    * one statement per table and shape, and the object takes the row's key and values: inserted, or
    * the existing row with the `update` columns (default: every column given but the keys) written over.
-   * `conflict` is the primary key or a `.unique()` column. An object of the session that already
+   * `conflict` is the primary key or a unique constraint (`.unique()`, or the table's `uniques`). An object of the session that already
    * holds the conflict values is returned instead, the `update` values assigned to it (one row, one
    * object); a flush whose upsert meets a row another object holds fails. On MySQL and MariaDB, values
    * that could meet another unique key of the table are refused (the statement fires on any).

@@ -28,8 +28,10 @@ type UniqueColumn<S extends AnySchema, K extends TableKey<S>> = {
 export type NonKeyColumn<S extends AnySchema, K extends TableKey<S>> = string extends K ? string : Exclude<keyof Row<S, K> & string, PrimaryKeyColumn<S, K>>
 
 /**
- * What an upsert may find a conflict on: one column declared `.unique()`, or the primary key's
- * columns (all of them: checked when it runs).
+ * What an upsert may find a conflict on: one column declared `.unique()`, the primary key's
+ * columns, or several columns (a table's `uniques` are not in its type: checked when it runs, as
+ * whether all of the key's columns are named is). A one-column unique constraint declared in
+ * `uniques` rather than with `.unique()` is not known here: declare it with `.unique()`.
  *
  * @example
  * ```ts
@@ -37,7 +39,9 @@ export type NonKeyColumn<S extends AnySchema, K extends TableKey<S>> = string ex
  * const byKey: UpsertConflict<typeof schema, 'tags'> = ['id']
  * ```
  */
-export type UpsertConflict<S extends AnySchema, K extends TableKey<S>> = string extends K ? readonly string[] : readonly [UniqueColumn<S, K>] | readonly PrimaryKeyColumn<S, K>[]
+export type UpsertConflict<S extends AnySchema, K extends TableKey<S>> = string extends K
+  ? readonly string[]
+  : readonly [UniqueColumn<S, K>] | readonly PrimaryKeyColumn<S, K>[] | readonly [keyof Row<S, K> & string, keyof Row<S, K> & string, ...(keyof Row<S, K> & string)[]]
 
 /**
  * The options of `session.upsert()`: the conflict target, and the columns an existing row takes

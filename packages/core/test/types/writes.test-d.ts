@@ -24,8 +24,10 @@ describe('upsert()', () => {
     session.upsert('tags', { name: 'x', color: 'c' }, { conflict: ['color'] })
     // @ts-expect-error misspelt column
     session.upsert('tags', { name: 'x' }, { conflict: ['nmae'] })
-    // @ts-expect-error two unique columns are not one unique key
+    // Several columns may be a table's unique constraint (its uniques are not in its type): checked when it runs.
     session.upsert('users', { email: 'a', handle: 'b', name: 'c' }, { conflict: ['email', 'handle'] })
+    // @ts-expect-error misspelt column among several
+    session.upsert('users', { email: 'a', handle: 'b', name: 'c' }, { conflict: ['email', 'handel'] })
     // @ts-expect-error conflict is required
     session.upsert('tags', { name: 'x' }, {})
   })
