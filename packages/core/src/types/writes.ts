@@ -5,15 +5,9 @@ import type { Filterable } from './query.js'
 import type { Row } from './rows.js'
 import type { ColumnsOf, TableKey } from './schema-types.js'
 
-/** The primary-key columns of a table, by property. */
-type PrimaryKeyColumn<S extends AnySchema, K extends TableKey<S>> = {
-  [C in keyof ColumnsOf<S, K>]: ColumnInfoOf<ColumnsOf<S, K>[C]>['primaryKey'] extends true ? C : never
-}[keyof ColumnsOf<S, K>] &
-  string
-
-/** The columns declared `.unique()`, by property. */
-type UniqueColumn<S extends AnySchema, K extends TableKey<S>> = {
-  [C in keyof ColumnsOf<S, K>]: ColumnInfoOf<ColumnsOf<S, K>[C]>['unique'] extends true ? C : never
+/** The columns (by property) whose type-level fact `F` is true: `'primaryKey'` or `'unique'`. */
+type KeyColumns<S extends AnySchema, K extends TableKey<S>, F extends 'primaryKey' | 'unique'> = {
+  [C in keyof ColumnsOf<S, K>]: ColumnInfoOf<ColumnsOf<S, K>[C]>[F] extends true ? C : never
 }[keyof ColumnsOf<S, K>] &
   string
 
@@ -25,7 +19,7 @@ type UniqueColumn<S extends AnySchema, K extends TableKey<S>> = {
  * const column: NonKeyColumn<typeof schema, 'tags'> = 'color'
  * ```
  */
-export type NonKeyColumn<S extends AnySchema, K extends TableKey<S>> = string extends K ? string : Exclude<keyof Row<S, K> & string, PrimaryKeyColumn<S, K>>
+export type NonKeyColumn<S extends AnySchema, K extends TableKey<S>> = string extends K ? string : KeyColumns<S, K, 'primaryKey'> extends infer P ? Exclude<keyof Row<S, K> & string, P> : never
 
 /**
  * What an upsert may find a conflict on: one column declared `.unique()`, the primary key's
@@ -41,7 +35,9 @@ export type NonKeyColumn<S extends AnySchema, K extends TableKey<S>> = string ex
  */
 export type UpsertConflict<S extends AnySchema, K extends TableKey<S>> = string extends K
   ? readonly string[]
-  : readonly [UniqueColumn<S, K>] | readonly PrimaryKeyColumn<S, K>[] | readonly [keyof Row<S, K> & string, keyof Row<S, K> & string, ...(keyof Row<S, K> & string)[]]
+  : [KeyColumns<S, K, 'unique'>, KeyColumns<S, K, 'primaryKey'>] extends [infer U, infer P]
+    ? readonly [U] | readonly P[] | readonly [keyof Row<S, K> & string, keyof Row<S, K> & string, ...(keyof Row<S, K> & string)[]]
+    : never
 
 /**
  * The options of `session.upsert()`: the conflict target, and the columns an existing row takes
