@@ -179,6 +179,7 @@ export async function countsAndAggregates() {
   const shelf = await session.query('authors').with({ books: true }).all()   // each author's books newest first
   await orm.destroy()
   return [counted, recent.length, n, perAuthor, shelf.length]
+}
 
 // Tags with a unique name, and tracks, for the blocks on upserts and bulk statements.
 const tagsAndTracks = defineSchema({
