@@ -181,6 +181,34 @@ export async function countsAndAggregates() {
   return [counted, recent.length, n, perAuthor, shelf.length]
 }
 
+// Tags with a unique name, and tracks, for the blocks on upserts and bulk statements.
+const tagsAndTracks = defineSchema({
+  tags: table('tags', { id: t.serial().primaryKey(), name: t.varchar(40).unique(), color: t.text().nullable(), uses: t.integer().default(0) }),
+  tracks: table('tracks', { id: t.serial().primaryKey(), title: t.text(), albumId: t.integer(), unitPrice: t.numeric(5, 2), milliseconds: t.integer() }),
+})
+
+/** "Upserts": written by the next flush, one statement per table; the object takes the row's key and values. */
+export async function upserts() {
+  const orm = createOrm({ schema: tagsAndTracks, dialect: pglite() })
+  const session = orm.session()
+  const jazz = session.upsert('tags', { name: 'jazz', color: 'blue' }, { conflict: ['name'] })
+  const soul = session.upsert('tags', { name: 'soul', color: 'gold', uses: 1 }, { conflict: ['name'], update: ['uses'] })
+  await session.flush()        // INSERT ... ON CONFLICT ("name") DO UPDATE SET ... RETURNING (MariaDB: ON DUPLICATE KEY UPDATE)
+  jazz.id                      // the row's key, whether the row was inserted or found
+  await orm.destroy()
+  return [jazz, soul]
+}
+
+/** "Bulk UPDATE and DELETE": one statement each; the objects the session holds follow. */
+export async function bulkStatements() {
+  const orm = createOrm({ schema: tagsAndTracks, dialect: pglite() })
+  const session = orm.session()
+  const updated = await session.updateMany('tracks').where({ albumId: 1 }).set({ unitPrice: '1.29' }).execute()
+  const deleted = await session.deleteMany('tracks').where('milliseconds', '<', 1000).execute()
+  await orm.destroy()
+  return [updated, deleted]
+}
+
 /** "Migrations": the pending migrations applied at start-up (or before a test suite), through Kysely's Migrator. */
 export async function migrateAtStartup() {
   const orm = createOrm({ schema, dialect: postgres(process.env.DATABASE_URL!) })

@@ -44,6 +44,7 @@ export type { Aggregate, AggregateFunctions, AggregateQuery, AggregateRow, Group
 export type { CollectionNames, CountEntry, CountQuery, CountSpec, NoOtherCounts, WithCounts } from './types/counts.js'
 export type { HavingOperator } from './query/aggregate-query.js'
 export type { CreateValues, NewEntity } from './types/create.js'
+export type { BulkDelete, BulkSetValues, BulkUpdate, NonKeyColumn, UpsertConflict, UpsertOptionsOf } from './types/writes.js'
 export type { PlannedStatement } from './unit-of-work/describe-plan.js'
 export type { ComparisonOperator } from './query/query-state.js'
 export type { LockOptions } from './query/entity-query.js'

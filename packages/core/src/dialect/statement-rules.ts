@@ -41,6 +41,36 @@ export interface StatementRules {
    * flush, on its transaction: what it asks the server, it asks once.
    */
   generatedKeys(db: Kysely<any>): GeneratedKeys
+  /**
+   * `query` (an `INSERT`) made an upsert: a row that meets an existing one on a unique key updates
+   * it instead (PostgreSQL `ON CONFLICT (...) DO UPDATE SET`, MySQL `ON DUPLICATE KEY UPDATE`).
+   */
+  upsert(query: InsertQueryBuilder<any, any, InsertResult>, upsert: RowsUpsert): InsertQueryBuilder<any, any, InsertResult>
+  /**
+   * Whether an upsert fires on a conflict with any unique key of the table (MySQL and MariaDB take
+   * no conflict target) rather than on its `conflict` columns only.
+   */
+  readonly upsertOnAnyUniqueKey: boolean
+  /** Whether `UPDATE ... RETURNING` exists (PostgreSQL; MariaDB has it for `INSERT` and `DELETE` only, MySQL for none). */
+  readonly updateReturning: boolean
+}
+
+/**
+ * An upsert's conflict target and what the existing row takes (SQL names): `update`'s columns from
+ * the row proposed, `increment`'s column (a version) plus one. With no `update`, the existing row
+ * is left as it is and still returned.
+ *
+ * @example
+ * ```ts
+ * const upsert: RowsUpsert = { table: 'tag', conflict: ['name'], update: ['color'] }
+ * platform.statements.upsert(db.insertInto('tag').values(rows), upsert)
+ * ```
+ */
+export interface RowsUpsert {
+  readonly table: string
+  readonly conflict: readonly string[]
+  readonly update: readonly string[]
+  readonly increment?: string
 }
 
 /**

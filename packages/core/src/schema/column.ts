@@ -102,7 +102,8 @@ export interface ColumnConfig {
 /**
  * Type-level facts about a column, carried on a phantom field so that inference never runs
  * the builder. `notNull` and `hasDefault` decide the select and insert types; `ref` names the
- * SQL table a foreign key points at (used to type a many-to-one as nullable or not).
+ * SQL table a foreign key points at (used to type a many-to-one as nullable or not); `unique`
+ * says what an upsert may name as its conflict target.
  */
 export interface ColumnTypeInfo<
   TType = unknown,
@@ -111,6 +112,7 @@ export interface ColumnTypeInfo<
   TPrimaryKey extends boolean = boolean,
   TRef extends string = string,
   TSqlName extends string = string,
+  TUnique extends boolean = boolean,
 > {
   type: TType
   notNull: TNotNull
@@ -118,6 +120,8 @@ export interface ColumnTypeInfo<
   primaryKey: TPrimaryKey
   ref: TRef
   sqlName: TSqlName
+  /** Declared `.unique()`: an upsert may name it as its conflict target. */
+  unique: TUnique
 }
 
 declare const columnInfo: unique symbol
@@ -141,8 +145,9 @@ export class Column<
   TPrimaryKey extends boolean = false,
   TRef extends string = never,
   TSqlName extends string = never,
+  TUnique extends boolean = false,
 > {
-  declare readonly [columnInfo]: ColumnTypeInfo<TType, TNotNull, THasDefault, TPrimaryKey, TRef, TSqlName>
+  declare readonly [columnInfo]: ColumnTypeInfo<TType, TNotNull, THasDefault, TPrimaryKey, TRef, TSqlName, TUnique>
   /** The SQL table this column belongs to, set by `table()`. */
   readonly tableName: string | undefined
   /** The property name in the table declaration, set by `table()`. */
@@ -159,17 +164,17 @@ export class Column<
   }
 
   /** Part of the primary key (declare it on several columns for a composite key). */
-  primaryKey(): Column<TType, true, THasDefault, true, TRef, TSqlName> {
+  primaryKey(): Column<TType, true, THasDefault, true, TRef, TSqlName, TUnique> {
     return this.#with({ primaryKey: true, nullable: false })
   }
 
   /** Accepts SQL `NULL`; the property type becomes `T | null` and is optional on insert. */
-  nullable(): Column<TType, false, THasDefault, TPrimaryKey, TRef, TSqlName> {
+  nullable(): Column<TType, false, THasDefault, TPrimaryKey, TRef, TSqlName, TUnique> {
     return this.#with({ nullable: true })
   }
 
   /** A default: a value, or a SQL expression (`sql\`now()\``). The column becomes optional on insert. */
-  default(value: TType | Expression<unknown>): Column<TType, TNotNull, true, TPrimaryKey, TRef, TSqlName> {
+  default(value: TType | Expression<unknown>): Column<TType, TNotNull, true, TPrimaryKey, TRef, TSqlName, TUnique> {
     const isExpression = typeof value === 'object' && value !== null && 'toOperationNode' in value
     return this.#with({
       default: isExpression ? { kind: 'sql', sql: value as Expression<unknown> } : { kind: 'value', value },
@@ -177,7 +182,7 @@ export class Column<
   }
 
   /** A `UNIQUE` constraint on this column alone. */
-  unique(): Column<TType, TNotNull, THasDefault, TPrimaryKey, TRef, TSqlName> {
+  unique(): Column<TType, TNotNull, THasDefault, TPrimaryKey, TRef, TSqlName, true> {
     return this.#with({ unique: true })
   }
 
@@ -188,7 +193,7 @@ export class Column<
   }
 
   /** The column's name in SQL, when it differs from the property name. */
-  name<const N extends string>(sqlName: N): Column<TType, TNotNull, THasDefault, TPrimaryKey, TRef, N> {
+  name<const N extends string>(sqlName: N): Column<TType, TNotNull, THasDefault, TPrimaryKey, TRef, N, TUnique> {
     return this.#with({ sqlName })
   }
 
@@ -201,12 +206,12 @@ export class Column<
   references<C extends AnyColumn>(
     column: () => C,
     options: ReferenceOptions = {},
-  ): Column<TType, TNotNull, THasDefault, TPrimaryKey, ColumnTableOf<C>, TSqlName> {
+  ): Column<TType, TNotNull, THasDefault, TPrimaryKey, ColumnTableOf<C>, TSqlName, TUnique> {
     return this.#with({ references: { column, options: Object.freeze({ ...options }) } })
   }
 
   /** An optimistic-lock version: incremented on every update, checked in the `WHERE` clause. */
-  version(this: Column<number, true, THasDefault, TPrimaryKey, TRef, TSqlName>): Column<number, true, true, TPrimaryKey, TRef, TSqlName> {
+  version(this: Column<number, true, THasDefault, TPrimaryKey, TRef, TSqlName, TUnique>): Column<number, true, true, TPrimaryKey, TRef, TSqlName, TUnique> {
     return this.#with({ version: true, default: { kind: 'value', value: 1 } })
   }
 
@@ -227,7 +232,7 @@ export class Column<
  * })
  * ```
  */
-export type AnyColumn = Column<any, boolean, boolean, boolean, string, string>
+export type AnyColumn = Column<any, boolean, boolean, boolean, string, string, boolean>
 
 /** The SQL table name a bound column belongs to (a string literal once `table()` has bound it). */
 export type ColumnTableOf<C extends AnyColumn> = Exclude<C['tableName'], undefined>

@@ -251,6 +251,11 @@ export class SessionChanges implements SessionBookkeeping {
     revertChanges(this)
   }
 
+  /** What a bulk statement changed in held objects: undone with the flushes if the open transaction rolls back. */
+  journal(applied: AppliedFlush): void {
+    this.#journal.at(-1)?.push(applied)
+  }
+
   /** A transaction or savepoint opened: the flushes applied in it are journaled. */
   transactionOpened(): void {
     this.#journal.push([])

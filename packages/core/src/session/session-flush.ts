@@ -10,6 +10,7 @@ import { Persister } from '../unit-of-work/persister.js'
 import { prepareFlush } from '../unit-of-work/prepare-flush.js'
 import type { SessionChanges } from './session-changes.js'
 import type { SessionReads } from './session-reads.js'
+import { refuseHeldRows } from './session-upsert.js'
 import type { SessionConnection, SessionTransactions } from './session-transactions.js'
 
 /** What a flush works with. */
@@ -68,6 +69,7 @@ export class SessionFlush {
       persister = await transactions.write(async (db) => {
         const writer = new Persister(db, capabilities, this.#setup.platform)
         await writer.run(steps)
+        refuseHeldRows(changeSet, writer.written, changes.identityMap)
         return writer
       })
     } catch (error) {

@@ -31,6 +31,11 @@ import { StreamRelease } from './session-stream.js'
 import { fromQuery, type FromQueryOptions } from './session-from-query.js'
 import { SessionRefresh, type RefreshOptions } from './session-refresh.js'
 import { SessionTransactions, type SessionConnection, type TransactionIsolation } from './session-transactions.js'
+import { BulkStatement } from './session-bulk.js'
+import { upsert, type UpsertOptions } from './session-upsert.js'
+import { queryTables } from './autoflush.js'
+import type { Insertable } from '../types/rows.js'
+import type { BulkDelete, BulkUpdate, NonKeyColumn, UpsertConflict } from '../types/writes.js'
 
 export type { SessionConnection, TransactionIsolation } from './session-transactions.js'
 export type { RefreshOptions } from './session-refresh.js'
@@ -259,6 +264,50 @@ export interface Session<S extends AnySchema> {
   /** Deletes the object at the next flush (and what its relations cascade to); a new object just leaves, unless another points at it (refused). */
   delete(entity: object): void
   /**
+   * An insert-or-update through the unit of work (SQLAlchemy's `insert().on_conflict_do_update()`,
+   * MikroORM's `em.upsert()`, Prisma's `upsert`): the next flush writes the row with `INSERT ... ON
+   * CONFLICT (conflict) DO UPDATE SET ... RETURNING` (MySQL, MariaDB: `ON DUPLICATE KEY UPDATE`),
+   * one statement per table and shape, and the object takes the row's key and values: inserted, or
+   * the existing row with the `update` columns (default: every column given but the keys) written over.
+   * `conflict` is the primary key or a unique constraint (`.unique()`, or the table's `uniques`). An object of the session that already
+   * holds the conflict values is returned instead, the `update` values assigned to it (one row, one
+   * object); a flush whose upsert meets a row another object holds fails. On MySQL and MariaDB, values
+   * that could meet another unique key of the table are refused (the statement fires on any).
+   *
+   * @example
+   * ```ts
+   * const jazz = session.upsert('tags', { name: 'jazz', color: 'blue' }, { conflict: ['name'] })
+   * await session.flush()
+   * jazz.id   // the row's key, new or found
+   * ```
+   */
+  upsert<K extends TableKey<S>>(table: K, values: NoInfer<Insertable<S, K>>, options: NoInfer<{ readonly conflict: UpsertConflict<S, K>; readonly update?: readonly NonKeyColumn<S, K>[] }>): Entity<S, K>
+  /**
+   * One `UPDATE ... SET ... WHERE ...` of every row matched (Prisma's `updateMany`, MikroORM's
+   * `nativeUpdate`, SQLAlchemy's `update().where()` with `synchronize_session='fetch'`), after an
+   * autoflush, in the open transaction or one of its own; resolves to the number of rows updated.
+   * The session's objects for those rows (keys by RETURNING, or read locked first) take the values,
+   * snapshots too: the next flush writes none of them again.
+   *
+   * @example
+   * ```ts
+   * await session.updateMany('tracks').where({ albumId: 1 }).set({ unitPrice: '1.29' }).execute()   // 10
+   * ```
+   */
+  updateMany<K extends TableKey<S>>(table: K): BulkUpdate<S, K>
+  /**
+   * One `DELETE ... WHERE ...` of every row matched (Prisma's `deleteMany`, MikroORM's
+   * `nativeDelete`, SQLAlchemy's `delete().where()`), after an autoflush; resolves to the number of
+   * rows deleted. The session's objects for those rows are detached and leave the loaded relations
+   * that held them. Cascades are the database's (`onDelete`), not the session's.
+   *
+   * @example
+   * ```ts
+   * await session.deleteMany('tracks').where('milliseconds', '<', 1000).execute()   // 3
+   * ```
+   */
+  deleteMany<K extends TableKey<S>>(table: K): BulkDelete<S, K>
+  /**
    * Writes every change in one transaction: inserts parents first, updates, link rows, deletes
    * children first. Flushes, commits, rollbacks and plans of one session run one at a time, in call
    * order; changes made while a flush runs are written by the next one.
@@ -439,6 +488,29 @@ export class SessionImpl implements EntityTracker {
 
   delete(entity: object): void {
     this.#changes.delete(entity)
+  }
+
+  upsert(table: string, values: Record<string, unknown>, options: UpsertOptions): object {
+    return upsert({ changes: this.#changes, statements: this.#platform.statements, valueRules: this.#platform.values }, this.schema.table(table), values, options)
+  }
+
+  updateMany(table: string): BulkStatement {
+    return new BulkStatement(this.#bulkSetup(), this.schema.table(table), 'update')
+  }
+
+  deleteMany(table: string): BulkStatement {
+    return new BulkStatement(this.#bulkSetup(), this.schema.table(table), 'delete')
+  }
+
+  #bulkSetup() {
+    return {
+      tables: () => this.schema.tables.values(),
+      connection: this.connection,
+      platform: this.#platform,
+      changes: this.#changes,
+      transactions: this.#transactions,
+      autoflush: (state: Parameters<typeof queryTables>[0], what: () => string) => this.#autoflush.waitFor(() => queryTables(state), what),
+    }
   }
 
   clear(): void {

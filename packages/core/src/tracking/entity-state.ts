@@ -1,6 +1,6 @@
 /** Per-object bookkeeping, kept in a private field of the entity so that entities stay plain data to their users. */
 import { RelataError } from '../errors.js'
-import type { ForeignKeyModel, RelationModel, TableModel } from '../schema/model.js'
+import type { ColumnModel, ForeignKeyModel, RelationModel, TableModel } from '../schema/model.js'
 import type { IdentityKey } from './identity-map.js'
 import type { ValueRules } from '../values/value-rules.js'
 
@@ -58,6 +58,20 @@ export function isPartial(slot: RelationSlot | undefined): boolean {
   return slot !== undefined && slot.loaded && slot.partial === true
 }
 
+/**
+ * How a new object of `session.upsert()` is written: the unique columns a conflict is found on, and
+ * the columns an existing row takes (`undefined`: every column given other than keys).
+ *
+ * @example
+ * ```ts
+ * const plan: UpsertPlan = { conflict: [tags.columnsByProperty.get('name')!], update: undefined }
+ * ```
+ */
+export interface UpsertPlan {
+  readonly conflict: readonly ColumnModel[]
+  readonly update: readonly ColumnModel[] | undefined
+}
+
 export class EntityState {
   /** The session that tracks (or tracked) the object; undefined while it is transient. */
   session: EntityTracker | undefined
@@ -93,6 +107,8 @@ export class EntityState {
   expired: Set<number> | undefined = undefined
   /** Column indexes written while expired: changes for the next flush, whatever the snapshot holds. */
   written: Set<number> | undefined = undefined
+  /** Made by `session.upsert()`: inserted as an upsert (kept once inserted, so that a flush again after a rollback upserts again). */
+  upsert: UpsertPlan | undefined = undefined
 
   slot(name: string): RelationSlot {
     const relations = (this.relations ??= Object.create(null) as Record<string, RelationSlot>)

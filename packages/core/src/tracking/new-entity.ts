@@ -16,6 +16,8 @@ class NewEntityState extends EntityState {
   override fresh = true
 
   protected override newSlot(name: string): RelationSlot {
+    // An upserted object's row may exist with related rows (session.upsert() clears `fresh`).
+    if (!this.fresh) return super.newSlot(name)
     const relation = this.table.relations.get(name)!
     return { loaded: true, value: relation.toOne ? null : RelationArray.of_(this.owner!, relation, []) }
   }

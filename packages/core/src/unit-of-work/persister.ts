@@ -21,6 +21,7 @@ import { updateGroups, type FlushStep, type InsertBatch } from './flush-plan.js'
 import { parkableColumn } from './key-changes.js'
 import type { LinkRecord } from './link-records.js'
 import { switchedRow, type RowSwitch } from './row-switch.js'
+import { matchUpserted, upsertGroups } from './upsert-batch.js'
 import { missingRows, staleRowsError } from './stale-rows.js'
 import { rowTooLarge, statementOverhead, valueBytes } from './statement-size.js'
 import { checkValue, encodeValue } from '../values/write-values.js'
@@ -201,10 +202,40 @@ export class Persister {
       this.sent.set(entity, given)
       return { entity, row, given }
     })
+    const upserts = items.filter((item) => stateOf(item.entity)!.upsert !== undefined)
+    if (upserts.length > 0) await this.#upsert(table, upserts)
+    const inserts = upserts.length === 0 ? items : items.filter((item) => stateOf(item.entity)!.upsert === undefined)
     const generated = columns.find((c) => c.config.generated)
-    for (const chunk of this.#chunks(items, columns.length, this.#rowSize(table, 'insert', (item: InsertItem) => item.row))) {
+    for (const chunk of this.#chunks(inserts, columns.length, this.#rowSize(table, 'insert', (item: InsertItem) => item.row))) {
       if (this.capabilities.returning) await this.#insertReturning(table, generated, chunk)
       else await this.#insertThenSelect(table, generated, chunk)
+    }
+  }
+
+  /**
+   * New objects of `session.upsert()`: one `INSERT ... ON CONFLICT DO UPDATE` (MySQL: `ON DUPLICATE
+   * KEY UPDATE`) per group of rows, each object's whole row back, as inserted or as the existing row
+   * now holds it: by `RETURNING`, else read again by the conflict columns, locked, in this transaction.
+   */
+  async #upsert(table: TableModel, items: readonly InsertItem[]): Promise<void> {
+    for (const group of upsertGroups(table, items)) {
+      const conflict = group.conflict
+      for (const chunk of this.#chunks(group.items, table.columns.length, this.#rowSize(table, 'insert', (item: InsertItem) => item.row))) {
+        const query = this.platform.statements.upsert(this.#insertInto(table, chunk.map((c) => c.row)), group.statement)
+        let rows: Row[]
+        if (this.capabilities.returning) {
+          rows = (await query.returning(table.columns.map((c) => c.sqlName)).execute()) as Row[]
+        } else {
+          await query.execute()
+          const read = this.db
+            .selectFrom(table.sqlName)
+            .selectAll()
+            .where(inTuples(conflict.map((c) => c.sqlName), chunk.map((c) => conflict.map((column) => c.row[column.sqlName]))))
+          rows = (await this.platform.statements.lockForShare(read).execute()) as Row[]
+        }
+        const decoded = rows.map((row) => this.#decodeRow(table, row))
+        for (const [entity, row] of matchUpserted(table, conflict, chunk, decoded)) this.written.set(entity, row)
+      }
     }
   }
 

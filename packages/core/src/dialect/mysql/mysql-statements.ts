@@ -1,4 +1,4 @@
-/** MySQL's and MariaDB's statements: `JSON_ARRAYAGG` for embedded relations, `UPDATE ... JOIN (SELECT ... UNION ALL ...)`, `LOCK IN SHARE MODE`, keys from `LAST_INSERT_ID`. */
+/** MySQL's and MariaDB's statements: `JSON_ARRAYAGG` for embedded relations, `UPDATE ... JOIN (SELECT ... UNION ALL ...)`, `LOCK IN SHARE MODE`, keys from `LAST_INSERT_ID`, `ON DUPLICATE KEY UPDATE`. */
 import { sql, type Kysely, type RawBuilder } from 'kysely'
 import { parameterList } from '../../sql/sql-helpers.js'
 import type { EmbeddedColumn, EmbeddedRelation, GeneratedKeys, StatementRules } from '../statement-rules.js'
@@ -90,4 +90,17 @@ export const mysqlStatements: StatementRules = Object.freeze<StatementRules>({
   updateFromRows: ({ table, alias, names, rows, assignments, match }) =>
     sql`update ${sql.table(table)} join (${unionAllRows(rows, names)}) as ${sql.raw(alias)} on ${match} set ${sql.join(assignments)}`,
   generatedKeys,
+  /**
+   * `ON DUPLICATE KEY UPDATE c = values(c)` (MySQL 8.0.20+ warns that `values()` is deprecated, and
+   * still runs it; MariaDB has no row alias); with nothing to update, a conflict column set to itself.
+   */
+  upsert(query, { conflict, update, increment }) {
+    const set: Record<string, unknown> = {}
+    if (update.length === 0) set[conflict[0]!] = sql.ref(conflict[0]!)
+    for (const name of update) set[name] = sql`values(${sql.ref(name)})`
+    if (increment !== undefined) set[increment] = sql`${sql.ref(increment)} + 1`
+    return query.onDuplicateKeyUpdate(set)
+  },
+  upsertOnAnyUniqueKey: true,
+  updateReturning: false,
 })

@@ -1,4 +1,4 @@
-/** PostgreSQL's statements: `json_agg` for embedded relations, `UPDATE ... FROM (VALUES ...)`, `FOR UPDATE OF` / `FOR SHARE`, `DEFAULT VALUES`. */
+/** PostgreSQL's statements: `json_agg` for embedded relations, `UPDATE ... FROM (VALUES ...)`, `FOR UPDATE OF` / `FOR SHARE`, `DEFAULT VALUES`, `ON CONFLICT DO UPDATE`. */
 import { sql, type AliasedExpression, type RawBuilder } from 'kysely'
 import { RelataError } from '../../errors.js'
 import type { ColumnModel } from '../../schema/model.js'
@@ -89,4 +89,16 @@ export const postgresStatements: StatementRules = Object.freeze<StatementRules>(
   generatedKeys() {
     throw new RelataError('PostgreSQL returns generated keys with RETURNING')
   },
+  /** `ON CONFLICT (conflict) DO UPDATE SET c = excluded.c`; with nothing to update, a conflict column set to itself, so that RETURNING still gives the row. */
+  upsert: (query, { table, conflict, update, increment }) =>
+    query.onConflict((oc) =>
+      oc.columns(conflict as string[]).doUpdateSet(() => {
+        const set: Record<string, unknown> = {}
+        for (const name of update.length > 0 ? update : conflict.slice(0, 1)) set[name] = sql.ref(`excluded.${name}`)
+        if (increment !== undefined) set[increment] = sql`${sql.ref(`${table}.${increment}`)} + 1`
+        return set
+      }),
+    ),
+  upsertOnAnyUniqueKey: false,
+  updateReturning: true,
 })
