@@ -26,6 +26,8 @@ const reliability = [
   `${core}/readme-getting-started.test.ts`,
   // Builds the API reference with TypeDoc and opens its pages in headless Chromium.
   `${core}/api-reference.test.ts`,
+  // Packs @relata/core and @relata/migrate and runs `npx relata` in a new project.
+  'packages/migrate/test/fresh-project.test.ts',
   // Runs the relata command, a Node process per command.
   'packages/migrate/test/cli.test.ts',
 ]

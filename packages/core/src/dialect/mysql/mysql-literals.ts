@@ -1,6 +1,7 @@
 /** MySQL / MariaDB SQL text for values that reads the same under every `sql_mode` and connection charset. */
 import type { CompiledQuery } from 'kysely'
-import { escape, type Timezone } from 'mysql2'
+import { createRequire } from 'node:module'
+import type { Timezone } from 'mysql2'
 import { RelataError } from '../../errors.js'
 
 const BACKSLASH_OR_NUL = /[\\\0]/
@@ -50,10 +51,15 @@ function isJsonValue(value: object): boolean {
   return (prototype === Object.prototype || prototype === null) && Object.getOwnPropertySymbols(value).length === 0
 }
 
+let mysql2Escape: (typeof import('mysql2'))['escape'] | undefined
+
 /** mysql2 writes a date as quoted digits (no backslash), in the pool's `timezone`; an invalid one would be `NULL`. */
 function dateLiteral(value: Date, timezone: Timezone): string {
   if (Number.isNaN(value.getTime())) throw new RelataError('MySQL cannot be sent an invalid Date as a value')
-  return escape(value, false, timezone)
+  // Loaded at first use: this module is also loaded where mysql2 is not installed (the platforms of
+  // @relata/core/internal, which a PostgreSQL project's `relata` command reads).
+  mysql2Escape ??= (createRequire(import.meta.url)('mysql2') as typeof import('mysql2')).escape
+  return mysql2Escape(value, false, timezone)
 }
 
 /**
