@@ -86,6 +86,7 @@ export interface CommitPositions {
  * ```
  */
 export interface Replication {
+  /** One Kysely dialect per replica, in the order they were given: the reader pool of each. */
   createReplicaDialects(): readonly KyselyDialect[]
   readonly positions: CommitPositions
   readonly settings: Required<Omit<ReplicaOptions, 'choose' | 'replicaConnectTimeout'>> & Pick<ReplicaOptions, 'choose'>

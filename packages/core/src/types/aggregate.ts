@@ -82,9 +82,13 @@ export interface AggregateFunctions<S extends AnySchema, K extends TableKey<S>> 
   count(column?: keyof Row<S, K> & string): Aggregate<number>
   /** `count(distinct column)`. */
   countDistinct(column: keyof Row<S, K> & string): Aggregate<number>
+  /** The sum of a column over the group (`null` for a group without values). */
   sum<C extends SummableColumn<S, K>>(column: C): Aggregate<SumOf<Exclude<Row<S, K>[C], null>> | null>
+  /** The average of a column over the group (`null` for a group without values). */
   avg<C extends SummableColumn<S, K>>(column: C): Aggregate<AvgOf<Exclude<Row<S, K>[C], null>> | null>
+  /** The smallest value of a column in the group, as the column's own type. */
   min<C extends OrderedColumn<S, K>>(column: C): Aggregate<Exclude<Row<S, K>[C], null> | null>
+  /** The largest value of a column in the group, as the column's own type. */
   max<C extends OrderedColumn<S, K>>(column: C): Aggregate<Exclude<Row<S, K>[C], null> | null>
 }
 
@@ -120,7 +124,9 @@ export interface AggregateQuery<R> {
   having<N extends keyof R & string>(name: N, operator: HavingOperator, value: NonNullable<R[N]>): AggregateQuery<R>
   /** Orders by a grouped column or an aggregate; the grouped columns break ties. */
   orderBy(name: keyof R & string, direction?: 'asc' | 'desc'): AggregateQuery<R>
+  /** At most `count` result rows. */
   limit(count: number): AggregateQuery<R>
+  /** Skips the first `count` result rows (with an `orderBy`, for a stable page). */
   offset(count: number): AggregateQuery<R>
   /** Runs the query: one plain row per group (one row without `groupBy`). */
   all(): Promise<R[]>

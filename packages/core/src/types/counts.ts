@@ -28,6 +28,7 @@ export type CollectionNames<S extends AnySchema, K extends TableKey<S>> = {
  * ```
  */
 export interface CountQuery<S extends AnySchema, K extends TableKey<S>> {
+  /** Counts only the related rows that match, as `query().where()` filters. */
   where: Filterable<S, K, CountQuery<S, K>>['where']
 }
 
