@@ -18,6 +18,8 @@ const reliability = [
   `${core}/session-untracked.test.ts`,
   `${core}/query-stream-memory.test.ts`,
   `${core}/input-sizes.test.ts`,
+  // Compares CPU time at n and 4n objects: alone in its process, no other suite's garbage.
+  `${core}/unit-of-work-large-collections.test.ts`,
   // A local server that accepts connections and never answers.
   `${core}/connect-timeout.test.ts`,
   // Packs the package and installs it into new projects with npm.

@@ -21,6 +21,13 @@ async function cpu(work: () => Promise<void> | void): Promise<number> {
 }
 
 /**
+ * The growth that still counts as linear: 4 expected, 16 for quadratic work. Under CI's load a run
+ * of linear work read 9.3 after five tries (2.6 on a quiet machine), so the bound sits nearer the
+ * quadratic side while still failing it.
+ */
+const LINEAR_BOUND = 11
+
+/**
  * How much longer a scenario takes at 4n objects than at n: the fastest of up to five runs of each
  * (printed). A busy machine (garbage collection, other processes' cache pressure) inflates single
  * runs; linear work settles near 4 within a few runs, quadratic work never gets below 16.
@@ -31,7 +38,7 @@ async function growth(label: string, scenario: (n: number) => Promise<number>): 
   for (let round = 0; round < 5; round++) {
     small = Math.min(small, await scenario(N))
     large = Math.min(large, await scenario(4 * N))
-    if (large / small < 8) break
+    if (large / small < LINEAR_BOUND) break
   }
   console.log(`${label}: ${small.toFixed(0)} ms CPU at ${N}, ${large.toFixed(0)} ms at ${4 * N} (${(large / small).toFixed(1)}x)`)
   return large / small
@@ -84,7 +91,7 @@ describeEachDialect('unit of work: large collections', (target) => {
       last = { kept: odds(childIds[0]!), parent }
       return used
     })
-    expect(ratio).toBeLessThan(8)
+    expect(ratio).toBeLessThan(LINEAR_BOUND)
     expect(idsOf(last.parent.kids)).toEqual(last.kept)
     expect(idsOf(await db().selectFrom('kids').select('id').orderBy('id').execute())).toEqual(last.kept)
   })
@@ -102,7 +109,7 @@ describeEachDialect('unit of work: large collections', (target) => {
       last = { kids: [...parent.kids], session }
       return used
     })
-    expect(ratio).toBeLessThan(8)
+    expect(ratio).toBeLessThan(LINEAR_BOUND)
     expect(last.kids).toHaveLength(4 * N)
     expect(await db().selectFrom('kids').select('id').execute()).toEqual([])
     expect(await db().selectFrom('parents').select('id').execute()).toEqual([])
@@ -123,7 +130,7 @@ describeEachDialect('unit of work: large collections', (target) => {
       last = { kept: odds(childIds[0]!), parent }
       return used
     })
-    expect(ratio).toBeLessThan(8)
+    expect(ratio).toBeLessThan(LINEAR_BOUND)
     expect(idsOf(last.parent.kids)).toEqual(last.kept)
     expect(idsOf(await db().selectFrom('kids').select('id').orderBy('id').execute())).toEqual(last.kept)
   })
@@ -144,7 +151,7 @@ describeEachDialect('unit of work: large collections', (target) => {
       last = { a: a!, b: b!, given: idsOf(given), ids: childIds, dropped }
       return used
     })
-    expect(ratio).toBeLessThan(8)
+    expect(ratio).toBeLessThan(LINEAR_BOUND)
     // The collection takes the order it was given; the other parent keeps the rest.
     expect(idsOf(last.a.toys)).toEqual(last.given)
     expect(idsOf(last.b.toys)).toEqual(evens(last.ids[1]!))
@@ -170,7 +177,7 @@ describeEachDialect('unit of work: large collections', (target) => {
       last = { a: a!, b: b!, ids: childIds }
       return used
     })
-    expect(ratio).toBeLessThan(8)
+    expect(ratio).toBeLessThan(LINEAR_BOUND)
     expect(idsOf(last.a.toys)).toEqual([])
     expect(idsOf(last.b.toys)).toEqual([...last.ids[1]!, ...last.ids[0]!])
     expect(await rows('toys')).toEqual(sorted([...last.ids[0]!, ...last.ids[1]!]).map((id) => [id, last.b.id]))
@@ -193,7 +200,7 @@ describeEachDialect('unit of work: large collections', (target) => {
       last = { parentId: parent.id, loaded, kept: odds(childIds[0]!), added, removed: evens(childIds[0]!), session }
       return used
     })
-    expect(ratio).toBeLessThan(8)
+    expect(ratio).toBeLessThan(LINEAR_BOUND)
     // The rows still pointing at the parent, then the objects added while it was not loaded.
     const { loaded, kept, added } = last
     expect(sorted(idsOf(loaded.slice(0, kept.length)))).toEqual(kept)
@@ -222,7 +229,7 @@ describeEachDialect('unit of work: large collections', (target) => {
       last = { parent, session, tagIds }
       return used
     })
-    expect(ratio).toBeLessThan(8)
+    expect(ratio).toBeLessThan(LINEAR_BOUND)
     expect(last.parent.tags).toEqual([])
     expect(await last.session.plan()).toEqual([{ operation: 'deleteLinks', table: 'parent_tags', rows: 4 * N }])
     // 20,000 two-column tuples: one row IN list would exceed PostgreSQL's stack depth (PGlite's from about 3,000).
