@@ -1,6 +1,7 @@
 /** Reads the JSON of join-loaded relations out of a row (or an enclosing JSON object) into entities. */
 import { RelataError } from '../errors.js'
 import type { RelationModel } from '../schema/model.js'
+import { loadedColumns } from '../query/column-subsets.js'
 import { assignRelation } from './assign.js'
 import { relationKey } from './join-strategy.js'
 import type { LoadContext } from './load-context.js'
@@ -15,9 +16,10 @@ export function hydrateJoined(ctx: LoadContext, entity: object, row: Record<stri
     const target = node.relation.target
     const items = raw === null || raw === undefined ? [] : Array.isArray(raw) ? raw : [raw]
     const entities = new Array<object>(items.length)
+    const columns = loadedColumns(node.query)
     for (let i = 0; i < items.length; i++) {
       const item = items[i] as Record<string, unknown>
-      const child = ctx.hydrator.fromJson(target, item)
+      const child = ctx.hydrator.fromJson(target, item, columns)
       hydrateJoined(ctx, child, item, node.children)
       entities[i] = child
     }

@@ -6,6 +6,7 @@
 import { sql, type Kysely, type RawBuilder, type SelectQueryBuilder } from 'kysely'
 import type { EmbeddedChild, StatementRules } from '../dialect/statement-rules.js'
 import { compileFilters, orderItems } from '../query/filters.js'
+import { loadedColumns } from '../query/column-subsets.js'
 import { viewFilters } from '../query/relation-filters.js'
 import type { RelationModel } from '../schema/model.js'
 import { travelsAsText } from '../values/codecs.js'
@@ -80,7 +81,7 @@ export function joinedRelation(ctx: SqlContext, node: LoadNode, parentAlias: str
     source: relationSource(ctx, node, alias, association).where((eb) => eb.and(linkConditions(relation, alias, parentAlias, association))),
     alias,
     toOne: relation.toOne,
-    columns: relation.target.columns.map((column) => ({ name: column.sqlName, asText: travelsAsText(column) })),
+    columns: loadedColumns(node.query).map((column) => ({ name: column.sqlName, asText: travelsAsText(column) })),
     order: orderItems(node.query.orderBy, relation.target).map((item) => ({ name: item.column.sqlName, asText: travelsAsText(item.column), direction: item.direction })),
     // Built when the platform asks: the nested relations' aliases follow the ones it takes first.
     children: () => joinedChildren(ctx, node.children, alias),

@@ -5,6 +5,7 @@ import type { QueryState } from '../query/query-state.js'
 import { assignCounts, countSelections } from '../query/relation-counts.js'
 import { stateOf } from '../tracking/entity-state.js'
 import { refreshUnchanged } from '../tracking/refresh-columns.js'
+import { columnsKey, loadedColumns } from '../query/column-subsets.js'
 import type { SqlContext } from './join-strategy.js'
 import type { LoadContext } from './load-context.js'
 import { buildLoadPlan, isPartialLoad, type LoadNode } from './load-plan.js'
@@ -17,7 +18,7 @@ const ROOT = 't0'
 export function rootQuery(ctx: LoadContext, state: QueryState, plan: readonly LoadNode[]) {
   const sqlCtx: SqlContext = { db: ctx.db, statements: ctx.statements, nextAlias: aliasCounter() }
   const { table } = state
-  const joined = selectJoined(sqlCtx, ctx.db.selectFrom(`${table.sqlName} as ${ROOT}`).select(table.columns.map((c) => `${ROOT}.${c.sqlName}`)), plan, ROOT)
+  const joined = selectJoined(sqlCtx, ctx.db.selectFrom(`${table.sqlName} as ${ROOT}`).select(loadedColumns(state).map((c) => `${ROOT}.${c.sqlName}`)), plan, ROOT)
   let query = state.counts === undefined ? joined.query : joined.query.select(countSelections(ctx.db, state, ROOT, sqlCtx.nextAlias))
   if (state.filters.length > 0) query = query.where((eb) => eb.and(compileFilters(eb, state.filters, table, ROOT)))
   // The primary key breaks ties of a requested order, so pages and tests are deterministic.
@@ -37,13 +38,13 @@ async function rootRows(ctx: LoadContext, state: QueryState, plan: readonly Load
   const cacheShape = ctx.statementCache !== undefined && plan.length === 0 && state.lock === undefined && state.counts === undefined ? rootShape(state) : undefined
   if (cacheShape === undefined) {
     const { query, shape } = rootQuery(ctx, state, plan)
-    return { rows: (await withDecodedRows(ctx, query, state.table, shape).execute()) as Record<string, unknown>[], shape }
+    return { rows: (await withDecodedRows(ctx, query, state.table, shape, [], loadedColumns(state)).execute()) as Record<string, unknown>[], shape }
   }
   const values = state.filters.map((f) => (f.kind === 'compare' ? filterParameter(f.column, f.value) : undefined))
   const fixed = [state.limit, state.offset].filter((n) => n !== undefined)
   const rows = await ctx.statementCache!.rows(ctx.db, cacheShape, values, fixed, () => {
     const { query, shape } = rootQuery(ctx, state, plan)
-    return withDecodedRows(ctx, query, state.table, shape)
+    return withDecodedRows(ctx, query, state.table, shape, [], loadedColumns(state))
   })
   // No relation is joined into it: the rows are the table's own.
   return { rows, shape: plainShape }
@@ -52,6 +53,8 @@ async function rootRows(ctx: LoadContext, state: QueryState, plan: readonly Load
 /** What decides the root statement's SQL when every filter compares a column with one value; otherwise `undefined`. */
 function rootShape(state: QueryState): string | undefined {
   let shape = `${state.table.key}|${state.limit ?? ''}|${state.offset ?? ''}|`
+  // The columns selected are part of the statement's text.
+  shape += `${columnsKey(state.table, loadedColumns(state))}|`
   for (const filter of state.filters) {
     if (filter.kind !== 'compare' || filter.value === null || filter.value === undefined || Array.isArray(filter.value)) return undefined
     // `is true` is written into the text by Kysely, not sent as a parameter.
@@ -66,7 +69,7 @@ export async function runQuery(ctx: LoadContext, state: QueryState): Promise<obj
   if (state.populateExisting) ctx = { ...ctx, hydrator: ctx.hydrator.populating(), populate: true }
   const plan = lockedPlan(ctx, state, buildLoadPlan(state, ctx.statements.jsonCollections(ctx.capabilities)))
   const { rows, shape } = await rootRows(ctx, state, plan)
-  const entities = ctx.hydrator.fromRows(state.table, rows)
+  const entities = ctx.hydrator.fromRows(state.table, rows, loadedColumns(state))
   // Rows read under a lock are the ones to write over: objects already held take their unchanged columns.
   // (A populating query has overwritten them all already.)
   if (state.lock !== undefined && !state.populateExisting) for (let i = 0; i < rows.length; i++) refreshUnchanged(entities[i]!, rows[i]!, (c) => ctx.hydrator.keyDecoder(c))

@@ -7,6 +7,7 @@
  */
 import { sql, type SelectQueryBuilder } from 'kysely'
 import { compileFilters } from '../query/filters.js'
+import { loadedColumns } from '../query/column-subsets.js'
 import { viewFilters } from '../query/relation-filters.js'
 import type { ColumnModel, RelationModel, TableModel } from '../schema/model.js'
 import { assignRelation } from './assign.js'
@@ -20,8 +21,8 @@ export interface RowShape {
   readonly prefix: string
   /** Relations sent as one JSON value each, under `prefix + relationKey(relation)`. */
   readonly json: readonly LoadNode[]
-  /** Many-to-one relations joined into the row, each with the shape of its own columns. */
-  readonly joined: readonly { readonly node: LoadNode; readonly shape: RowShape }[]
+  /** Many-to-one relations joined into the row, each with the shape of its own columns and the columns it selects. */
+  readonly joined: readonly { readonly node: LoadNode; readonly shape: RowShape; readonly columns: readonly ColumnModel[] }[]
 }
 
 /** The shape of rows that carry their table's columns alone. */
@@ -48,20 +49,21 @@ export function selectJoined<Q extends SelectQueryBuilder<any, any, any>>(
 ): { query: Q; shape: RowShape } {
   const json = nodes.filter((node) => node.strategy === 'join' && !joinsFlat(node))
   let next = query.select(json.map((node) => joinedRelation(ctx, node, alias).as(prefix + relationKey(node.relation)))) as Q
-  const joined: { node: LoadNode; shape: RowShape }[] = []
+  const joined: { node: LoadNode; shape: RowShape; columns: readonly ColumnModel[] }[] = []
   for (const node of nodes) {
     if (!joinsFlat(node)) continue
     const { relation } = node
     const target = ctx.nextAlias()
     const targetPrefix = `${target}__`
+    const columns = loadedColumns(node.query)
     next = next
       .leftJoin(`${relation.target.sqlName} as ${target}`, (join) =>
         join.on((eb) => eb.and([...linkConditions(relation, target, alias), ...compileFilters(eb, [...viewFilters(relation), ...node.query.filters], relation.target, target)])),
       )
-      .select(relation.target.columns.map((c) => sql.ref(`${target}.${c.sqlName}`).as(targetPrefix + c.sqlName))) as Q
+      .select(columns.map((c) => sql.ref(`${target}.${c.sqlName}`).as(targetPrefix + c.sqlName))) as Q
     const inner = selectJoined(ctx, next, node.children, target, targetPrefix)
     next = inner.query
-    joined.push({ node, shape: inner.shape })
+    joined.push({ node, shape: inner.shape, columns })
   }
   return { query: next, shape: { prefix, json, joined } }
 }
@@ -70,12 +72,19 @@ export function selectJoined<Q extends SelectQueryBuilder<any, any, any>>(
  * The statement, marked (`ValueRules.decodedRows`) when its rows are read by the row decoders
  * alone: `table`'s columns, `extra` and those of its LEFT JOINs, no JSON aggregate.
  */
-export function withDecodedRows<Q extends SelectQueryBuilder<any, any, any>>(ctx: LoadContext, query: Q, table: TableModel, shape: RowShape, extra: readonly ColumnModel[] = []): Q {
-  const columns: ColumnModel[] = [...table.columns, ...extra]
+export function withDecodedRows<Q extends SelectQueryBuilder<any, any, any>>(
+  ctx: LoadContext,
+  query: Q,
+  table: TableModel,
+  shape: RowShape,
+  extra: readonly ColumnModel[] = [],
+  own: readonly ColumnModel[] = table.columns,
+): Q {
+  const columns: ColumnModel[] = [...own, ...extra]
   const collect = (level: RowShape): boolean => {
     if (level.json.length > 0) return false
-    for (const { node, shape: inner } of level.joined) {
-      columns.push(...node.relation.target.columns)
+    for (const { shape: inner, columns: joinedColumns } of level.joined) {
+      columns.push(...joinedColumns)
       if (!collect(inner)) return false
     }
     return true
@@ -88,14 +97,14 @@ export function withDecodedRows<Q extends SelectQueryBuilder<any, any, any>>(ctx
 /** Reads the join-loaded relations of one row into `entity` (and, through joined rows, their own). */
 export function hydrateRow(ctx: LoadContext, entity: object, row: Record<string, unknown>, shape: RowShape): void {
   if (shape.json.length > 0) hydrateJoined(ctx, entity, row, shape.json, shape.prefix)
-  for (const { node, shape: inner } of shape.joined) {
+  for (const { node, shape: inner, columns } of shape.joined) {
     const target = node.relation.target
     // No row joined (a null key, or a filter that did not match): the relation is empty.
     if (target.primaryKey.some((column) => row[inner.prefix + column.sqlName] == null)) {
       assignRelation(ctx, entity, node.relation, [])
       continue
     }
-    const related = ctx.hydrator.fromRow(target, row, inner.prefix)
+    const related = ctx.hydrator.fromRow(target, row, inner.prefix, columns)
     hydrateRow(ctx, related, row, inner)
     assignRelation(ctx, entity, node.relation, [related])
   }

@@ -9,6 +9,8 @@ import { inTuples } from '../sql/sql-helpers.js'
 import { orderItems } from '../query/filters.js'
 import type { ColumnModel } from '../schema/model.js'
 import { keyOfValue, keyOfValues } from '../tracking/identity-map.js'
+import { needsRead } from '../tracking/unloaded-columns.js'
+import { columnsKey, loadedColumns } from '../query/column-subsets.js'
 import { stateOf } from '../tracking/entity-state.js'
 import { assignRelation } from './assign.js'
 import { relationSource, type SqlContext } from './join-strategy.js'
@@ -57,7 +59,7 @@ export async function selectIn(ctx: LoadContext, node: LoadNode, parents: readon
     pending = pending.filter(([id]) => {
       const target = entries.get(id)
       // A target with expired attributes is read again, which brings them back.
-      if (target === undefined || stateOf(target)!.expired?.size) return true
+      if (target === undefined || needsRead(stateOf(target)!)) return true
       found.set(id, [target])
       return false
     })
@@ -92,6 +94,8 @@ async function queryChunk(ctx: LoadContext, node: LoadNode, keys: unknown[][] | 
   const linkColumns = relation.association ? relation.association.sourceKey.columns : relation.targetColumns
   const linkAlias = relation.association ? association : child
   const linkKeys = relation.association ? linkColumns.map((_, i) => `__k${i}`) : linkColumns.map((c) => c.sqlName)
+  // The child's foreign key is read to find its parent, whatever columns the query chose.
+  const columns = loadedColumns(node.query, relation.association ? [] : relation.targetColumns)
 
   const build = () => {
     const parentKeys = (childAlias: string, associationAlias: string) => {
@@ -99,7 +103,7 @@ async function queryChunk(ctx: LoadContext, node: LoadNode, keys: unknown[][] | 
       return keys !== undefined ? inTuples(linkColumns.map((c) => `${alias}.${c.sqlName}`), keys) : sql`${sql.join(linkColumns.map((c) => sql`${sql.ref(`${alias}.${c.sqlName}`)} is not null`), sql` and `)}`
     }
     const source = relationSource(sqlCtx, node, child, association, parentKeys)
-      .select(relation.target.columns.map((c) => `${child}.${c.sqlName}`))
+      .select(columns.map((c) => `${child}.${c.sqlName}`))
       .select(relation.association ? linkColumns.map((c, i) => sql.ref(`${linkAlias}.${c.sqlName}`).as(linkKeys[i]!)) : [])
       .where((eb) =>
         keys !== undefined
@@ -111,13 +115,13 @@ async function queryChunk(ctx: LoadContext, node: LoadNode, keys: unknown[][] | 
     for (const item of orderItems(node.query.orderBy, relation.target)) {
       query = query.orderBy(`${child}.${item.column.sqlName}`, item.direction)
     }
-    return { query: withDecodedRows(ctx, query, relation.target, shape, linkColumns), shape }
+    return { query: withDecodedRows(ctx, query, relation.target, shape, linkColumns, columns), shape }
   }
   let rows: Record<string, unknown>[]
   let shape: RowShape
   if (ctx.statementCache !== undefined && keys !== undefined && keys.length <= CACHED_KEYS && plainLoad(node)) {
     // A lazy load: the statement depends on the relation and the number of keys only.
-    rows = await ctx.statementCache.rows(ctx.db, `in|${relation.source.key}.${relation.name}|${keys.length}`, keys.flat(), [], () => build().query)
+    rows = await ctx.statementCache.rows(ctx.db, `in|${relation.source.key}.${relation.name}|${keys.length}${columnsKey(relation.target, columns)}`, keys.flat(), [], () => build().query)
     shape = plainShape
   } else {
     const built = build()
@@ -125,7 +129,7 @@ async function queryChunk(ctx: LoadContext, node: LoadNode, keys: unknown[][] | 
     rows = (await built.query.execute()) as Record<string, unknown>[]
   }
   const decoders = linkColumns.map((c) => ctx.hydrator.keyDecoder(c))
-  const entities = ctx.hydrator.fromRows(relation.target, rows)
+  const entities = ctx.hydrator.fromRows(relation.target, rows, columns)
   const single = linkKeys.length === 1 ? linkKeys[0]! : undefined
   const joinedLevel = hasJoined(shape)
   for (let r = 0; r < rows.length; r++) {

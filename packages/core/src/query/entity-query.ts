@@ -12,6 +12,7 @@ import { AggregateBuilder, GroupedBuilder } from './aggregate-builder.js'
 import { groupColumns, type AggregateRunner } from './aggregate-query.js'
 import { countItems } from './relation-counts.js'
 import { readRelationFilter } from './relation-filters.js'
+import { subsetColumns, type SubsetMethod } from './column-subsets.js'
 
 /** Runs a query's state; the session provides it. */
 export interface QueryRunner extends AggregateRunner {
@@ -161,8 +162,8 @@ export class QueryBuilder {
     const built: unknown = (spec as (q: QueryBuilder) => unknown)(empty)
     if (!(built instanceof QueryBuilder)) throw new RelataError(`${where}: the callback must return the query it was given`)
     const { state } = built
-    if (state.orderBy.length > 0 || state.limit !== undefined || state.offset !== undefined || state.with.length > 0 || state.strategy !== undefined) {
-      throw new RelataError(`${where}: a relation filter's callback only filters (where); order, pages and loads mean nothing in it`)
+    if (state.orderBy.length > 0 || state.limit !== undefined || state.offset !== undefined || state.with.length > 0 || state.strategy !== undefined || state.columns !== undefined) {
+      throw new RelataError(`${where}: a relation filter's callback only filters (where); order, pages, columns and loads mean nothing in it`)
     }
     return state.filters
   }
@@ -197,6 +198,22 @@ export class QueryBuilder {
     return this.#with({ lock: rowLock('share', options, this.#state.table) })
   }
 
+  select(...columns: unknown[]): QueryBuilder {
+    return this.#columns('select', columns)
+  }
+
+  omit(...columns: unknown[]): QueryBuilder {
+    return this.#columns('omit', columns)
+  }
+
+  undefer(...columns: unknown[]): QueryBuilder {
+    return this.#columns('undefer', columns)
+  }
+
+  #columns(method: SubsetMethod, names: readonly unknown[]): QueryBuilder {
+    return this.#with({ columns: subsetColumns(this.#state.table, method, names, this.#state.columnsBy), columnsBy: method })
+  }
+
   populateExisting(): QueryBuilder {
     return this.#with({ populateExisting: true })
   }
@@ -210,7 +227,7 @@ export class QueryBuilder {
       const built = callback(new QueryBuilder(emptyQueryState(relation.target), undefined, this.#rules))
       if (!(built instanceof QueryBuilder)) throw new RelataError(`withCount(): the callback for '${relation.source.key}.${relation.name}' must return the query it was given`)
       const { state } = built
-      if (state.orderBy.length > 0 || state.with.length > 0 || state.limit !== undefined || state.offset !== undefined || state.strategy !== undefined || state.counts !== undefined) {
+      if (state.orderBy.length > 0 || state.with.length > 0 || state.limit !== undefined || state.offset !== undefined || state.strategy !== undefined || state.counts !== undefined || state.columns !== undefined) {
         throw new RelataError(`withCount(): the callback for '${relation.source.key}.${relation.name}' may only filter the related rows (where)`)
       }
       return state.filters
@@ -313,6 +330,7 @@ function mergeWithItems(existing: readonly WithItem[], added: readonly WithItem[
             ...(item.query.limit ?? before.query.limit) !== undefined ? { limit: item.query.limit ?? before.query.limit } : {},
             ...(item.query.offset ?? before.query.offset) !== undefined ? { offset: item.query.offset ?? before.query.offset } : {},
             strategy: item.query.strategy ?? before.query.strategy,
+            ...(item.query.columns ?? before.query.columns) !== undefined ? { columns: item.query.columns ?? before.query.columns, columnsBy: item.query.columnsBy ?? before.query.columnsBy } : {},
             with: mergeWithItems(before.query.with, item.query.with),
           })
     merged[index] = { relation: item.relation, strategy: item.strategy ?? before.strategy, query }

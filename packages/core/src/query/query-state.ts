@@ -83,6 +83,10 @@ export interface QueryState {
   readonly populateExisting?: boolean
   /** Relations whose related rows are counted per result (`withCount()`), in the same statement. */
   readonly counts?: readonly CountItem[]
+  /** The columns loaded (`select()`, `omit()`, `undefer()`), in the table's order; unset: all but the deferred ones. */
+  readonly columns?: readonly ColumnModel[]
+  /** The method that chose `columns`, for its errors. */
+  readonly columnsBy?: 'select' | 'omit' | 'undefer'
 }
 
 export function emptyQueryState(table: TableModel): QueryState {

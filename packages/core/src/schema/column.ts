@@ -97,6 +97,8 @@ export interface ColumnConfig {
   readonly version: boolean
   /** The column's comment in the database (`COMMENT ON COLUMN`; MySQL's `COMMENT` clause). */
   readonly comment?: string
+  /** Declared `.deferred()`: queries leave it out unless they name it (`undefer()`, `select()`); `obj.load('column')` reads it. */
+  readonly deferred?: boolean
 }
 
 /**
@@ -113,6 +115,7 @@ export interface ColumnTypeInfo<
   TRef extends string = string,
   TSqlName extends string = string,
   TUnique extends boolean = boolean,
+  TDeferred extends boolean = boolean,
 > {
   type: TType
   notNull: TNotNull
@@ -122,6 +125,8 @@ export interface ColumnTypeInfo<
   sqlName: TSqlName
   /** Declared `.unique()`: an upsert may name it as its conflict target. */
   unique: TUnique
+  /** Declared `.deferred()`: left out of query results' types unless the query loads it. */
+  deferred: TDeferred
 }
 
 declare const columnInfo: unique symbol
@@ -146,8 +151,9 @@ export class Column<
   TRef extends string = never,
   TSqlName extends string = never,
   TUnique extends boolean = false,
+  TDeferred extends boolean = false,
 > {
-  declare readonly [columnInfo]: ColumnTypeInfo<TType, TNotNull, THasDefault, TPrimaryKey, TRef, TSqlName, TUnique>
+  declare readonly [columnInfo]: ColumnTypeInfo<TType, TNotNull, THasDefault, TPrimaryKey, TRef, TSqlName, TUnique, TDeferred>
   /** The SQL table this column belongs to, set by `table()`. */
   readonly tableName: string | undefined
   /** The property name in the table declaration, set by `table()`. */
@@ -164,17 +170,18 @@ export class Column<
   }
 
   /** Part of the primary key (declare it on several columns for a composite key). */
-  primaryKey(): Column<TType, true, THasDefault, true, TRef, TSqlName, TUnique> {
+  primaryKey(): Column<TType, true, THasDefault, true, TRef, TSqlName, TUnique, TDeferred> {
+    if (this.config.deferred) throw new TypeError('primaryKey(): a deferred column cannot be part of the primary key, which is always loaded')
     return this.#with({ primaryKey: true, nullable: false })
   }
 
   /** Accepts SQL `NULL`; the property type becomes `T | null` and is optional on insert. */
-  nullable(): Column<TType, false, THasDefault, TPrimaryKey, TRef, TSqlName, TUnique> {
+  nullable(): Column<TType, false, THasDefault, TPrimaryKey, TRef, TSqlName, TUnique, TDeferred> {
     return this.#with({ nullable: true })
   }
 
   /** A default: a value, or a SQL expression (`sql\`now()\``). The column becomes optional on insert. */
-  default(value: TType | Expression<unknown>): Column<TType, TNotNull, true, TPrimaryKey, TRef, TSqlName, TUnique> {
+  default(value: TType | Expression<unknown>): Column<TType, TNotNull, true, TPrimaryKey, TRef, TSqlName, TUnique, TDeferred> {
     const isExpression = typeof value === 'object' && value !== null && 'toOperationNode' in value
     return this.#with({
       default: isExpression ? { kind: 'sql', sql: value as Expression<unknown> } : { kind: 'value', value },
@@ -182,18 +189,18 @@ export class Column<
   }
 
   /** A `UNIQUE` constraint on this column alone. */
-  unique(): Column<TType, TNotNull, THasDefault, TPrimaryKey, TRef, TSqlName, true> {
+  unique(): Column<TType, TNotNull, THasDefault, TPrimaryKey, TRef, TSqlName, true, TDeferred> {
     return this.#with({ unique: true })
   }
 
   /** The column's comment, stored in the database's catalogue (`COMMENT ON COLUMN`; MySQL's `COMMENT '...'`). */
-  comment(text: string): Column<TType, TNotNull, THasDefault, TPrimaryKey, TRef, TSqlName> {
+  comment(text: string): Column<TType, TNotNull, THasDefault, TPrimaryKey, TRef, TSqlName, TUnique, TDeferred> {
     if (typeof text !== 'string') throw new TypeError('comment(): the comment must be a string')
     return this.#with({ comment: text })
   }
 
   /** The column's name in SQL, when it differs from the property name. */
-  name<const N extends string>(sqlName: N): Column<TType, TNotNull, THasDefault, TPrimaryKey, TRef, N, TUnique> {
+  name<const N extends string>(sqlName: N): Column<TType, TNotNull, THasDefault, TPrimaryKey, TRef, N, TUnique, TDeferred> {
     return this.#with({ sqlName })
   }
 
@@ -206,12 +213,24 @@ export class Column<
   references<C extends AnyColumn>(
     column: () => C,
     options: ReferenceOptions = {},
-  ): Column<TType, TNotNull, THasDefault, TPrimaryKey, ColumnTableOf<C>, TSqlName, TUnique> {
+  ): Column<TType, TNotNull, THasDefault, TPrimaryKey, ColumnTableOf<C>, TSqlName, TUnique, TDeferred> {
     return this.#with({ references: { column, options: Object.freeze({ ...options }) } })
   }
 
+  /**
+   * Deferred loading (SQLAlchemy's `deferred()`, MikroORM's `lazy: true`): queries leave the column
+   * out unless they ask for it (`undefer('body')`, or `select()` naming it), and their results'
+   * types do not have it; `await obj.load('body')` reads it later. For large text or JSON columns
+   * that most reads do not need.
+   */
+  deferred(): Column<TType, TNotNull, THasDefault, TPrimaryKey, TRef, TSqlName, TUnique, true> {
+    if (this.config.primaryKey || this.config.version) throw new TypeError('deferred(): a primary-key or version column is always loaded; it cannot be deferred')
+    return this.#with({ deferred: true })
+  }
+
   /** An optimistic-lock version: incremented on every update, checked in the `WHERE` clause. */
-  version(this: Column<number, true, THasDefault, TPrimaryKey, TRef, TSqlName, TUnique>): Column<number, true, true, TPrimaryKey, TRef, TSqlName, TUnique> {
+  version(this: Column<number, true, THasDefault, TPrimaryKey, TRef, TSqlName, TUnique, TDeferred>): Column<number, true, true, TPrimaryKey, TRef, TSqlName, TUnique, TDeferred> {
+    if (this.config.deferred) throw new TypeError("version(): a deferred column cannot be the version column, which is always loaded")
     return this.#with({ version: true, default: { kind: 'value', value: 1 } })
   }
 
@@ -232,7 +251,7 @@ export class Column<
  * })
  * ```
  */
-export type AnyColumn = Column<any, boolean, boolean, boolean, string, string, boolean>
+export type AnyColumn = Column<any, boolean, boolean, boolean, string, string, boolean, boolean>
 
 /** The SQL table name a bound column belongs to (a string literal once `table()` has bound it). */
 export type ColumnTableOf<C extends AnyColumn> = Exclude<C['tableName'], undefined>

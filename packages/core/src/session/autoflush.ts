@@ -163,10 +163,12 @@ export function changed(entity: object): boolean {
   const columns = state.table.columns
   const kinds = kindsOf(state.table)
   for (let i = 0; i < columns.length; i++) {
+    // An expired or not-loaded column has no value to compare (written, it is no longer expired: `state.written`).
+    if (state.expired?.has(i)) continue
     const value = (entity as Record<string, unknown>)[columns[i]!.property]
     if (value !== snapshot[i] && !sameValue(kinds[i]!, value, snapshot[i])) return true
   }
-  return false
+  return state.written !== undefined && state.written.size > 0
 }
 
 /**

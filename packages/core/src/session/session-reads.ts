@@ -11,6 +11,7 @@ import { QueryBuilder, type QueryRunner } from '../query/entity-query.js'
 import { emptyQueryState, type QueryState } from '../query/query-state.js'
 import type { AnySchema } from '../schema/define-schema.js'
 import type { ForeignKeyModel, RelationModel, TableModel } from '../schema/model.js'
+import { needsRead } from '../tracking/unloaded-columns.js'
 import { isPartial, requireState, stateOf, type EntityTracker } from '../tracking/entity-state.js'
 import type { Hydrator } from '../tracking/hydrator.js'
 import { keyOfValues, type IdentityMap } from '../tracking/identity-map.js'
@@ -111,7 +112,7 @@ export class SessionReads implements QueryRunner {
     const known = () => {
       if (lock !== undefined) return undefined
       const held = this.#setup.identityMap.get(model, identityKey)
-      return held !== undefined && !stateOf(held)!.expired?.size ? held : undefined
+      return held !== undefined && !needsRead(stateOf(held)!) ? held : undefined
     }
     let found = known()
     if (found !== undefined) return found

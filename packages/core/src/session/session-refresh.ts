@@ -79,6 +79,36 @@ export class SessionRefresh {
     return found
   }
 
+  /**
+   * `obj.load('body', ...)`: the named columns the object lacks (not loaded, deferred, expired) read
+   * in one `SELECT` of them and the key; none when it has them all (its values and unflushed
+   * changes stay).
+   */
+  async loadColumns(entity: object, names: readonly unknown[]): Promise<object> {
+    const state = requireState(entity, 'load()')
+    const { table } = state
+    const where = `${table.key}.load(${names.map((name) => `'${String(name)}'`).join(', ')})`
+    const missing: string[] = []
+    for (const name of names) {
+      const column = typeof name === 'string' ? table.columnsByProperty.get(name) : undefined
+      if (column === undefined) {
+        const relation = typeof name === 'string' && table.relations.has(name) ? ` ('${name}' is a relation: await obj.${name}.load())` : ''
+        throw new RelataError(`${where}: '${String(name)}' is not a column of '${table.key}'${relation} (columns: ${[...table.columnsByProperty.keys()].join(', ')})`)
+      }
+      if (state.expired?.has(table.columns.indexOf(column))) missing.push(column.property)
+    }
+    if (missing.length === 0) return entity
+    this.#persistent(entity, where, false)
+    const key = databaseKey(state)
+    let query = this.#setup.query(table.key).select(...missing)
+    table.primaryKey.forEach((column, i) => (query = query.where(column.property, '=', key[i])))
+    if ((await query.first()) === undefined) {
+      const shown = table.primaryKey.map((column, i) => `${column.property} ${String(key[i])}`).join(', ')
+      throw new NotFoundError(`${where}: the ${table.key} row (${shown}) is not in the database any more (deleted by another transaction?)`)
+    }
+    return entity
+  }
+
   /** Marks columns (every one when none is named) stale, and named relations not loaded. */
   expire(entity: object, names: readonly string[]): void {
     const state = this.#persistent(entity, 'session.expire()', false)

@@ -546,6 +546,11 @@ export class SessionImpl implements EntityTracker {
   }
 
   // EntityTracker
+  /** `obj.load('body')`: the columns it lacks, in one statement (through the session's reads, so after its autoflush). */
+  loadColumns(entity: object, names: readonly unknown[]): Promise<object> {
+    return this.#refresher.loadColumns(entity, names)
+  }
+
   /** A lazy load (`book.author.load()`): autoflushes when a pending change writes the related table or link table. */
   loadRelation(entity: object, relation: RelationModel): Promise<unknown> {
     const state = stateOf(entity)

@@ -4,7 +4,10 @@
  * and Node's inspect include loaded relations and cut cycles.
  */
 import type { TableModel } from '../schema/model.js'
-import { EntityBase } from './entity-state.js'
+import { RelataError } from '../errors.js'
+import { describeEntity } from './describe-entity.js'
+import { EntityBase, stateOf } from './entity-state.js'
+import { isUnloaded } from './unloaded-columns.js'
 import { entityJson, loadedRelations } from './entity-json.js'
 import { readRelation, writeRelation } from './relation-access.js'
 
@@ -12,8 +15,9 @@ export type EntityConstructor = new () => object
 
 const classes = new WeakMap<TableModel, EntityConstructor>()
 const inspectSymbol = Symbol.for('nodejs.util.inspect.custom')
-/** What `inspect` shows for an expired attribute. */
+/** What `inspect` shows for an expired attribute, and for one the query did not load. */
 const expiredMark = Object.freeze({ [inspectSymbol]: () => '[expired]' })
+const unloadedMark = Object.freeze({ [inspectSymbol]: () => '[not loaded]' })
 
 /** The entity class of a table, built once per table model. */
 export function entityClassOf(table: TableModel): EntityConstructor {
@@ -43,10 +47,16 @@ function buildClass(table: TableModel): EntityConstructor {
   }
   // A loaded to-one reads as the object itself, so `book.author.load()` may reach the object:
   // loading what is loaded resolves to it (unless the table uses the name `load` itself).
+  // Named columns (`book.load('body')`) are read from the database when the object lacks them.
   if (!table.columnsByProperty.has('load') && !table.relations.has('load')) {
     Object.defineProperty(proto, 'load', {
-      value(this: object) {
-        return Promise.resolve(this)
+      value(this: object, ...columns: unknown[]) {
+        if (columns.length === 0) return Promise.resolve(this)
+        const session = stateOf(this)?.session
+        if (session?.loadColumns === undefined) {
+          return Promise.reject(new RelataError(`${table.key}.load(${columns.map((c) => `'${String(c)}'`).join(', ')}): ${describeEntity(this)} is not in a session; read it with a query first`))
+        }
+        return session.loadColumns(this, columns)
       },
       enumerable: false,
     })
@@ -73,7 +83,8 @@ function buildClass(table: TableModel): EntityConstructor {
 function withLoadedRelations(entity: object, table: TableModel): object {
   const view: Record<string, unknown> = {}
   for (const [property, descriptor] of Object.entries(Object.getOwnPropertyDescriptors(entity))) {
-    if (descriptor.enumerable) view[property] = 'value' in descriptor ? descriptor.value : expiredMark
+    if (isUnloaded(descriptor)) view[property] = unloadedMark
+    else if (descriptor.enumerable) view[property] = 'value' in descriptor ? descriptor.value : expiredMark
   }
   for (const [relation, value] of loadedRelations(entity, table)) view[relation.name] = value
   return view

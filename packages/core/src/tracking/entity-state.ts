@@ -29,6 +29,8 @@ export interface EntityTracker {
   find(key: ForeignKeyModel, values: readonly unknown[]): object | undefined
   /** The database family's value rules, when known: new values are checked against its limits. */
   readonly valueRules?: ValueRules
+  /** `obj.load('body')`: reads the named columns of one object that it lacks, in one statement. */
+  loadColumns?(entity: object, names: readonly unknown[]): Promise<object>
   /** Forgets the link changes not yet flushed of one object's many-to-many relation (a reload replaced it). */
   forgetLinks?(relation: RelationModel, entity: object): void
 }

@@ -127,6 +127,34 @@ export function overwriteColumns(entity: object, values: readonly unknown[], sna
 }
 
 /**
+ * A row read with some columns only (`select()`, `omit()`, deferred columns) for an object already
+ * in the identity map: the `loaded` columns that are expired or not loaded take the row's values
+ * (every `loaded` column with `populate`, its unflushed change discarded); the others stay as they are.
+ *
+ * @example
+ * ```ts
+ * overwriteLoaded(book, [0, 1], [1, 'Title', undefined], [1, 'Title', undefined], false)
+ * ```
+ */
+export function overwriteLoaded(entity: object, loaded: readonly number[], values: readonly unknown[], snapshot: readonly unknown[], populate: boolean): void {
+  const state = stateOf(entity)
+  if (state === undefined || state.snapshot === undefined || (populate && state.status !== 'persistent')) return
+  if (!populate && (state.expired === undefined || state.expired.size === 0)) return
+  const columns = state.table.columns
+  const before = state.table.foreignKeys.length > 0 ? state.snapshot.slice() : undefined
+  for (const index of loaded) {
+    const stale = state.expired?.delete(index) === true
+    if (stale) defineValue(entity, columns[index]!.property, values[index])
+    else if (populate) (entity as Record<string, unknown>)[columns[index]!.property] = values[index]
+    else continue
+    state.snapshot[index] = snapshot[index]
+    state.written?.delete(index)
+  }
+  if (state.expired?.size === 0) state.expired = undefined
+  if (before !== undefined) followReadKeys(entity, state, before)
+}
+
+/**
  * A foreign key read with a new value (another transaction moved the row): the loaded relations
  * on both sides follow it, as they follow a key written in memory, unless a relation change not
  * yet flushed owns that key.

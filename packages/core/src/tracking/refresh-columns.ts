@@ -20,6 +20,8 @@ export function refreshUnchanged(entity: object, row: Record<string, unknown>, d
   for (let i = 0; i < table.columns.length; i++) {
     const column = table.columns[i]!
     if (column.config.primaryKey || decidedByRelation(state, column)) continue
+    // A column the statement did not select (select(), omit(), deferred), or one still not loaded: nothing to refresh.
+    if (!(column.sqlName in row) || state.expired?.has(i)) continue
     const raw = row[column.sqlName]
     const decoder = decoderOf(column)
     const value = raw === null || raw === undefined ? null : decoder === undefined ? raw : decoder(raw)

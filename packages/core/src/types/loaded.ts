@@ -5,6 +5,7 @@ import type { LoadStrategy, RelationDef } from '../schema/relations.js'
 import type { Collection, EntityMethods, IsToOneNullable, IsViewOnly, LoadedCollection, LoadedViewCollection, Reference, RelationHandle, ViewCollection } from './entity.js'
 import type { EntityJsonMethod } from './entity-json.js'
 import type { CountsOf } from './counts.js'
+import type { ColumnLoadMethod, LoadedColumns } from './partial.js'
 import type { CollectionQuery, RelationQuery } from './query.js'
 import type { Row } from './rows.js'
 import type { TableKey, TableRelations } from './schema-types.js'
@@ -89,9 +90,9 @@ export type Loaded<S extends AnySchema, K extends TableKey<S>, W> = { [P in keyo
  * `Simplify`) so that the alias keeps its name: declaration emit then refers to
  * `Loaded<...>` across packages instead of expanding relation cycles into `any`.
  */
-type LoadedShape<S extends AnySchema, K extends TableKey<S>, W> = Row<S, K> & {
+type LoadedShape<S extends AnySchema, K extends TableKey<S>, W> = LoadedColumns<S, K, W> & {
   -readonly [R in keyof TableRelations<S, K>]: R extends keyof W ? LoadedRelation<S, K, R, W[R]> : RelationHandle<S, K, TableRelations<S, K>[R]>
-} & CountsOf<W> & ('load' extends keyof Row<S, K> | keyof TableRelations<S, K> ? {} : EntityMethods) &
+} & CountsOf<W> & ('load' extends keyof Row<S, K> | keyof TableRelations<S, K> ? {} : EntityMethods & ColumnLoadMethod<S, K>) &
   ('toJSON' extends keyof Row<S, K> | keyof TableRelations<S, K> ? {} : EntityJsonMethod)
 
 /** The loaded form of one relation handle. */

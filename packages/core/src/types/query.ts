@@ -10,6 +10,7 @@ import type { Aggregate, AggregateFunctions, AggregateQuery, AggregateRow, Group
 import type { CollectionNames, CountEntry, CountSpec, NoOtherCounts } from './counts.js'
 import type { Loaded, MergeSpec, RelationTarget, WithSpec } from './loaded.js'
 import type { RelationFilterQuery, WhereInput, WhereValues } from './relation-filters.js'
+import type { DeferredColumn, OmitEntry, OmittableColumn, SelectEntry, SubsetColumn, UndeferEntry } from './partial.js'
 import type { Row } from './rows.js'
 import type { TableKey, TableRelations } from './schema-types.js'
 
@@ -103,6 +104,12 @@ export interface RelationQuery<S extends AnySchema, K extends TableKey<S>, W> ex
   with<const W2 extends WithSpec<S, K>>(spec: W2): RelationQuery<S, K, MergeSpec<W, W2>>
   /** Loads this relation with one statement (`join`) or one per level (`selectIn`). */
   strategy(strategy: LoadStrategy): RelationQuery<S, K, W>
+  /** Loads these columns of the related objects only, and their keys (see `EntityQuery.select()`). */
+  select<const C extends SubsetColumn<W, keyof Row<S, K> & string>>(...columns: [C, ...C[]]): RelationQuery<S, K, W & SelectEntry<S, K, C>>
+  /** Loads every column of the related objects but these (see `EntityQuery.omit()`). */
+  omit<const C extends SubsetColumn<W, OmittableColumn<S, K>>>(...columns: [C, ...C[]]): RelationQuery<S, K, W & OmitEntry<S, K, C>>
+  /** Loads these deferred columns of the related objects too (see `EntityQuery.undefer()`). */
+  undefer<const C extends SubsetColumn<W, DeferredColumn<S, K>>>(...columns: [C, ...C[]]): RelationQuery<S, K, W & UndeferEntry<S, K, C>>
   /** @internal */
   readonly $loaded?: W
 }
@@ -127,6 +134,12 @@ export interface CollectionQuery<S extends AnySchema, K extends TableKey<S>, W> 
   with<const W2 extends WithSpec<S, K>>(spec: W2): CollectionQuery<S, K, MergeSpec<W, W2>>
   /** Loads this relation with one statement (`join`) or one per level (`selectIn`). */
   strategy(strategy: LoadStrategy): CollectionQuery<S, K, W>
+  /** Loads these columns of the related objects only, and their keys (see `EntityQuery.select()`). */
+  select<const C extends SubsetColumn<W, keyof Row<S, K> & string>>(...columns: [C, ...C[]]): CollectionQuery<S, K, W & SelectEntry<S, K, C>>
+  /** Loads every column of the related objects but these (see `EntityQuery.omit()`). */
+  omit<const C extends SubsetColumn<W, OmittableColumn<S, K>>>(...columns: [C, ...C[]]): CollectionQuery<S, K, W & OmitEntry<S, K, C>>
+  /** Loads these deferred columns of the related objects too (see `EntityQuery.undefer()`). */
+  undefer<const C extends SubsetColumn<W, DeferredColumn<S, K>>>(...columns: [C, ...C[]]): CollectionQuery<S, K, W & UndeferEntry<S, K, C>>
   /** At most `count` related objects per parent (a `row_number()` window partitioned by the parent's key). */
   limit(count: number): CollectionQuery<S, K, W>
   /** Skips the first `count` related objects of each parent. */
@@ -182,6 +195,17 @@ export interface EntityQuery<S extends AnySchema, K extends TableKey<S>, W = {}>
    * changes discarded too). Without it, an object already in the session keeps its values.
    */
   populateExisting(): EntityQuery<S, K, W>
+  /**
+   * Loads these columns only, and the primary key's (SQLAlchemy's `load_only()`, Prisma's
+   * `select`): the results are partial entities, typed without the other columns. They are tracked
+   * and can be changed and flushed; a column left out is loaded by `await obj.load('body')`.
+   * An object the session holds already keeps the columns it has.
+   */
+  select<const C extends SubsetColumn<W, keyof Row<S, K> & string>>(...columns: [C, ...C[]]): EntityQuery<S, K, W & SelectEntry<S, K, C>>
+  /** Loads every column but these (Prisma's `omit`, SQLAlchemy's `defer()`); the primary key cannot be left out. As `select()` otherwise. */
+  omit<const C extends SubsetColumn<W, OmittableColumn<S, K>>>(...columns: [C, ...C[]]): EntityQuery<S, K, W & OmitEntry<S, K, C>>
+  /** Loads these deferred columns too (SQLAlchemy's `undefer()`, MikroORM's `populate` of a lazy property). */
+  undefer<const C extends SubsetColumn<W, DeferredColumn<S, K>>>(...columns: [C, ...C[]]): EntityQuery<S, K, W & UndeferEntry<S, K, C>>
   /** Every matching object. */
   all(): Promise<Loaded<S, K, W>[]>
   /** The first matching object, or `undefined`. */
