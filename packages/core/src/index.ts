@@ -42,6 +42,7 @@ export type { EntityJson, EntityJsonMethod, EntityKeyJson } from './types/entity
 export type { Loaded, WithSpec, WithLoaded, RelationNames } from './types/loaded.js'
 export type { Aggregate, AggregateFunctions, AggregateQuery, AggregateRow, GroupedQuery, OrderedColumn, SummableColumn } from './types/aggregate.js'
 export type { CollectionNames, CountEntry, CountQuery, CountSpec, NoOtherCounts, WithCounts } from './types/counts.js'
+export type { ColumnLoadMethod, ColumnsEntry, DefaultColumn, DeferredColumn, LoadedColumns, OmitEntry, OmittableColumn, SelectEntry, SubsetColumn, UndeferEntry } from './types/partial.js'
 export type { HavingOperator } from './query/aggregate-query.js'
 export type { CreateValues, NewEntity } from './types/create.js'
 export type { BulkDelete, BulkSetValues, BulkUpdate, NonKeyColumn, UpsertConflict, UpsertOptionsOf } from './types/writes.js'

@@ -51,13 +51,34 @@ export type OmittableColumn<S extends AnySchema, K extends TableKey<S>> = Exclud
  */
 export type ColumnsEntry<N extends PropertyKey> = { readonly $columns: { readonly [C in N]: true } }
 
-/** `select()`'s entry: the named columns and the primary key's. */
+/**
+ * `select()`'s entry: the named columns and the primary key's.
+ *
+ * @example
+ * ```ts
+ * type Titles = Loaded<typeof schema, 'books', SelectEntry<typeof schema, 'books', 'title'>>   // id and title
+ * ```
+ */
 export type SelectEntry<S extends AnySchema, K extends TableKey<S>, C> = ColumnsEntry<(C & string) | FlaggedColumns<S, K, 'primaryKey'>>
 
-/** `omit()`'s entry: the default columns but the named ones. */
+/**
+ * `omit()`'s entry: the default columns but the named ones.
+ *
+ * @example
+ * ```ts
+ * type Light = Loaded<typeof schema, 'books', OmitEntry<typeof schema, 'books', 'summary'>>
+ * ```
+ */
 export type OmitEntry<S extends AnySchema, K extends TableKey<S>, C> = ColumnsEntry<Exclude<DefaultColumn<S, K>, C>>
 
-/** `undefer()`'s entry: the default columns and the named deferred ones. */
+/**
+ * `undefer()`'s entry: the default columns and the named deferred ones.
+ *
+ * @example
+ * ```ts
+ * type Full = Loaded<typeof schema, 'books', UndeferEntry<typeof schema, 'books', 'body'>>   // with body
+ * ```
+ */
 export type UndeferEntry<S extends AnySchema, K extends TableKey<S>, C> = ColumnsEntry<DefaultColumn<S, K> | (C & string)>
 
 /**
