@@ -182,6 +182,20 @@ describeEachDialect('column subsets', (target) => {
       expect(ctx.recorder.sql).toEqual([])
     })
 
+    test('merge() of a partial object copies the columns it has, and leaves the others as the session holds them', async () => {
+      const { session, ids } = await seed()
+      const partial = await session.query('books').select('title').where({ id: ids.alpha }).one()
+      session.expunge(partial)
+      partial.title = 'Merged'
+      const other = ctx.orm.session()
+      const held = await other.query('books').where({ id: ids.alpha }).one()
+      const merged = await other.merge(partial)
+      expect(merged).toBe(held)
+      expect([held.title, held.year, held.summary]).toEqual(['Merged', 2001, 'First'])
+      await other.commit()
+      expect(await bookRow(ids.alpha)).toEqual({ title: 'Merged', year: 2001, summary: 'First', body: 'alpha body' })
+    })
+
     test('populateExisting() with select() overwrites the selected columns only', async () => {
       const { session, ids } = await seed()
       const book = await session.query('books').where({ id: ids.alpha }).one()

@@ -187,13 +187,18 @@ function pendingWithKey(pending: ReadonlySet<object>, table: TableModel, identit
 /** Column values the source has (an unset one is left alone) that differ from the target's become changes; dates and documents are copied. */
 function copyColumns(source: Values, state: EntityState, target: Values): void {
   const table = state.table
-  for (const column of table.columns) {
-    if (column.config.primaryKey && target[column.property] !== undefined) continue
+  // Columns the source never loaded (select(), omit(), deferred) or has expired are unset: left alone.
+  const sourceExpired = stateOf(source)?.expired
+  for (let i = 0; i < table.columns.length; i++) {
+    const column = table.columns[i]!
+    if (sourceExpired?.has(i)) continue
+    const stale = state.expired?.has(i) === true
+    if (column.config.primaryKey && !stale && target[column.property] !== undefined) continue
     const value = source[column.property]
     if (value === undefined) continue
     const kind = snapshotKind(column)
     const kept = snapshotValue(kind, value)
-    if (!sameValue(kind, target[column.property], kept)) target[column.property] = restoredValue(kind, kept)
+    if (stale || !sameValue(kind, target[column.property], kept)) target[column.property] = restoredValue(kind, kept)
   }
 }
 
