@@ -62,6 +62,17 @@ export async function errors(): Promise<unknown> {
   ]
 }
 `,
+  // The same mistakes with the schema named: the messages name it, and never spell out its structure.
+  'named-errors.ts': `${namedSchema}
+export async function errors(): Promise<unknown> {
+  const author = await session.query('authors').one()
+  return [
+    /*@unloadedCollection*/author.books.length,
+    /*@unknownTable*/session.query('bookz'),
+    /*@unknownWhereColumn*/session.query('books').where({ titel: 'x' }),
+  ]
+}
+`,
   'completions.ts': `${namedSchema}
 export const query = session.query('authors').with({ books: (q) => q./*@relationQuery*/orderBy('title') })
 export async function handle(): Promise<unknown> {
@@ -110,9 +121,9 @@ function hover(name: string): string {
 }
 
 /** The message of the error on a marker's line. */
-function errorAt(name: string): string {
-  const { path, position } = at('errors.ts', name)
-  const lineEnd = files['errors.ts']!.indexOf('\n', position)
+function errorAt(name: string, file = 'errors.ts'): string {
+  const { path, position } = at(file, name)
+  const lineEnd = files[file]!.indexOf('\n', position)
   const diagnostics = service.getSemanticDiagnostics(path).filter((d) => d.start !== undefined && d.start >= position && d.start < lineEnd)
   expect(diagnostics, `one error at ${name}`).toHaveLength(1)
   return ts.flattenDiagnosticMessageText(diagnostics[0]!.messageText, '\n')
@@ -179,6 +190,26 @@ describe('errors say how to fix them', () => {
 
   test('an unknown column in orderBy lists the columns', () => {
     expect(errorAt('unknownOrderColumn')).toBe(`Argument of type '"titel"' is not assignable to parameter of type '"id" | "title" | "authorId"'.`)
+  })
+})
+
+describe('with the schema named, errors name it and never spell out its structure', () => {
+  test('an unloaded relation', () => {
+    const message = errorAt('unloadedCollection', 'named-errors.ts')
+    expect(message).toBe(
+      `Property 'length' does not exist on type 'NotLoaded<"not loaded: .with({ books: true }) or await .load()", Collection<Entity<Library, "books">, ColumnsOnly<Entity<Library, "books">>>>'.`,
+    )
+  })
+
+  test('an unknown table', () => {
+    expect(errorAt('unknownTable', 'named-errors.ts')).toBe(`Argument of type '"bookz"' is not assignable to parameter of type '"authors" | "books"'.`)
+  })
+
+  test('an unknown column in where({ ... }) is matched with the closest column', () => {
+    const message = errorAt('unknownWhereColumn', 'named-errors.ts')
+    expect(message).toContain("'titel' does not exist in type '{ readonly id?: number | undefined; readonly title?: string | undefined; readonly authorId?: number | undefined; }")
+    expect(message).toContain("Did you mean to write 'title'?")
+    expect(message).not.toMatch(/Schema<|Table<|Column<|RelationDef</)
   })
 })
 
