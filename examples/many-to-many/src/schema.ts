@@ -16,7 +16,7 @@ export const bookAuthor = table('book_author', {
   authorId: t.integer().primaryKey().references(() => authors.id, { onDelete: 'cascade' }),
 })
 
-const librarySchema = defineSchema(
+export const schema = defineSchema(
   { books, authors, bookAuthor },
   ({ manyToMany }) => ({
     books: { authors: manyToMany('authors', { via: 'bookAuthor', backPopulates: 'books' }) },
@@ -24,11 +24,3 @@ const librarySchema = defineSchema(
   }),
   { casing: 'snake_case' },
 )
-
-/**
- * The schema's type under one name: hovers, type errors and emitted declarations then say
- * `Library` instead of spelling out every table and column.
- */
-export interface Library extends LibraryInferred {}
-type LibraryInferred = typeof librarySchema
-export const schema: Library = librarySchema
