@@ -13,6 +13,9 @@ import type { RelationFilterQuery, WhereInput, WhereValues } from './relation-fi
 import type { Row } from './rows.js'
 import type { TableKey, TableRelations } from './schema-types.js'
 
+/** The key of the relation queries' type-only member that carries their `.with()` spec: never set at run time. */
+declare const loadedSpec: unique symbol
+
 /**
  * The tables of a schema as Kysely sees them in `where` callbacks: keyed by table key, with property names.
  *
@@ -103,8 +106,8 @@ export interface RelationQuery<S extends AnySchema, K extends TableKey<S>, W> ex
   with<const W2 extends WithSpec<S, K>>(spec: W2): RelationQuery<S, K, MergeSpec<W, W2>>
   /** Loads this relation with one statement (`join`) or one per level (`selectIn`). */
   strategy(strategy: LoadStrategy): RelationQuery<S, K, W>
-  /** @internal */
-  readonly $loaded?: W
+  /** @internal What it loads, for inference from a callback's return; a symbol key, so completions leave it out. */
+  readonly [loadedSpec]?: W
 }
 
 /**
@@ -131,8 +134,8 @@ export interface CollectionQuery<S extends AnySchema, K extends TableKey<S>, W> 
   limit(count: number): CollectionQuery<S, K, W>
   /** Skips the first `count` related objects of each parent. */
   offset(count: number): CollectionQuery<S, K, W>
-  /** @internal */
-  readonly $loaded?: W
+  /** @internal What it loads, for inference from a callback's return; a symbol key, so completions leave it out. */
+  readonly [loadedSpec]?: W
 }
 
 /**
