@@ -3,7 +3,7 @@ import { configDefaults, defineConfig, type TestProjectInlineConfiguration } fro
 const core = 'packages/core/test'
 
 /** Suites that need no database. */
-const unit = [`${core}/unit/**/*.test.ts`, 'packages/migrate/test/unit/**/*.test.ts', `${core}/schema.test.ts`, `${core}/schema-smoke.test.ts`, `${core}/public-api-docs.test.ts`, 'examples/support/test/readme.test.ts']
+const unit = [`${core}/unit/**/*.test.ts`, 'packages/migrate/test/unit/**/*.test.ts', 'bench/test/**/*.test.ts', `${core}/schema.test.ts`, `${core}/schema-smoke.test.ts`, `${core}/public-api-docs.test.ts`, 'examples/support/test/readme.test.ts']
 
 /**
  * Suites that start private servers or proxies, break or wait on connections, or measure memory,

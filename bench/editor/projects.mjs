@@ -188,5 +188,22 @@ function mikroOrm(n) {
   return { file: 'app.ts', source: lines.join('\n') }
 }
 
+/**
+ * Relata with the schema's type named by an interface, as README recommends for editors: hovers
+ * and errors then say `AppSchema` instead of spelling out every table.
+ */
+function relataNamed(n) {
+  const { file, source } = relata(n)
+  const named = source
+    .replace('export const schema = defineSchema(', 'const inferredSchema = defineSchema(')
+    .replace('declare const session: Session<typeof schema>', [
+      'type AppSchemaInferred = typeof inferredSchema',
+      'export interface AppSchema extends AppSchemaInferred {}',
+      'export const schema: AppSchema = inferredSchema',
+      'declare const session: Session<AppSchema>',
+    ].join('\n'))
+  return { file, source: named }
+}
+
 /** Each library's generator: N tables → one file. */
-export const libraries = { relata, drizzle, 'mikro-orm': mikroOrm }
+export const libraries = { relata, 'relata-named': relataNamed, drizzle, 'mikro-orm': mikroOrm }

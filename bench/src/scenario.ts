@@ -3,8 +3,8 @@ import type { Kysely } from 'kysely'
 import type { BenchDatabase } from './databases.js'
 import type { ChinookDb } from './kysely-db.js'
 
-export type ScenarioId = 'R1' | 'R2' | 'R3' | 'W1' | 'W2' | 'F1' | 'F2'
-export const scenarioIds: readonly ScenarioId[] = ['R1', 'R2', 'R3', 'W1', 'W2', 'F1', 'F2']
+export type ScenarioId = 'R1' | 'R2' | 'R3' | 'W1' | 'W2' | 'F1' | 'F2' | 'F3'
+export const scenarioIds: readonly ScenarioId[] = ['R1', 'R2', 'R3', 'W1', 'W2', 'F1', 'F2', 'F3']
 
 /** One timed operation of a contestant: `run` is timed; `canonical` (reads) turns its result into the scenario's canonical form, untimed. */
 export interface Operation {

@@ -5,7 +5,7 @@
  * (`$returningId()` on MariaDB), W2 a transaction of one UPDATE per track (Drizzle has no batched
  * update of different values).
  */
-import { eq, lte, relations } from 'drizzle-orm'
+import { asc, desc, eq, lte, relations } from 'drizzle-orm'
 import { drizzle as drizzleMysql } from 'drizzle-orm/mysql2'
 import { decimal as mysqlDecimal, int as mysqlInt, mysqlTable, primaryKey as mysqlPrimaryKey, varchar as mysqlVarchar } from 'drizzle-orm/mysql-core'
 import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres'
@@ -19,6 +19,7 @@ import { r2Canonical } from '../scenarios/r2-playlists-tracks.js'
 import { r3Row, r3TrackIds, type R3Row } from '../scenarios/r3-tracks-one-by-one.js'
 import { rowsPerStatement, w1Artists, w1Playlists } from '../scenarios/w1-insert-catalog.js'
 import { w2LastTrackId, w2NewPrice } from '../scenarios/w2-update-prices.js'
+import { f3Canonical, f3PerAlbum } from '../scenarios/f3-longest-tracks-per-album.js'
 
 const artist = pgTable('artist', { artistId: serial('artist_id').primaryKey(), name: varchar('name', { length: 120 }) })
 const album = pgTable('album', {
@@ -125,6 +126,7 @@ const canonicalR2 = (playlists: any[]) =>
     playlist: (p: any) => ({ id: p.playlistId, name: p.name, tracks: p.tracks }),
     track: (link: any) => ({ id: link.track.trackId, name: link.track.name }),
   })
+const canonicalF3 = (albums: any[]) => f3Canonical(albums, { album: (b: any) => ({ id: b.albumId, title: b.title, tracks: b.tracks }), track: (t: any) => t.trackId })
 const r3Of = (t: any): R3Row => r3Row({ id: t.trackId, name: t.name }, { id: t.album.albumId, title: t.album.title }, { id: t.album.artist.artistId, name: t.album.artist.name })
 
 /** The same code for node-postgres and PGlite: Drizzle's pg-core API is one. */
@@ -132,6 +134,10 @@ function pgOperations(db: ReturnType<typeof drizzlePg<typeof pgSchema>>): Record
   return {
     R1: { run: () => db.query.artist.findMany({ with: { albums: { with: { tracks: true } } }, orderBy: artist.artistId }), canonical: canonicalR1 },
     R2: { run: () => db.query.playlist.findMany({ with: { tracks: { with: { track: true } } }, orderBy: playlist.playlistId }), canonical: canonicalR2 },
+    F3: {
+      run: () => db.query.album.findMany({ with: { tracks: { orderBy: [desc(track.milliseconds), asc(track.trackId)], limit: f3PerAlbum } }, orderBy: album.albumId }),
+      canonical: canonicalF3,
+    },
     R3: {
       async run() {
         const rows: R3Row[] = []
@@ -167,6 +173,10 @@ function mysqlOperations(db: ReturnType<typeof drizzleMysql<typeof mysqlSchema>>
   return {
     R1: { run: () => db.query.artist.findMany({ with: { albums: { with: { tracks: true } } }, orderBy: s.artist.artistId }), canonical: canonicalR1 },
     R2: { run: () => db.query.playlist.findMany({ with: { tracks: { with: { track: true } } }, orderBy: s.playlist.playlistId }), canonical: canonicalR2 },
+    F3: {
+      run: () => db.query.album.findMany({ with: { tracks: { orderBy: [desc(s.track.milliseconds), asc(s.track.trackId)], limit: f3PerAlbum } }, orderBy: s.album.albumId }),
+      canonical: canonicalF3,
+    },
     R3: {
       async run() {
         const rows: R3Row[] = []

@@ -64,7 +64,7 @@ class Playlist extends Model {
   })
 }
 
-function operations(knex: Knex): Record<Exclude<ScenarioId, 'F1' | 'F2'>, Operation> {
+function operations(knex: Knex): Record<Exclude<ScenarioId, 'F1' | 'F2' | 'F3'>, Operation> {
   return {
     R1: {
       run: async () => await Artist.query(knex).withGraphFetched('albums.tracks').orderBy('artist_id'),

@@ -16,6 +16,7 @@ import { f2Canonical } from '../scenarios/f2-artist-album-counts.js'
 import { r1Canonical } from '../scenarios/r1-artists-albums-tracks.js'
 import { r2Canonical } from '../scenarios/r2-playlists-tracks.js'
 import { f1Canonical, f1Milliseconds } from '../scenarios/f1-artists-with-long-tracks.js'
+import { f3Canonical, f3PerAlbum } from '../scenarios/f3-longest-tracks-per-album.js'
 import { r3Row, r3TrackIds, type R3Row } from '../scenarios/r3-tracks-one-by-one.js'
 import { w1Artists, w1Playlists } from '../scenarios/w1-insert-catalog.js'
 import { w2LastTrackId, w2NewPrice } from '../scenarios/w2-update-prices.js'
@@ -89,6 +90,10 @@ function operations(prisma: Client, family: 'postgres' | 'mysql'): Partial<Recor
           playlist: (p: any) => ({ id: p.playlistId, name: p.name, tracks: p.tracks }),
           track: (link: any) => ({ id: link.track.trackId, name: link.track.name }),
         }),
+    },
+    F3: {
+      run: () => prisma.album.findMany({ include: { tracks: { orderBy: [{ milliseconds: 'desc' }, { trackId: 'asc' }], take: f3PerAlbum } }, orderBy: { albumId: 'asc' } }),
+      canonical: (albums: any[]) => f3Canonical(albums, { album: (b: any) => ({ id: b.albumId, title: b.title, tracks: b.tracks }), track: (t: any) => t.trackId }),
     },
     F1: {
       run: () => prisma.artist.findMany({ where: { albums: { some: { tracks: { some: { milliseconds: { gt: f1Milliseconds } } } } } }, orderBy: { artistId: 'asc' } }),

@@ -20,6 +20,7 @@ import { r3Row, r3TrackIds, type R3Row } from '../scenarios/r3-tracks-one-by-one
 import { w1Artists, w1Playlists } from '../scenarios/w1-insert-catalog.js'
 import { w2LastTrackId, w2NewPrice } from '../scenarios/w2-update-prices.js'
 import { f1Canonical, f1Milliseconds } from '../scenarios/f1-artists-with-long-tracks.js'
+import { f3Canonical, f3PerAlbum } from '../scenarios/f3-longest-tracks-per-album.js'
 
 type ChinookOrm = Orm<typeof schema>
 type Strategy = 'selectIn' | 'join'
@@ -50,6 +51,18 @@ function operations(orm: ChinookOrm, strategy: Strategy): Partial<Record<Scenari
   const f2: Operation = {
     run: () => orm.session().query('artists').withCount('albums').orderBy('artistId').all(),
     canonical: (artists: any[]) => f2Canonical(artists, (a: any) => ({ id: a.artistId, name: a.name, albums: a.$counts.albums })),
+  }
+  const f3: Operation = {
+    run: () =>
+      orm
+        .session()
+        .query('albums')
+        .strategy(strategy)
+        .with({ tracks: (q) => q.orderBy('milliseconds', 'desc').orderBy('trackId').limit(f3PerAlbum) })
+        .orderBy('albumId')
+        .all(),
+    canonical: (albums: any[]) => f3Canonical(albums, { album: (b: any) => ({ id: b.albumId, title: b.title, tracks: b.tracks }), track: (t: any) => t.trackId }),
+  }
   // F1 loads no relation: the filter is the same EXISTS for both strategies.
   const f1: Operation = {
     run: () =>
@@ -94,7 +107,7 @@ function operations(orm: ChinookOrm, strategy: Strategy): Partial<Record<Scenari
         }
   if (strategy === 'join') {
     const same = 'same code as relata-selectin (no relation is loaded)'
-    return { R1: r1, R2: r2, R3: r3, W1: same, W2: same, F2: same, F1: 'same code and statement as relata-selectin (no relation is loaded)' }
+    return { R1: r1, R2: r2, R3: r3, W1: same, W2: same, F2: same, F1: 'same code and statement as relata-selectin (no relation is loaded)', F3: f3 }
   }
   const w1: Operation = {
     async run() {
@@ -133,7 +146,7 @@ function operations(orm: ChinookOrm, strategy: Strategy): Partial<Record<Scenari
       await session.commit()
     },
   }
-  return { R1: r1, R2: r2, R3: r3, W1: w1, W2: w2, F1: f1, F2: f2 }
+  return { R1: r1, R2: r2, R3: r3, W1: w1, W2: w2, F1: f1, F2: f2, F3: f3 }
 }
 
 function relata(strategy: Strategy): Contestant {

@@ -88,7 +88,7 @@ const PlaylistSchema = new EntitySchema<Playlist>({
   },
 })
 
-function operations(ds: DataSource): Record<Exclude<ScenarioId, 'F1' | 'F2'>, Operation> {
+function operations(ds: DataSource): Record<Exclude<ScenarioId, 'F1' | 'F2' | 'F3'>, Operation> {
   return {
     R1: {
       run: () => ds.getRepository(ArtistSchema).find({ relations: { albums: { tracks: true } }, order: { artistId: 'ASC' } }),

@@ -7,5 +7,6 @@ import { r3 } from './r3-tracks-one-by-one.js'
 import { w1 } from './w1-insert-catalog.js'
 import { w2 } from './w2-update-prices.js'
 import { f1 } from './f1-artists-with-long-tracks.js'
+import { f3 } from './f3-longest-tracks-per-album.js'
 
-export const scenarios: readonly Scenario[] = [r1, r2, r3, w1, w2, f1, f2]
+export const scenarios: readonly Scenario[] = [r1, r2, r3, w1, w2, f1, f2, f3]

@@ -5,7 +5,7 @@
  * `any` anywhere on a checked path fails it; each `@ts-expect-error` must find its error.
  */
 import { expectTypeOf } from 'vitest'
-import type { Collection, Database, Entity, LoadedCollection, NewEntity, NumericString, Orm, Reference, Session } from '@relata/core'
+import type { Collection, Database, Entity, LoadedCollection, NewEntity, NumericString, Orm, Reference, Session, UnloadedHandle } from '@relata/core'
 import { draftPost, openBlog, publishedPosts, schema, type BlogSchema, type Comment, type Post, type Profile, type Tag, type User } from '@relata-examples/monorepo-db'
 
 declare const session: Session<BlogSchema>
@@ -30,19 +30,19 @@ expectTypeOf<Comment['authorId']>().toEqualTypeOf<number | null>()
 
 // Relations: handles typed by kind and nullability, all the way round the graph.
 type Target<H> = NonNullable<H> extends { load(): Promise<infer E> } ? E : never
-expectTypeOf(post.author).toEqualTypeOf<Reference<User, false>>()
+expectTypeOf(post.author).toEqualTypeOf<UnloadedHandle<'author', Reference<User, false>>>()
 expectTypeOf<Target<User['profile']>>().toEqualTypeOf<Profile | null>()
 expectTypeOf<Target<Comment['author']>>().toEqualTypeOf<User | null>()
 expectTypeOf<Target<Profile['user']>>().toEqualTypeOf<User>()
-expectTypeOf(user.posts).toEqualTypeOf<Collection<Post>>()
-expectTypeOf(post.tags).toEqualTypeOf<Collection<Tag>>()
-expectTypeOf<Tag['posts']>().toEqualTypeOf<Collection<Post>>()
+expectTypeOf(user.posts).toEqualTypeOf<UnloadedHandle<'posts', Collection<Post>>>()
+expectTypeOf(post.tags).toEqualTypeOf<UnloadedHandle<'tags', Collection<Tag>>>()
+expectTypeOf<Tag['posts']>().toEqualTypeOf<UnloadedHandle<'posts', Collection<Post>>>()
 expectTypeOf(user.posts.load).returns.resolves.toEqualTypeOf<LoadedCollection<Post>>()
 expectTypeOf(post.author.load).returns.resolves.toEqualTypeOf<User>()
 // Four hops: user → posts → tags → posts → author, still precise.
 type Hop<C> = C extends Collection<infer E> ? E : never
 type FourHops = Hop<Hop<Hop<User['posts']>['tags']>['posts']>['author']
-expectTypeOf<FourHops>().toEqualTypeOf<Reference<User, false>>()
+expectTypeOf<FourHops>().toEqualTypeOf<UnloadedHandle<'author', Reference<User, false>>>()
 
 // A query defined in the db package: the loaded relations are arrays and objects, typed.
 type Published = Awaited<ReturnType<ReturnType<typeof publishedPosts>['all']>>[number]
@@ -52,7 +52,7 @@ expectTypeOf<Published['tags'][number]['name']>().toEqualTypeOf<string>()
 expectTypeOf<Published['comments'][number]['body']>().toEqualTypeOf<string>()
 expectTypeOf<Published['comments'][number]['author']>().not.toBeAny()
 expectTypeOf<NonNullable<Published['comments'][number]['author']>['email']>().toEqualTypeOf<string>()
-expectTypeOf<Published['comments'][number]['post']>().toEqualTypeOf<Reference<Post, false>>()
+expectTypeOf<Published['comments'][number]['post']>().toEqualTypeOf<UnloadedHandle<'post', Reference<Post, false>>>()
 
 // A helper of the db package that returns new objects.
 const drafted = draftPost(session, { email: 'a@example.com', name: 'A', title: 'T', tags: [] })

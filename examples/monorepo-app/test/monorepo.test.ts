@@ -50,5 +50,5 @@ describe('monorepo example', () => {
       'Profile of Ada: Ada writes here',
       'Same author object through both paths: true',
     ])
-  })
+  }, 120_000)
 })

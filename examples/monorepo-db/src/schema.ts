@@ -44,7 +44,7 @@ export const postTags = table('post_tags', {
   tagId: t.integer().primaryKey().references(() => tags.id, { onDelete: 'cascade' }),
 })
 
-export const schema = defineSchema(
+const blogSchema = defineSchema(
   { users, profiles, posts, comments, tags, postTags },
   ({ oneToMany, manyToOne, oneToOne, manyToMany }) => ({
     users: {
@@ -67,4 +67,10 @@ export const schema = defineSchema(
   { casing: 'snake_case' },
 )
 
-export type BlogSchema = typeof schema
+/**
+ * The blog's schema under one name: types (hovers, errors, this package's emitted declarations)
+ * then say `BlogSchema`, not every table and column.
+ */
+export interface BlogSchema extends InferredBlogSchema {}
+type InferredBlogSchema = typeof blogSchema
+export const schema: BlogSchema = blogSchema

@@ -128,6 +128,7 @@ export async function scalingOut(cookie: string | undefined) {
       primary: 'postgres://app@db-primary:5432/app',
       replicas: ['postgres://app@db-standby-1:5432/app', 'postgres://app@db-standby-2:5432/app'],
       causalWait: 50,                       // ms a read waits for a standby to catch up, then reads on the primary
+      maxLag: 5_000,                        // a standby further behind is skipped, in every consistency mode
     }),
   })
   const session = orm.session({ after: cookie })   // 'causal': sees this commit and the previous request's

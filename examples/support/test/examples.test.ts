@@ -56,9 +56,10 @@ for (const [name, server] of servers) {
     for (const [example, lines] of Object.entries(expected)) {
       test(`${example} prints what it finds`, async (context) => {
         if (server !== undefined && database === undefined) return context.skip()
+        // npm, then tsx, then the example: the process gets 90 s, the test a little more.
         const output = await start(example, server && database ? server.url(database) : undefined)
         expect(output.split('\n').filter((line) => line !== '' && !line.startsWith('Database:'))).toEqual(lines)
-      })
+      }, 120_000)
     }
   })
 }

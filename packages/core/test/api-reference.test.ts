@@ -28,8 +28,9 @@ describe('API reference', () => {
   beforeAll(async () => {
     out = await mkdtemp(join(tmpdir(), 'relata-api-'))
     // The same build as `npm run docs`, into a scratch folder.
-    await run('npx', ['typedoc', '--out', out], { cwd: packageDir, env: childEnv(), timeout: 120_000 })
-  }, 150_000)
+    await run('npx', ['typedoc', '--out', out], { cwd: packageDir, env: childEnv(), timeout: 240_000 })
+    // TypeDoc type-checks the whole package: minutes on a loaded two-core machine.
+  }, 300_000)
 
   afterAll(async () => {
     if (out !== undefined) await rm(out, { recursive: true, force: true })
@@ -61,13 +62,16 @@ describe('API reference', () => {
     // The navigation is filled in by the site's script: present only if the page really ran.
     const navigation = dom.slice(dom.indexOf('id="tsd-nav-container"'))
     for (const entry of ['@relata/core', '@relata/core$pglite', '@relata/core$postgres', '@relata/core$mysql']) expect(navigation).toContain(`data-key="${entry}"`)
-  })
+  }, 120_000)
 
   test.runIf(chromium !== undefined || process.env.CI)('each page of the main exports renders with its signature, its navigation and its example', async () => {
     expect(chromium, 'chromium is not installed (apt-get install chromium)').toBeDefined()
-    for (const { page, name, example } of pages) {
-      expect(existsSync(join(out, page)), page).toBe(true)
-      const dom = await rendered(page)
+    for (const { page } of pages) expect(existsSync(join(out, page)), page).toBe(true)
+    // Two browsers at a time (two cores): a Chromium start takes seconds on a loaded machine.
+    const doms: string[] = []
+    for (let i = 0; i < pages.length; i += 2) doms.push(...(await Promise.all(pages.slice(i, i + 2).map(({ page }) => rendered(page)))))
+    for (const [i, { page, name, example }] of pages.entries()) {
+      const dom = doms[i]!
       expect(dom, page).toContain(`<title>${name} |`)
       expect(dom.match(/class="tsd-kind-icon"/g)?.length ?? 0, `${page}: navigation rendered`).toBeGreaterThan(20)
       const examples = dom.slice(dom.indexOf('tsd-tag-example'))
@@ -75,5 +79,5 @@ describe('API reference', () => {
       // The example's code, highlighted (tags stripped to compare the text).
       expect(examples.replace(/<[^>]+>/g, '').replace(/&gt;/g, '>').replace(/&lt;/g, '<'), page).toContain(example)
     }
-  })
+  }, 300_000)
 })

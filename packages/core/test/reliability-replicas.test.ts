@@ -7,10 +7,11 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { createConnection } from 'mysql2/promise'
+import pg from 'pg'
 import { privateServerUnavailable, startPrivatePostgres, type PrivateServer } from '@relata/test-kit/private-server'
 import { startMariadbReplication, startPostgresStandby, type PrivateReplica } from '@relata/test-kit/private-replicas'
 import { testTargets } from '@relata/test-kit/targets'
-import { createOrm, QueryRecorder, sql, type Orm, type ReadConsistency } from '../src/index.js'
+import { createOrm, QueryRecorder, sql, type Orm, type ReadConsistency, type ReplicaOptions } from '../src/index.js'
 import { mysql } from '../src/dialect/mysql/mysql.js'
 import { postgres } from '../src/dialect/postgres/postgres.js'
 import { schema } from './fixtures/books.js'
@@ -20,6 +21,8 @@ interface Setup {
   readonly replicaUrl: string
   /** Kills the replica's server (immediate shutdown / SIGKILL) and starts it again. */
   readonly replica: Pick<PrivateReplica, 'kill' | 'start'>
+  /** Stops the replica applying what it receives (PostgreSQL `pg_wal_replay_pause()`, MariaDB `STOP SLAVE SQL_THREAD`), or starts it again. */
+  pauseReplay(paused: boolean): Promise<void>
   destroy(): Promise<void>
 }
 
@@ -36,6 +39,15 @@ async function postgresSetup(): Promise<Setup> {
     primaryUrl: primary.url,
     replicaUrl: standby.url('postgres'),
     replica: standby,
+    async pauseReplay(paused) {
+      const client = new pg.Client({ connectionString: standby.url('postgres') })
+      await client.connect()
+      try {
+        await client.query(paused ? 'select pg_wal_replay_pause()' : 'select pg_wal_replay_resume()')
+      } finally {
+        await client.end()
+      }
+    },
     async destroy() {
       await standby.destroy()
       await primary.destroy()
@@ -49,19 +61,27 @@ async function mariadbSetup(): Promise<Setup> {
   await admin.query('create database app')
   await admin.end()
   const app = (server: PrivateServer) => server.url.replace(/\/mysql$/, '/app')
-  return { primaryUrl: app(primary), replicaUrl: app(replica), replica, destroy }
+  const pauseReplay = async (paused: boolean) => {
+    const connection = await createConnection({ uri: replica.url })
+    try {
+      await connection.query(paused ? 'stop slave sql_thread' : 'start slave sql_thread')
+    } finally {
+      await connection.end()
+    }
+  }
+  return { primaryUrl: app(primary), replicaUrl: app(replica), replica, pauseReplay, destroy }
 }
 
 const kinds = [
   {
     kind: 'postgres',
     setup: postgresSetup,
-    dialect: (s: Setup, options: { retryAfter?: number; consistency?: ReadConsistency } = {}) => postgres({ primary: { connectionString: s.primaryUrl, max: 4 }, replicas: [{ connectionString: s.replicaUrl, max: 4 }], ...options }),
+    dialect: (s: Setup, options: ReplicaOptions = {}) => postgres({ primary: { connectionString: s.primaryUrl, max: 4 }, replicas: [{ connectionString: s.replicaUrl, max: 4 }], ...options }),
   },
   {
     kind: 'mariadb',
     setup: mariadbSetup,
-    dialect: (s: Setup, options: { retryAfter?: number; consistency?: ReadConsistency } = {}) =>
+    dialect: (s: Setup, options: ReplicaOptions = {}) =>
       mysql({ primary: { uri: s.primaryUrl, connectionLimit: 4 }, replicas: [{ uri: s.replicaUrl, connectionLimit: 4 }], ...options }),
   },
 ] as const
@@ -197,5 +217,43 @@ for (const { kind, setup, dialect } of kinds) {
       expect(servedWhileDown).toBe(0)
       expect(after).toBeGreaterThan(0)
     }, 120_000)
+
+    test("a replica lagging past maxLag is skipped — not waited on — under 'replica' and 'causal', and used again once caught up", async () => {
+      const bound = { maxLag: 300, lagCheckInterval: 100 }
+      const eventual = make({ ...bound, consistency: 'replica' })
+      const causal = make(bound)
+      await pairs(eventual, 3, 'lag-before')
+      expect(eventual.readStats().replica).toBeGreaterThan(0)
+      await servers!.pauseReplay(true)
+      try {
+        // A commit the replica receives and does not apply; past the bound once maxLag has gone by.
+        await pairs(eventual, 1, 'lag-start')
+        await new Promise((resolve) => setTimeout(resolve, bound.maxLag + 2 * bound.lagCheckInterval))
+        const before = { eventual: eventual.readStats(), causal: causal.readStats() }
+        // Every read goes to the primary: under 'replica' none is stale, under 'causal' none waits causalWait.
+        expect(await pairs(eventual, 20, 'lag-replica')).toBe(0)
+        expect(await pairs(causal, 20, 'lag-causal')).toBe(0)
+        const after = { eventual: eventual.readStats(), causal: causal.readStats() }
+        expect(after.eventual.replica - before.eventual.replica).toBe(0)
+        expect(after.eventual.fallbacks - before.eventual.fallbacks).toBe(20)
+        expect(after.causal.replica - before.causal.replica).toBe(0)
+        expect(after.causal.lagging - before.causal.lagging).toBe(0)
+        expect(after.causal.fallbacks - before.causal.fallbacks).toBe(20)
+      } finally {
+        await servers!.pauseReplay(false)
+      }
+      // Caught up again: a measurement due after lagCheckInterval finds it within the bound.
+      const resumed = eventual.readStats().replica
+      const deadline = Date.now() + 10_000
+      while (eventual.readStats().replica === resumed && Date.now() < deadline) {
+        await eventual.db.selectFrom('authors').select('id').limit(1).execute()
+        await new Promise((resolve) => setTimeout(resolve, 20))
+      }
+      expect(eventual.readStats().replica).toBeGreaterThan(resumed)
+      const back = causal.readStats().replica
+      expect(await pairs(causal, 10, 'lag-after')).toBe(0)
+      console.info(`[replicas ${kind}] maxLag: 40 reads on the primary while replay was paused; after resuming, the replica served ${causal.readStats().replica - back} of 10 causal reads`)
+      expect(causal.readStats().replica).toBeGreaterThan(back)
+    }, 60_000)
   })
 }

@@ -1,8 +1,7 @@
 /** pull: declarations written from a database's shape type-check against @relata/core, and declare that same shape (Chinook, every column kind, every declaration); a synthetic shape's type-check too. */
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
-import { dirname, join, resolve } from 'node:path'
+import { dirname, join } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
-import ts from 'typescript'
 import { afterAll, describe, expect, test } from 'vitest'
 import type { AnySchema } from '@relata/core'
 import { schema as chinook } from '@relata/test-kit/chinook'
@@ -14,25 +13,15 @@ import { pull } from '../src/pull/pull.js'
 import { shapeOfDatabase } from '../src/shape/shape-of-database.js'
 import { shapeOfSchema } from '../src/shape/shape-of-schema.js'
 import { syntheticShape } from './fixtures/synthetic-shape.js'
+import { typeErrors } from './fixtures/type-errors.js'
 
 const here = dirname(fileURLToPath(import.meta.url))
-const root = resolve(here, '../../..')
 /** Inside the repository, so that `@relata/core` resolves as it does for the tests; a dot folder, so tsconfig's globs skip it. */
 const outDir = join(here, '.pulled')
 const written: string[] = []
 afterAll(() => {
   if (process.env.RELATA_KEEP_PULLED === undefined) rmSync(outDir, { recursive: true, force: true })
 })
-
-/** Type-checks files with the repository's compiler options (the `@relata/source` condition: core's sources). */
-function typeErrors(files: readonly string[]): string[] {
-  const config = ts.getParsedCommandLineOfConfigFile(join(root, 'tsconfig.json'), {}, { ...ts.sys, onUnRecoverableConfigFileDiagnostic: () => {} })!
-  const program = ts.createProgram(files, { ...config.options, noEmit: true })
-  return ts
-    .getPreEmitDiagnostics(program)
-    .filter((d) => d.file === undefined || files.includes(resolve(d.file.fileName)))
-    .map((d) => `${d.file?.fileName ?? ''}: ${ts.flattenDiagnosticMessageText(d.messageText, '\n')}`)
-}
 
 const schemas: Record<string, AnySchema> = { chinook, everyType, declarations }
 

@@ -32,7 +32,7 @@ export interface ReadStats {
   readonly replica: number
   /** Reads the primary served (by consistency, no replica caught up in time, or after a replica failed). */
   readonly primary: number
-  /** Of those, reads that went to the primary because a replica failed or none was available. */
+  /** Of those, reads that went to the primary because a replica failed or none was available (each down, or lagging past `maxLag`). */
   readonly fallbacks: number
   /** Of those, reads that went to the primary because no replica had replayed what they must see within `causalWait`. */
   readonly lagging: number
@@ -102,6 +102,9 @@ export class ReplicaRouter implements Driver {
   readonly #downUntil: number[]
   /** What each replica is known to have replayed. */
   readonly #replayed: (string | undefined)[]
+  /** When each replica's lag was last measured (ms since epoch), and whether it was past `maxLag` then. */
+  readonly #lagCheckedAt: number[]
+  readonly #lagging: boolean[]
   #next = 0
   #started: Promise<void> | undefined
   #primed = false
@@ -118,6 +121,8 @@ export class ReplicaRouter implements Driver {
     this.#settings = replication.settings
     this.#downUntil = replicas.map(() => 0)
     this.#replayed = replicas.map(() => undefined)
+    this.#lagCheckedAt = replicas.map(() => Number.NEGATIVE_INFINITY)
+    this.#lagging = replicas.map(() => false)
   }
 
   /** A reader's state, with the orm's default consistency unless given. */
@@ -213,36 +218,61 @@ export class ReplicaRouter implements Driver {
   async read<R>(query: CompiledQuery, given: ReadState | undefined, options: Parameters<DatabaseConnection['executeQuery']>[1]): Promise<QueryResult<R> | undefined> {
     const state = given ?? { consistency: this.#settings.consistency, after: this.latest }
     if (state.consistency === 'primary' || state.after === UNKNOWN) return this.#onPrimary()
-    const index = this.#choose()
-    if (index === undefined) return this.#onPrimary('fallbacks')
-    const replica = this.replicas[index]!
-    let connection: DatabaseConnection
-    try {
-      connection = await replica.acquireConnection()
-    } catch {
-      this.#down(index)
-      return this.#onPrimary('fallbacks')
-    }
-    try {
-      const after = state.consistency === 'causal' ? state.after : undefined
-      if (after !== undefined) {
-        const known = this.#replayed[index]
-        if (known === undefined || !this.#positions.covers(known, after)) {
-          if (!(await this.#positions.replayed(connection, after, this.#settings.causalWait))) return this.#onPrimary('lagging')
-          this.#replayed[index] = known === undefined ? after : this.#positions.merge(known, after)
-        }
+    // A replica found lagging past maxLag is left out, and the next one tried: at most one try each.
+    for (let tries = 0; tries < this.replicas.length; tries++) {
+      const index = this.#choose()
+      if (index === undefined) break
+      const replica = this.replicas[index]!
+      let connection: DatabaseConnection
+      try {
+        connection = await replica.acquireConnection()
+      } catch {
+        this.#down(index)
+        continue
       }
-      const result = await connection.executeQuery<R>(query, options)
-      this.stats.replica++
-      return result
-    } catch (error) {
-      // A lost connection leaves the replica out for a while; any other error (a statement a
-      // standby refuses, a conflict with its recovery) is read again on the primary.
-      if (commitMayHaveLanded(error)) this.#down(index)
-      return this.#onPrimary('fallbacks')
-    } finally {
-      await replica.releaseConnection(connection).catch(() => undefined)
+      try {
+        if (this.#settings.maxLag !== Number.POSITIVE_INFINITY && (await this.#tooFarBehind(index, connection))) continue
+        const after = state.consistency === 'causal' ? state.after : undefined
+        if (after !== undefined) {
+          const known = this.#replayed[index]
+          if (known === undefined || !this.#positions.covers(known, after)) {
+            if (!(await this.#positions.replayed(connection, after, this.#settings.causalWait))) return this.#onPrimary('lagging')
+            this.#replayed[index] = known === undefined ? after : this.#positions.merge(known, after)
+          }
+        }
+        const result = await connection.executeQuery<R>(query, options)
+        this.stats.replica++
+        return result
+      } catch (error) {
+        // A lost connection leaves the replica out for a while; any other error (a statement a
+        // standby refuses, a conflict with its recovery) is read again on the primary.
+        if (commitMayHaveLanded(error)) this.#down(index)
+        return this.#onPrimary('fallbacks')
+      } finally {
+        await replica.releaseConnection(connection).catch(() => undefined)
+      }
     }
+    return this.#onPrimary('fallbacks')
+  }
+
+  /**
+   * Whether replica `index` lags past `maxLag`, measured on `connection` when the last measurement
+   * is older than `lagCheckInterval` (the reads in between trust it). A measurement that fails
+   * throws (the read goes to the primary, as after any failure on the replica) and leaves the
+   * replica counted as lagging until the next one.
+   */
+  async #tooFarBehind(index: number, connection: DatabaseConnection): Promise<boolean> {
+    const { maxLag, lagCheckInterval } = this.#settings
+    const now = Date.now()
+    if (now - this.#lagCheckedAt[index]! >= lagCheckInterval) {
+      // Taken before the query: reads meanwhile use the previous measurement instead of measuring too.
+      this.#lagCheckedAt[index] = now
+      // Until a measurement succeeds, the lag is unknown: not trusted within the bound.
+      this.#lagging[index] = true
+      const lag = await this.#positions.lag(connection)
+      this.#lagging[index] = lag !== undefined && lag > maxLag
+    }
+    return this.#lagging[index]!
   }
 
   #onPrimary(reason?: 'fallbacks' | 'lagging'): undefined {
@@ -256,10 +286,16 @@ export class ReplicaRouter implements Driver {
     this.#replayed[index] = undefined
   }
 
-  /** The replica for the next read: round robin (or the user's `choose`) among those not left out. */
+  /**
+   * The replica for the next read: round robin (or the user's `choose`) among those not left out —
+   * down, or found lagging past `maxLag` at a measurement that is not yet due again.
+   */
   #choose(): number | undefined {
     const now = Date.now()
-    const healthy = this.replicas.map((_, i) => i).filter((i) => this.#downUntil[i]! <= now)
+    const { lagCheckInterval } = this.#settings
+    const healthy = this.replicas
+      .map((_, i) => i)
+      .filter((i) => this.#downUntil[i]! <= now && !(this.#lagging[i]! && now - this.#lagCheckedAt[i]! < lagCheckInterval))
     if (healthy.length === 0) return undefined
     const { choose } = this.#settings
     if (choose !== undefined) {

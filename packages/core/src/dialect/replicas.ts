@@ -34,7 +34,7 @@ export type CommitToken = string & { readonly __commitToken?: never }
  *
  * @example
  * ```ts
- * postgres({ primary, replicas: [standby1, standby2], causalWait: 20, retryAfter: 5_000, choose: (healthy) => healthy[0]! })
+ * postgres({ primary, replicas: [standby1, standby2], causalWait: 20, retryAfter: 5_000, maxLag: 5_000, choose: (healthy) => healthy[0]! })
  * ```
  */
 export interface ReplicaOptions {
@@ -54,6 +54,16 @@ export interface ReplicaOptions {
   readonly consistency?: ReadConsistency
   /** Milliseconds to wait for a new connection to a replica before reading on the primary (default 2 000). */
   readonly replicaConnectTimeout?: number
+  /**
+   * Milliseconds a replica may lag behind the primary and still serve reads, in every consistency
+   * mode (default: no bound). A replica measured further behind (PostgreSQL: time since the last
+   * transaction it replayed while WAL it received waits, `now() - pg_last_xact_replay_timestamp()`;
+   * MariaDB: `Seconds_Behind_Master`, and a stopped SQL thread counts as unbounded) is skipped —
+   * reads go to another replica or the primary — until a later measurement finds it caught up.
+   */
+  readonly maxLag?: number
+  /** Milliseconds between two measurements of a replica's lag, taken on a read's connection, never more than one per interval (default 1 000). Only with `maxLag`. */
+  readonly lagCheckInterval?: number
 }
 
 /**
@@ -71,6 +81,11 @@ export interface CommitPositions {
   current(connection: DatabaseConnection): Promise<string | undefined>
   /** Whether the replica behind `connection` has replayed `position`, waiting at most `waitMs`. */
   replayed(connection: DatabaseConnection, position: string, waitMs: number): Promise<boolean>
+  /**
+   * How far (milliseconds) the replica behind `connection` lags behind its primary: 0 when it has
+   * replayed all it received, `Infinity` when it is not replaying, `undefined` when it is no replica.
+   */
+  lag(connection: DatabaseConnection): Promise<number | undefined>
   /** Whether position `a` includes everything `b` does. */
   covers(a: string, b: string): boolean
   /** A position that includes `a` and `b`. */
@@ -104,7 +119,7 @@ const consistencies: readonly ReadConsistency[] = ['primary', 'causal', 'replica
  */
 export function replicaSettings(call: string, options: ReplicaOptions & { readonly replicas?: readonly unknown[] }): Replication['settings'] {
   if (!Array.isArray(options.replicas)) throw new RelataError(`${call}: replicas must be an array of connections, got ${String(options.replicas)}`)
-  const ms = (name: 'causalWait' | 'retryAfter' | 'replicaConnectTimeout', fallback: number): number => {
+  const ms = (name: 'causalWait' | 'retryAfter' | 'replicaConnectTimeout' | 'maxLag' | 'lagCheckInterval', fallback: number): number => {
     const value = options[name]
     if (value === undefined) return fallback
     if (typeof value !== 'number' || !(value >= 0) || !Number.isFinite(value)) throw new RelataError(`${call}: ${name} must be a number of milliseconds, got ${String(value)}`)
@@ -114,7 +129,15 @@ export function replicaSettings(call: string, options: ReplicaOptions & { readon
   if (!consistencies.includes(consistency)) throw new RelataError(`${call}: consistency must be 'primary', 'causal' or 'replica', got ${String(consistency)}`)
   if (options.choose !== undefined && typeof options.choose !== 'function') throw new RelataError(`${call}: choose must be a function, got ${String(options.choose)}`)
   ms('replicaConnectTimeout', 0)
-  return { causalWait: ms('causalWait', 50), retryAfter: ms('retryAfter', 2_000), consistency, choose: options.choose }
+  return {
+    causalWait: ms('causalWait', 50),
+    retryAfter: ms('retryAfter', 2_000),
+    // Infinity: no bound, and no lag measured.
+    maxLag: ms('maxLag', Number.POSITIVE_INFINITY),
+    lagCheckInterval: ms('lagCheckInterval', 1_000),
+    consistency,
+    choose: options.choose,
+  }
 }
 
 /**

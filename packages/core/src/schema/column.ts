@@ -44,11 +44,17 @@ export type ReferentialAction = 'cascade' | 'restrict' | 'no action' | 'set null
  * @example
  * ```ts
  * bookId: t.integer().primaryKey().references(() => books.id, { onDelete: 'cascade' })
+ * artistId: t.integer().name('ArtistId').references(() => artist.artistId, { name: 'FK_AlbumArtistId' })
  * ```
  */
 export interface ReferenceOptions {
   onDelete?: ReferentialAction
   onUpdate?: ReferentialAction
+  /**
+   * The constraint's name (default `<table>_<columns>_fkey`), for a database whose keys are named
+   * otherwise (`FK_AlbumArtistId`); on a composite key, give it on one column or the same on each.
+   */
+  name?: string
 }
 
 /**

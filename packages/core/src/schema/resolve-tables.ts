@@ -134,9 +134,13 @@ function foreignKeysOf(
       if (composite) checkCoversKey(model, target, set.map((p) => p.referenced))
       const columns = set.map((p) => p.column)
       const first = set[0]!.column.config.references!.options
+      const names = new Set(set.flatMap((p) => (p.column.config.references!.options.name === undefined ? [] : [p.column.config.references!.options.name])))
+      if (names.size > 1) {
+        throw new SchemaError(`The foreign key of '${model.sqlName}' (${columns.map((c) => c.sqlName).join(', ')}) is given two names: ${[...names].join(', ')}`)
+      }
       keys.push(
         Object.freeze({
-          name: `${model.sqlName}_${columns.map((c) => c.sqlName).join('_')}_fkey`,
+          name: [...names][0] ?? `${model.sqlName}_${columns.map((c) => c.sqlName).join('_')}_fkey`,
           table: model,
           columns,
           references: target,

@@ -109,12 +109,13 @@ export interface GetOptions {
  * ```
  */
 export interface Session<S extends AnySchema> {
+  // query(): the constraint spelt out (not `TableKey<S>`) so that a misspelt table's error lists the table names.
   /**
    * A query of one table (`filter_by`, `where`, `with`, `orderBy`, `all`, `first`, `one`, `count`).
    * Running it autoflushes when a pending change writes its table, a table of its `.with()`
    * relations or their link tables (any pending change, when it has a raw `where((eb) => ...)`).
    */
-  query<K extends TableKey<S>>(table: K): EntityQuery<S, K>
+  query<K extends keyof S['$infer']['tables'] & string>(table: K): EntityQuery<S, K>
   /**
    * The object with this primary key: from the identity map without SQL (and without autoflush)
    * when it is there, else one query, after an autoflush when a pending change writes the table.

@@ -8,7 +8,7 @@ import type { ColumnInfoOf } from '../schema/column.js'
 import type { Entity } from './entity.js'
 
 // A read-only collection takes no value: the unit of work ignores it.
-type RelationValue<H> = [H] extends [Collection<any, infer I>] ? readonly I[] : [H] extends [ViewCollection<any>] ? never : [NonNullable<H>] extends [Reference<infer E, infer N>] ? (N extends true ? ColumnsOnly<E> | null : ColumnsOnly<E>) : never
+type RelationValue<H> = [H] extends [Collection<any, infer I>] ? readonly I[] : [H] extends [ViewCollection<any>] ? never : [NonNullable<H>] extends [Reference<infer E, any>] ? ([H] extends [Reference<E, false>] ? ColumnsOnly<E> : ColumnsOnly<E> | null) : never
 
 /** Foreign-key columns: optional in `create()`, since a relation's object can provide them (checked at flush). */
 type ForeignKeyColumns<S extends AnySchema, K extends TableKey<S>> = {

@@ -19,7 +19,7 @@ type IsHandle<V> = [NonNullable<V>] extends [LoadedCollection<any, any>]
   : [NonNullable<V>] extends [Collection<any, any>]
     ? true
     : [NonNullable<V>] extends [Reference<any, any>]
-      ? [Exclude<keyof NonNullable<V>, 'load'>] extends [never]
+      ? [Exclude<keyof NonNullable<V> & string, 'load'>] extends [never]
         ? true
         : false
       : false

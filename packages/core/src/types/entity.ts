@@ -164,6 +164,37 @@ type RefersTo<TRef extends string, TTargetSqlName extends string, TPass> = strin
   ? TPass extends 'unknown' ? true : false
   : TPass extends 'known' ? (TTargetSqlName extends TRef ? true : false) : false
 
+/** The key under which `NotLoaded` keeps its hint: declared only, nothing reads or sets it. */
+declare const notLoadedHint: unique symbol
+
+/**
+ * A relation handle that is not loaded, labelled with how to load it: reading it as if it were
+ * loaded (`author.books.length`) is an error that names the fix, as in
+ * `Property 'length' does not exist on type 'NotLoaded<"not loaded: .with({ books: true }) or await .load()", Collection<...>>'`.
+ * The label is an optional property that no object has, so a loaded relation still fits.
+ *
+ * @example
+ * ```ts
+ * const author = await session.query('authors').one()
+ * author.books                        // NotLoaded<"not loaded: ...", Collection<Book>>
+ * const books = await author.books.load()
+ * books.length
+ * ```
+ */
+export type NotLoaded<Hint extends string, H> = H & { readonly [notLoadedHint]?: Hint }
+
+/**
+ * The type of unloaded relation `R` whose handle is `H`: `H` labelled by `NotLoaded` (a nullable
+ * to-one's `null` kept apart from the label). What an entity's relation properties are.
+ *
+ * @example
+ * ```ts
+ * type Books = UnloadedHandle<'books', Collection<Book>>   // Entity<typeof schema, 'authors'>['books']
+ * const books: Collection<Book> = author.books             // still a Collection
+ * ```
+ */
+export type UnloadedHandle<R extends string, H> = H extends null ? H : NotLoaded<`not loaded: .with({ ${R}: true }) or await .load()`, H>
+
 /**
  * The handle type of one relation: a `Collection` for to-many, a `Reference` for to-one.
  *

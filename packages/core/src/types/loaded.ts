@@ -2,7 +2,7 @@
 import type { Simplify } from 'type-fest'
 import type { AnySchema } from '../schema/define-schema.js'
 import type { LoadStrategy, RelationDef } from '../schema/relations.js'
-import type { Collection, EntityMethods, IsToOneNullable, IsViewOnly, LoadedCollection, LoadedViewCollection, Reference, RelationHandle, ViewCollection } from './entity.js'
+import type { Collection, EntityMethods, IsToOneNullable, IsViewOnly, LoadedCollection, LoadedViewCollection, Reference, RelationHandle, UnloadedHandle, ViewCollection } from './entity.js'
 import type { EntityJsonMethod } from './entity-json.js'
 import type { CountsOf } from './counts.js'
 import type { ColumnLoadMethod, LoadedColumns } from './partial.js'
@@ -41,8 +41,14 @@ type RelationCallback<S extends AnySchema, K extends TableKey<S>, R extends keyo
     ? (query: CollectionQuery<S, RelationTarget<S, K, R>, {}>) => CollectionQuery<S, RelationTarget<S, K, R>, any> | RelationQuery<S, RelationTarget<S, K, R>, any>
     : (query: RelationQuery<S, RelationTarget<S, K, R>, {}>) => RelationQuery<S, RelationTarget<S, K, R>, any>
 
-/** Two `.with()` specs as one: a relation named in both keeps the nested relations of both. */
-export type MergeSpec<A, B> = {
+/**
+ * Two `.with()` specs as one: a relation named in both keeps the nested relations of both. The
+ * first `.with()` (nothing loaded before it) is its spec as written, so results hover as
+ * `Loaded<..., { books: true }>`, not as a merge.
+ */
+export type MergeSpec<A, B> = [keyof A] extends [never] ? { -readonly [R in keyof B]: B[R] } : MergeSpecs<A, B>
+
+type MergeSpecs<A, B> = {
   [R in keyof A | keyof B]: R extends keyof B
     ? R extends keyof A
       ? MergeSpec<NestedSpec<A[R]>, NestedSpec<B[R]>>
@@ -91,7 +97,7 @@ export type Loaded<S extends AnySchema, K extends TableKey<S>, W> = { [P in keyo
  * `Loaded<...>` across packages instead of expanding relation cycles into `any`.
  */
 type LoadedShape<S extends AnySchema, K extends TableKey<S>, W> = LoadedColumns<S, K, W> & {
-  -readonly [R in keyof TableRelations<S, K>]: R extends keyof W ? LoadedRelation<S, K, R, W[R]> : RelationHandle<S, K, TableRelations<S, K>[R]>
+  -readonly [R in keyof TableRelations<S, K>]: R extends keyof W ? LoadedRelation<S, K, R, W[R]> : UnloadedHandle<R & string, RelationHandle<S, K, TableRelations<S, K>[R]>>
 } & CountsOf<W> & ('load' extends keyof Row<S, K> | keyof TableRelations<S, K> ? {} : EntityMethods & ColumnLoadMethod<S, K>) &
   ('toJSON' extends keyof Row<S, K> | keyof TableRelations<S, K> ? {} : EntityJsonMethod)
 
@@ -100,7 +106,8 @@ export type LoadedValue<H> = H extends Collection<infer E, infer I>
   ? LoadedCollection<E, I>
   : H extends ViewCollection<infer E>
     ? LoadedViewCollection<E>
-    : H extends Reference<infer E, infer N> ? (N extends true ? E | null : E) : H
+    : // Nullability read by assignability, not inference: inference does not see through NotLoaded's label.
+      H extends Reference<infer E, any> ? (H extends Reference<E, false> ? E : E | null) : H
 
 /**
  * The names of an entity's relations (properties holding a collection or a reference).

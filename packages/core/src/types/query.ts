@@ -14,6 +14,9 @@ import type { DeferredColumn, OmitEntry, OmittableColumn, SelectEntry, SubsetCol
 import type { Row } from './rows.js'
 import type { TableKey, TableRelations } from './schema-types.js'
 
+/** The key of the relation queries' type-only member that carries their `.with()` spec: never set at run time. */
+declare const loadedSpec: unique symbol
+
 /**
  * The tables of a schema as Kysely sees them in `where` callbacks: keyed by table key, with property names.
  *
@@ -110,8 +113,8 @@ export interface RelationQuery<S extends AnySchema, K extends TableKey<S>, W> ex
   omit<const C extends SubsetColumn<W, OmittableColumn<S, K>>>(...columns: [C, ...C[]]): RelationQuery<S, K, W & OmitEntry<S, K, C>>
   /** Loads these deferred columns of the related objects too (see `EntityQuery.undefer()`). */
   undefer<const C extends SubsetColumn<W, DeferredColumn<S, K>>>(...columns: [C, ...C[]]): RelationQuery<S, K, W & UndeferEntry<S, K, C>>
-  /** @internal */
-  readonly $loaded?: W
+  /** @internal What it loads, for inference from a callback's return; a symbol key, so completions leave it out. */
+  readonly [loadedSpec]?: W
 }
 
 /**
@@ -144,8 +147,8 @@ export interface CollectionQuery<S extends AnySchema, K extends TableKey<S>, W> 
   limit(count: number): CollectionQuery<S, K, W>
   /** Skips the first `count` related objects of each parent. */
   offset(count: number): CollectionQuery<S, K, W>
-  /** @internal */
-  readonly $loaded?: W
+  /** @internal What it loads, for inference from a callback's return; a symbol key, so completions leave it out. */
+  readonly [loadedSpec]?: W
 }
 
 /**

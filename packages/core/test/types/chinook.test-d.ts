@@ -2,7 +2,7 @@
 import type { Kysely } from 'kysely'
 import { describe, expectTypeOf, test } from 'vitest'
 import { schema } from '@relata/test-kit/chinook'
-import type { Loaded, Collection, Database, Entity, Insertable, NumericString, PrimaryKey, Reference, Row, TableKey, Updateable } from '../../src/index.js'
+import type { Loaded, Collection, Database, Entity, Insertable, NumericString, PrimaryKey, Reference, Row, TableKey, UnloadedHandle, Updateable } from '../../src/index.js'
 
 type S = typeof schema
 type DB = Database<S>
@@ -142,23 +142,23 @@ describe('entities', () => {
   })
 
   test('to-many relations are Collections', () => {
-    expectTypeOf<Album['tracks']>().toEqualTypeOf<Collection<Track>>()
-    expectTypeOf<Entity<S, 'artists'>['albums']>().toEqualTypeOf<Collection<Album>>()
-    expectTypeOf<Track['playlists']>().toEqualTypeOf<Collection<Entity<S, 'playlists'>>>()
-    expectTypeOf<Entity<S, 'playlists'>['tracks']>().toEqualTypeOf<Collection<Track>>()
-    expectTypeOf<Employee['reports']>().toEqualTypeOf<Collection<Employee>>()
-    expectTypeOf<Entity<S, 'invoices'>['lines']>().toEqualTypeOf<Collection<Entity<S, 'invoiceLines'>>>()
+    expectTypeOf<Album['tracks']>().toEqualTypeOf<UnloadedHandle<'tracks', Collection<Track>>>()
+    expectTypeOf<Entity<S, 'artists'>['albums']>().toEqualTypeOf<UnloadedHandle<'albums', Collection<Album>>>()
+    expectTypeOf<Track['playlists']>().toEqualTypeOf<UnloadedHandle<'playlists', Collection<Entity<S, 'playlists'>>>>()
+    expectTypeOf<Entity<S, 'playlists'>['tracks']>().toEqualTypeOf<UnloadedHandle<'tracks', Collection<Track>>>()
+    expectTypeOf<Employee['reports']>().toEqualTypeOf<UnloadedHandle<'reports', Collection<Employee>>>()
+    expectTypeOf<Entity<S, 'invoices'>['lines']>().toEqualTypeOf<UnloadedHandle<'lines', Collection<Entity<S, 'invoiceLines'>>>>()
   })
 
   test('a many-to-one is nullable exactly when its foreign key is', () => {
     // track.album_id and track.genre_id are nullable in the file; media_type_id is NOT NULL.
-    expectTypeOf<Track['album']>().toEqualTypeOf<Reference<Album, true> | null>()
-    expectTypeOf<Track['genre']>().toEqualTypeOf<Reference<Entity<S, 'genres'>, true> | null>()
-    expectTypeOf<Track['mediaType']>().toEqualTypeOf<Reference<Entity<S, 'mediaTypes'>, false>>()
-    expectTypeOf<Album['artist']>().toEqualTypeOf<Reference<Entity<S, 'artists'>, false>>()
-    expectTypeOf<Entity<S, 'invoiceLines'>['invoice']>().toEqualTypeOf<Reference<Entity<S, 'invoices'>, false>>()
-    expectTypeOf<Entity<S, 'customers'>['supportRep']>().toEqualTypeOf<Reference<Employee, true> | null>()
-    expectTypeOf<Employee['reportsTo']>().toEqualTypeOf<Reference<Employee, true> | null>()
+    expectTypeOf<Track['album']>().toEqualTypeOf<UnloadedHandle<'album', Reference<Album, true> | null>>()
+    expectTypeOf<Track['genre']>().toEqualTypeOf<UnloadedHandle<'genre', Reference<Entity<S, 'genres'>, true> | null>>()
+    expectTypeOf<Track['mediaType']>().toEqualTypeOf<UnloadedHandle<'mediaType', Reference<Entity<S, 'mediaTypes'>, false>>>()
+    expectTypeOf<Album['artist']>().toEqualTypeOf<UnloadedHandle<'artist', Reference<Entity<S, 'artists'>, false>>>()
+    expectTypeOf<Entity<S, 'invoiceLines'>['invoice']>().toEqualTypeOf<UnloadedHandle<'invoice', Reference<Entity<S, 'invoices'>, false>>>()
+    expectTypeOf<Entity<S, 'customers'>['supportRep']>().toEqualTypeOf<UnloadedHandle<'supportRep', Reference<Employee, true> | null>>()
+    expectTypeOf<Employee['reportsTo']>().toEqualTypeOf<UnloadedHandle<'reportsTo', Reference<Employee, true> | null>>()
   })
 
   test('handles load and take what their nullability allows', () => {

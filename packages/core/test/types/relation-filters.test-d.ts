@@ -1,7 +1,7 @@
 /** Types of relation filters (some / every / none, to-one paths, null, callbacks) and of read-only relations. */
 import { describe, expectTypeOf, test } from 'vitest'
 import { schema as chinook } from '@relata/test-kit/chinook'
-import { defineSchema, t, table, type Collection, type Entity, type LoadedViewCollection, type RelationFilterQuery, type Session, type ViewCollection, type WhereInput } from '../../src/index.js'
+import { defineSchema, t, table, type Collection, type Entity, type LoadedViewCollection, type RelationFilterQuery, type Session, type UnloadedHandle, type ViewCollection, type WhereInput } from '../../src/index.js'
 import { schema } from '../fixtures/relation-filters.js'
 
 type S = typeof schema
@@ -111,7 +111,7 @@ describe('read-only relations', () => {
     // @ts-expect-error nor remove()
     author.publishedBooks.remove(book)
     const plain = await session.query('authors').one()
-    expectTypeOf(plain.publishedBooks).toEqualTypeOf<ViewCollection<Entity<S, 'books'>>>()
+    expectTypeOf(plain.publishedBooks).toEqualTypeOf<UnloadedHandle<'publishedBooks', ViewCollection<Entity<S, 'books'>>>>()
     // @ts-expect-error nor set() before it is loaded
     plain.publishedBooks.set([])
     expectTypeOf(await plain.publishedBooks.load()).toEqualTypeOf<LoadedViewCollection<Entity<S, 'books'>>>()

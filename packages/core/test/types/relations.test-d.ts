@@ -1,6 +1,6 @@
 /** How declared relations are typed: their options as written, and the nullability of to-one handles. */
 import { expectTypeOf, test } from 'vitest'
-import { defineSchema, t, table, type AnyColumn, type Entity, type Reference, type RelationDef, type Row } from '../../src/index.js'
+import { defineSchema, t, table, type AnyColumn, type Entity, type Reference, type RelationDef, type Row, type UnloadedHandle } from '../../src/index.js'
 
 const employees = table('employees', {
   id: t.serial().primaryKey(),
@@ -39,13 +39,13 @@ test('a relation keeps its options as written; without options they are {}', () 
 })
 
 test('with several keys to one table, each to-one follows the key it names', () => {
-  expectTypeOf<Entity<S, 'customers'>['supportRep']>().toEqualTypeOf<Reference<Employee, true> | null>()
-  expectTypeOf<Entity<S, 'customers'>['accountManager']>().toEqualTypeOf<Reference<Employee, false>>()
+  expectTypeOf<Entity<S, 'customers'>['supportRep']>().toEqualTypeOf<UnloadedHandle<'supportRep', Reference<Employee, true> | null>>()
+  expectTypeOf<Entity<S, 'customers'>['accountManager']>().toEqualTypeOf<UnloadedHandle<'accountManager', Reference<Employee, false>>>()
 })
 
 test('a self-reference annotated `(): AnyColumn` is nullable as declared and leaves the other to-ones alone', () => {
-  expectTypeOf<Employee['manager']>().toEqualTypeOf<Reference<Employee, true> | null>()
-  expectTypeOf<Employee['department']>().toEqualTypeOf<Reference<Entity<S, 'departments'>, false>>()
+  expectTypeOf<Employee['manager']>().toEqualTypeOf<UnloadedHandle<'manager', Reference<Employee, true> | null>>()
+  expectTypeOf<Employee['department']>().toEqualTypeOf<UnloadedHandle<'department', Reference<Entity<S, 'departments'>, false>>>()
 })
 
 test('a schema without relations, with and without options', () => {

@@ -24,6 +24,12 @@ describe('replicas on the dialects', () => {
     mysql({ primary: 'mysql://p/app', replicas: [], causalWait: '20ms' })
     // @ts-expect-error choose returns an index
     postgres({ primary: 'postgres://p/app', replicas: [], choose: () => 'r1' })
+    postgres({ primary: 'postgres://p/app', replicas: [], maxLag: 5_000, lagCheckInterval: 500 })
+    mysql({ primary: 'mysql://p/app', replicas: [], consistency: 'replica', maxLag: 2_000 })
+    // @ts-expect-error maxLag is milliseconds, not a duration string
+    postgres({ primary: 'postgres://p/app', replicas: [], maxLag: '5s' })
+    // @ts-expect-error lagCheckInterval is milliseconds
+    mysql({ primary: 'mysql://p/app', replicas: [], lagCheckInterval: true })
   })
 
   test('pooler is the only proxy mode Relata knows', () => {

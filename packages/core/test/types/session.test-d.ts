@@ -1,7 +1,7 @@
 /** Types of session reads on Chinook: what `.with()` loads, nullability, rejected paths and columns, load/assertLoaded. */
 import { describe, expectTypeOf, test } from 'vitest'
 import { schema } from '@relata/test-kit/chinook'
-import type { Collection, Entity, EntityQuery, Loaded, LoadedCollection, NumericString, Reference, Row, Session } from '../../src/index.js'
+import type { Collection, Entity, EntityQuery, Loaded, LoadedCollection, NumericString, Reference, Row, Session, UnloadedHandle } from '../../src/index.js'
 
 type S = typeof schema
 type Artist = Entity<S, 'artists'>
@@ -16,7 +16,7 @@ describe('query results', () => {
     const artists = await session.query('artists').all()
     expectTypeOf(artists).toEqualTypeOf<Loaded<S, 'artists', {}>[]>()
     expectTypeOf(artists[0]!).toEqualTypeOf<Artist>()
-    expectTypeOf(artists[0]!.albums).toEqualTypeOf<Collection<Album>>()
+    expectTypeOf(artists[0]!.albums).toEqualTypeOf<UnloadedHandle<'albums', Collection<Album>>>()
     expectTypeOf(await session.query('artists').first()).toEqualTypeOf<Artist | undefined>()
     expectTypeOf(await session.query('artists').one()).toEqualTypeOf<Artist>()
     expectTypeOf(await session.query('artists').count()).toEqualTypeOf<number>()
@@ -32,8 +32,8 @@ describe('query results', () => {
     expectTypeOf(artist.albums[0]!.tracks[0]!).toEqualTypeOf<Loaded<S, 'tracks', {}>>()
     expectTypeOf(artist.albums[0]!.tracks[0]!.unitPrice).toEqualTypeOf<NumericString>()
     // Below the path, relations are handles again.
-    expectTypeOf(artist.albums[0]!.artist).toEqualTypeOf<Reference<Artist, false>>()
-    expectTypeOf(artist.albums[0]!.tracks[0]!.genre).toEqualTypeOf<Reference<Entity<S, 'genres'>, true> | null>()
+    expectTypeOf(artist.albums[0]!.artist).toEqualTypeOf<UnloadedHandle<'artist', Reference<Artist, false>>>()
+    expectTypeOf(artist.albums[0]!.tracks[0]!.genre).toEqualTypeOf<UnloadedHandle<'genre', Reference<Entity<S, 'genres'>, true> | null>>()
   })
 
   test('a loaded collection is a read-only array that keeps the collection methods', async () => {
@@ -60,7 +60,7 @@ describe('query results', () => {
     const [employee] = await session.query('employees').with({ reportsTo: { reportsTo: true }, reports: true, customers: { supportRep: true } }).all()
     expectTypeOf(employee!.reportsTo).toEqualTypeOf<Loaded<S, 'employees', { reportsTo: true }> | null>()
     expectTypeOf(employee!.reportsTo!.reportsTo).toEqualTypeOf<Employee | null>()
-    expectTypeOf(employee!.reportsTo!.reports).toEqualTypeOf<Collection<Employee>>()
+    expectTypeOf(employee!.reportsTo!.reports).toEqualTypeOf<UnloadedHandle<'reports', Collection<Employee>>>()
     expectTypeOf(employee!.reports[0]!).toEqualTypeOf<Employee>()
     expectTypeOf(employee!.customers[0]!.supportRep).toEqualTypeOf<Employee | null>()
   })
@@ -196,7 +196,7 @@ describe('session.load, isLoaded, assertLoaded', () => {
     const both = await session.load(track, 'album', 'mediaType')
     expectTypeOf(both.mediaType).toExtend<Entity<S, 'mediaTypes'>>()
     expectTypeOf(both.mediaType.name).toEqualTypeOf<string | null>()
-    expectTypeOf(both.playlists).toEqualTypeOf<Collection<Entity<S, 'playlists'>>>()
+    expectTypeOf(both.playlists).toEqualTypeOf<UnloadedHandle<'playlists', Collection<Entity<S, 'playlists'>>>>()
     expectTypeOf(both.album).toEqualTypeOf<Album | null>()
     // @ts-expect-error track.album may be null
     void both.album.title
@@ -212,7 +212,7 @@ describe('session.load, isLoaded, assertLoaded', () => {
       expectTypeOf(artist.albums[0]!).toEqualTypeOf<Album>()
       expectTypeOf(artist.albums.map((a) => a.albumId)).toEqualTypeOf<number[]>()
     } else {
-      expectTypeOf(artist.albums).toEqualTypeOf<Collection<Album>>()
+      expectTypeOf(artist.albums).toEqualTypeOf<UnloadedHandle<'albums', Collection<Album>>>()
     }
   })
 
@@ -229,8 +229,8 @@ describe('session.load, isLoaded, assertLoaded', () => {
     expectTypeOf(album.artist.name).toEqualTypeOf<string | null>()
     const track = (await typed.get('tracks', 1))!
     typed.assertLoaded(track, 'genre')
-    expectTypeOf(track.genre).toEqualTypeOf<(Reference<Entity<S, 'genres'>, true> & Entity<S, 'genres'>) | null>()
-    expectTypeOf(track.mediaType).toEqualTypeOf<Reference<Entity<S, 'mediaTypes'>, false>>()
+    expectTypeOf(track.genre).toEqualTypeOf<(UnloadedHandle<'genre', Reference<Entity<S, 'genres'>, true>> & Entity<S, 'genres'>) | null>()
+    expectTypeOf(track.mediaType).toEqualTypeOf<UnloadedHandle<'mediaType', Reference<Entity<S, 'mediaTypes'>, false>>>()
   })
 })
 

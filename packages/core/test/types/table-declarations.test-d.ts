@@ -37,4 +37,11 @@ describe('table() declarations', () => {
     // @ts-expect-error a comment is a string
     t.text().comment(1)
   })
+
+  test('.references() takes a constraint name, a string, and keeps the column\'s types', () => {
+    const keyed = t.integer().references(() => editions.id, { name: 'FK_EditionId', onDelete: 'cascade' })
+    expectTypeOf(keyed).toEqualTypeOf(t.integer().references(() => editions.id))
+    // @ts-expect-error a constraint name is a string
+    t.integer().references(() => editions.id, { name: 1 })
+  })
 })

@@ -1,9 +1,14 @@
 /** `orm.createTables()` and `orm.dropTables()` offline: the statements in foreign-key order, the keys of a cycle added and dropped apart, and the `ifNotExists` / `ifExists` lookups. */
 import { describe, expect, test } from 'vitest'
+import { defineSchema, SchemaError, t, table } from '../../src/index.js'
 import { schema as books } from '../fixtures/books.js'
 import { schema as declarations, partialSchema } from '../fixtures/declarations.js'
 import { schema as everyType } from '../fixtures/every-type.js'
 import { offlineOrm, offlineTargets, spelled } from './support/offline.js'
+
+const artist = table('Artist', { artistId: t.integer().name('ArtistId').primaryKey() })
+const album = table('Album', { albumId: t.integer().primaryKey(), artistId: t.integer().name('ArtistId').references(() => artist.artistId, { name: 'FK_AlbumArtistId' }) })
+const namedKey = defineSchema({ artist, album }, () => ({}), { casing: 'snake_case' })
 
 describe.each(offlineTargets)('DDL statements [%s]', (target) => {
   const postgres = target === 'postgres'
@@ -77,6 +82,12 @@ describe.each(offlineTargets)('DDL statements [%s]', (target) => {
       spelled(target, 'drop table "books"'),
     ])
   })
+
+  test('a foreign key named in .references() keeps its name (a pulled database\'s FK_AlbumArtistId)', async () => {
+    const db = offlineOrm(namedKey, target)
+    await db.orm.createTables()
+    expect(db.take()[1]!.sql).toContain(spelled(target, 'constraint "FK_AlbumArtistId" foreign key ("ArtistId") references "Artist" ("ArtistId")'))
+  })
 })
 
 describe.each(offlineTargets)('DDL of table declarations [%s]', (target) => {
@@ -126,4 +137,15 @@ describe.each(offlineTargets)('DDL of table declarations [%s]', (target) => {
       expect(db.take()).toEqual([])
     }
   })
+})
+
+test('a composite foreign key given two names is refused, naming the table and columns', () => {
+  const parent = table('parent', { a: t.integer().primaryKey(), b: t.integer().primaryKey() })
+  const child = table('child', {
+    id: t.integer().primaryKey(),
+    a: t.integer().references(() => parent.a, { name: 'fk_one' }),
+    b: t.integer().references(() => parent.b, { name: 'fk_two' }),
+  })
+  expect(() => defineSchema({ parent, child }, () => ({}))).toThrow(SchemaError)
+  expect(() => defineSchema({ parent, child }, () => ({}))).toThrow("The foreign key of 'child' (a, b) is given two names: fk_one, fk_two")
 })

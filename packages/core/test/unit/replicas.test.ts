@@ -35,7 +35,12 @@ describe('replica options', () => {
     expect(() => mysql({ primary: 'mysql://root@127.0.0.1/app', replicas: 'mysql://r/app' as never })).toThrow(/mysql\(\): replicas must be an array/)
     expect(() => postgres({ primary, replicas: ['mysql://root@127.0.0.1/app'] })).toThrow(RelataError)
     expect(() => postgres('postgres://127.0.0.1/app', { pooler: 'session' as never })).toThrow(/pooler must be 'transaction'/)
-    expect(postgres({ primary, replicas: [primary] }).replication?.settings).toEqual({ causalWait: 50, retryAfter: 2_000, consistency: 'causal', choose: undefined })
+    expect(() => postgres({ primary, replicas: [], maxLag: -5 })).toThrow(/postgres\(\): maxLag must be a number of milliseconds, got -5/)
+    expect(() => mysql({ primary: 'mysql://root@127.0.0.1/app', replicas: [], lagCheckInterval: Number.NaN })).toThrow(/mysql\(\): lagCheckInterval must be a number of milliseconds/)
+    expect(postgres({ primary, replicas: [primary] }).replication?.settings).toEqual({
+      causalWait: 50, retryAfter: 2_000, maxLag: Number.POSITIVE_INFINITY, lagCheckInterval: 1_000, consistency: 'causal', choose: undefined,
+    })
+    expect(postgres({ primary, replicas: [primary], maxLag: 5_000, lagCheckInterval: 250 }).replication?.settings).toMatchObject({ maxLag: 5_000, lagCheckInterval: 250 })
   })
 
   test('orm.session() checks consistency and after; without replicas there is no token and every read is on the one server', async () => {

@@ -3,7 +3,7 @@ import type { ColumnShape, SchemaShape, TableShape } from '../shape/schema-shape
 import { normalizeCondition } from '../shape/normalize.js'
 import { defaultSource, factoryFor } from './column-source.js'
 import { relationsOf, type PulledRelation, type PulledTableNames } from './relations-of.js'
-import { camelCase, propertyKey, sqlTemplate, tsString, variableName } from './source-text.js'
+import { camelCase, keyColumnBase, propertyKey, sqlTemplate, tsString, variableName } from './source-text.js'
 
 /**
  * Options of `pull()`.
@@ -73,8 +73,8 @@ export function pull(shape: SchemaShape, options: PullOptions = {}): string {
   const names = new Map<string, PulledTableNames & { variable: string }>()
   for (const table of tables) {
     const variable = variableName(table.name)
-    // A key column not named `<x>_id` leaves its name to the relation (`reports_to` → `reportsTo`) and takes `reportsToId`.
-    const keyColumns = new Set(table.foreignKeys.filter((k) => k.columns.length === 1 && !/._id$/.test(k.columns[0]!)).map((k) => k.columns[0]!))
+    // A key column not named `<x>_id` (or `<X>Id`) leaves its name to the relation (`reports_to` → `reportsTo`) and takes `reportsToId`.
+    const keyColumns = new Set(table.foreignKeys.filter((k) => k.columns.length === 1 && keyColumnBase(k.columns[0]!) === undefined).map((k) => k.columns[0]!))
     const property = (column: string): string => (keyColumns.has(column) ? `${camelCase(column)}Id` : camelCase(column))
     names.set(table.name, { key: variable, variable, properties: new Map(table.columns.map((c) => [c.name, property(c.name)])) })
   }
@@ -114,7 +114,12 @@ export function pull(shape: SchemaShape, options: PullOptions = {}): string {
         const referenced = target.properties.get(key.referencedColumns[key.columns.indexOf(column.name)]!)!
         const later = !declared.has(key.referencedTable)
         needsAnyColumn ||= later
-        const actions = [key.onDelete !== 'no action' ? `onDelete: ${tsString(key.onDelete)}` : '', key.onUpdate !== 'no action' ? `onUpdate: ${tsString(key.onUpdate)}` : ''].filter((a) => a !== '')
+        const actions = [
+          key.onDelete !== 'no action' ? `onDelete: ${tsString(key.onDelete)}` : '',
+          key.onUpdate !== 'no action' ? `onUpdate: ${tsString(key.onUpdate)}` : '',
+          // A name Relata would not give (`FK_AlbumArtistId`) is kept: a later migration drops the key by it.
+          key.name !== `${table.name}_${key.columns.join('_')}_fkey` ? `name: ${tsString(key.name)}` : '',
+        ].filter((a) => a !== '')
         call += `.references(${later ? '(): AnyColumn' : '()'} => ${target.variable}.${referenced}${actions.length > 0 ? `, { ${actions.join(', ')} }` : ''})`
       }
       const note = factory.note === undefined ? '' : ` // ${factory.note}`

@@ -1,6 +1,6 @@
 /** Relations inferred from a shape's foreign keys: a pure link table becomes a many-to-many on both sides, a unique key a one-to-one on both, every other key a many-to-one and its one-to-many, each naming the other in `backPopulates`. */
 import type { ForeignKeyShape, SchemaShape, TableShape } from '../shape/schema-shape.js'
-import { camelCase, plural } from './source-text.js'
+import { camelCase, keyColumnBase, plural } from './source-text.js'
 
 /** One relation as `defineSchema()`'s callback declares it. */
 export interface PulledRelation {
@@ -40,7 +40,7 @@ export function isLinkTable(table: TableShape): boolean {
 
 /**
  * The relations of every table, by table key. Names: a many-to-one after its column without `_id`
- * (`artist_id` → `artist`, `reports_to` → `reportsTo`), after its target for a composite key; a one-to-many or many-to-many after the plural
+ * (`artist_id`, `ArtistId` → `artist`; `reports_to` → `reportsTo`), after its target for a composite key; a one-to-many or many-to-many after the plural
  * of the other table's key; a name taken by a column or another relation gets a suffix.
  *
  * @example
@@ -70,7 +70,7 @@ export function relationsOf(shape: SchemaShape, names: ReadonlyMap<string, Pulle
       const right = names.get(second.referencedTable)!
       const explicit = first.referencedTable === second.referencedTable
       // A table linked to itself (friendship: person_id, friend_id) names the two directions by the second column: friends, friendsOf.
-      const selfName = explicit && second.columns.length === 1 ? plural(camelCase(second.columns[0]!.replace(/_id$/, ''))) : undefined
+      const selfName = explicit && second.columns.length === 1 ? plural(keyColumnBase(second.columns[0]!) ?? camelCase(second.columns[0]!)) : undefined
       const leftName = claim(left.key, selfName ?? plural(right.key))
       const rightName = claim(right.key, selfName === undefined ? plural(left.key) : `${selfName}Of`)
       relations.get(left.key)!.push({
@@ -87,7 +87,7 @@ export function relationsOf(shape: SchemaShape, names: ReadonlyMap<string, Pulle
       const target = names.get(key.referencedTable)
       if (target === undefined) continue
       const column = key.columns.length === 1 ? key.columns[0]! : undefined
-      const base = column === undefined ? target.key : camelCase(/._id$/.test(column) ? column.slice(0, -3) : column)
+      const base = column === undefined ? target.key : (keyColumnBase(column) ?? camelCase(column))
       const many = claim(source.key, base)
       const explicit = keysBetween(table, key.referencedTable) > 1
       // A key whose columns are unique (the primary key, or a unique constraint) points at one row from one row at most.

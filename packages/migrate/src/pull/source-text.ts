@@ -29,17 +29,36 @@ const reserved = new Set(
 )
 
 /**
- * A SQL name in camelCase (`invoice_line` → `invoiceLine`), safe as a variable name.
+ * A SQL name in camelCase, safe as a variable name: `invoice_line` → `invoiceLine`, `SKU_ID` →
+ * `skuId`, and PascalCase as other tools write it (`ArtistId` → `artistId`, `HTTPStatus` → `httpStatus`).
  *
  * @example
  * ```ts
  * camelCase('media_type_id')   // 'mediaTypeId'
+ * camelCase('MediaTypeId')     // 'mediaTypeId'
  * ```
  */
 export function camelCase(name: string): string {
-  const camel = name.toLowerCase() === name ? name.replace(/[^a-z0-9$]+([a-z0-9])/g, (_, c: string) => c.toUpperCase()) : name
+  const words = name.toUpperCase() === name ? name.toLowerCase() : name
+  // Separators go, the letter after each is capitalised; an initial capital (or run of them, an acronym) is lowered.
+  const joined = words.replace(/[^A-Za-z0-9$]+([A-Za-z0-9])/g, (_, c: string) => c.toUpperCase())
+  const camel = joined.replace(/^[A-Z]+(?=[A-Z][a-z]|[^A-Za-z]|$)|^[A-Z]/, (initial) => initial.toLowerCase())
   const identifier = camel.replace(/[^A-Za-z0-9_$]/g, '_')
   return /^[0-9]/.test(identifier) ? `_${identifier}` : identifier
+}
+
+/**
+ * What a foreign-key column names when its `Id` ending is taken off (`artist_id`, `ArtistId` →
+ * `artist`), or undefined for a column not named that way (`reports_to`).
+ *
+ * @example
+ * ```ts
+ * keyColumnBase('artist_id')   // 'artist'
+ * ```
+ */
+export function keyColumnBase(column: string): string | undefined {
+  const camel = camelCase(column)
+  return /[a-z0-9]Id$/.test(camel) ? camel.slice(0, -2) : undefined
 }
 
 /**

@@ -36,6 +36,15 @@ export const mysqlPositions: CommitPositions = {
     return Number(rows[0]?.waited) === 0
   },
 
+  async lag(connection) {
+    const { rows } = await connection.executeQuery<Record<string, unknown>>(CompiledQuery.raw('show slave status'))
+    const status = rows[0]
+    if (status === undefined) return undefined
+    // NULL while the SQL thread is stopped (or the IO thread lost the primary): not replaying, no bound.
+    const seconds = status.Seconds_Behind_Master
+    return seconds === null || seconds === undefined || status.Slave_SQL_Running !== 'Yes' ? Number.POSITIVE_INFINITY : Number(seconds) * 1000
+  },
+
   covers(a, b) {
     const have = domains(a)
     for (const [domain, { sequence }] of domains(b)) {

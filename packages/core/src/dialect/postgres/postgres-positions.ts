@@ -40,6 +40,20 @@ export const postgresPositions: CommitPositions = {
     }
   },
 
+  async lag(connection) {
+    // Caught up when it has replayed all the WAL it received: an idle primary is no lag. Otherwise
+    // the age of the last transaction replayed (an upper bound after a long idle spell).
+    const { rows } = await connection.executeQuery<{ standby: boolean; lag: number | string | null }>(
+      CompiledQuery.raw(
+        `select pg_is_in_recovery() as standby, case when pg_last_wal_receive_lsn() is not distinct from pg_last_wal_replay_lsn() then 0
+           else extract(epoch from now() - pg_last_xact_replay_timestamp()) * 1000 end as lag`,
+      ),
+    )
+    const row = rows[0]
+    if (row === undefined || !row.standby) return undefined
+    return row.lag === null ? Number.POSITIVE_INFINITY : Math.max(0, Number(row.lag))
+  },
+
   covers: (a, b) => lsn(a) >= lsn(b),
   merge: (a, b) => (lsn(a) >= lsn(b) ? a : b),
 }
