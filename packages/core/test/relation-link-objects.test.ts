@@ -92,6 +92,18 @@ describeEachDialect('association objects (link rows with their own columns)', (t
     expect(lists.linkOf(jazz!).note).toBeNull()
   })
 
+  test('a collection loaded with the join strategy holds no link values: linkOf() says how to read them', async () => {
+    const { session, ids } = await seed()
+    const rock = await session.query('playlists').where({ id: ids.rock }).with({ tracks: (q) => q.strategy('join').orderBy('title') }).one()
+    expect(rock.tracks.map((t) => t.title)).toEqual(['T1', 'T2', 'T3'])
+    expect(ctx.recorder.sql).toHaveLength(1)
+    expect(() => rock.tracks.linkOf(rock.tracks[0]!).position).toThrow(
+      new RelataError(
+        `playlists.tracks.linkOf(tracks (id ${ids.t1})).position: the value of playlistTrack.position is not known (the collection was loaded with the join strategy, or the database filled it): load the collection with selectIn, or again after the flush`,
+      ),
+    )
+  })
+
   test('assigning a link column writes one UPDATE of that link row; both sides see the new value', async () => {
     const { session, ids } = await seed()
     const rock = await session.query('playlists').where({ id: ids.rock }).with({ tracks: true }).one()

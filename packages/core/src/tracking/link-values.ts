@@ -76,9 +76,16 @@ export function changeLinkValues(association: AssociationModel, source: object, 
 }
 
 /** The link table's columns a new link must be given: NOT NULL and without any default. */
-export function requiredLinkColumns(association: AssociationModel): ColumnModel[] {
-  return ownColumns(association).filter((c) => !c.config.nullable && c.config.default === undefined && !c.config.generated)
+export function requiredLinkColumns(association: AssociationModel): readonly ColumnModel[] {
+  let required = requiredCache.get(association)
+  if (required === undefined) {
+    required = Object.freeze(ownColumns(association).filter((c) => !c.config.nullable && c.config.default === undefined && !c.config.generated))
+    requiredCache.set(association, required)
+  }
+  return required
 }
+
+const requiredCache = new WeakMap<AssociationModel, readonly ColumnModel[]>()
 
 const label = (relation: RelationModel) => `${relation.source.key}.${relation.name}`
 

@@ -11,6 +11,7 @@ type Track = Entity<S, 'tracks'>
 declare const session: Session<S>
 declare const playlist: Playlist
 declare const track: Track
+declare const rock: Playlist
 declare const loaded: Loaded<S, 'playlists', { tracks: true }>
 
 describe('add(item, values)', () => {
@@ -110,4 +111,14 @@ describe('via. in orders and relation filters', () => {
       playlists: { tracks: manyToMany('tracks', { via: 'playlistTrack', orderBy: ['via.positon'] }) },
     }))
   })
+})
+
+test('the README example', async () => {
+  rock.tracks.add(track, { position: 1, note: 'opener' })
+  const mix = await session.query('playlists').with({ tracks: true }).one()
+  const position: number = mix.tracks.linkOf(track).position
+  mix.tracks.linkOf(track).position = 2
+  await session.query('playlists').with({ tracks: (q) => q.orderBy('via.position', 'desc').limit(3) }).all()
+  await session.query('playlists').where({ tracks: { some: { title: 'Intro', via: { position: 1 } } } }).all()
+  expectTypeOf(position).toBeNumber()
 })
