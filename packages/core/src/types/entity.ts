@@ -7,7 +7,7 @@ import type { ColumnInfoOf } from '../schema/column.js'
 import type { Row } from './rows.js'
 import type { ColumnsOf, TableKey, TableRelations, TablesOf } from './schema-types.js'
 import type { TableMeta } from '../schema/table.js'
-import type { LinkOf, LinkRowOf, LinkValuesInput, NeedsLinkValues } from './links.js'
+import type { LinkCollection, LinkOf } from './links.js'
 
 /**
  * A to-many relation that may not be loaded yet: it can be loaded or changed, not read.
@@ -20,18 +20,16 @@ import type { LinkOf, LinkRowOf, LinkValuesInput, NeedsLinkValues } from './link
  * const authors = await book1.authors.load()   // a LoadedCollection
  * ```
  */
-export interface Collection<E, I = ColumnsOnly<E>, L = never> {
+export interface Collection<E, I = ColumnsOnly<E>> {
   /** Loads the related objects (once per session) and returns them. */
-  load(): Promise<LoadedCollection<E, I, L>>
+  load(): Promise<LoadedCollection<E, I>>
   /**
    * How many objects it holds, without loading them: loaded whole, its length (unflushed adds and
    * removes included), no SQL; otherwise one `select count(*)`, after the autoflush a load would do.
    */
   count(): Promise<number>
-  /** Links one object and sets its link row's own columns (`add(author, { role: 'editor' })`), typed from the link table. */
-  add(item: I, values: LinkValuesInput<L>): void
-  /** Links objects; written at the next flush, mirrored on the back-populating side. (Not where the link table has columns a new link must be given.) */
-  add(...items: NeedsLinkValues<L> extends true ? [never] : I[]): void
+  /** Links objects; written at the next flush, mirrored on the back-populating side. (A many-to-many whose link table has columns of its own is a `LinkCollection`: `add(item, values)`.) */
+  add(...items: I[]): void
   /** Unlinks objects; written at the next flush. */
   remove(...items: I[]): void
   /** Replaces the whole collection. */
@@ -50,14 +48,7 @@ export interface Collection<E, I = ColumnsOnly<E>, L = never> {
  * author.books.remove(...author.books.filter((b) => b.title.startsWith('Draft')))
  * ```
  */
-export interface LoadedCollection<E, I = ColumnsOnly<E>, L = never> extends ReadonlyArray<E>, Collection<E, I, L> {
-  /**
-   * A member's link row (many-to-many with its own link columns; SQLAlchemy's association object
-   * through an association proxy): `book.coauthors.linkOf(ann).role`; assigning a column is
-   * written by the next flush as an update of the link row.
-   */
-  linkOf(item: [L] extends [never] ? never : I): LinkRowOf<L>
-}
+export interface LoadedCollection<E, I = ColumnsOnly<E>> extends ReadonlyArray<E>, Collection<E, I> {}
 
 /**
  * A read-only to-many relation (`viewOnly: true`) that may not be loaded yet: it loads, and has no
@@ -216,7 +207,9 @@ export type RelationHandle<S extends AnySchema, K extends TableKey<S>, Rel> = Re
   ? Kind extends 'oneToMany' | 'manyToMany'
     ? IsViewOnly<Rel> extends true
       ? ViewCollection<Entity<S, Target>>
-      : Collection<Entity<S, Target>, ColumnsOnly<Entity<S, Target>>, LinkOf<S, K, Rel>>
+      : [LinkOf<S, K, Rel>] extends [never]
+        ? Collection<Entity<S, Target>>
+        : LinkCollection<Entity<S, Target>, ColumnsOnly<Entity<S, Target>>, LinkOf<S, K, Rel>>
     : IsToOneNullable<S, K, Rel> extends true
       ? Reference<Entity<S, Target>, true> | null
       : Reference<Entity<S, Target>, false>

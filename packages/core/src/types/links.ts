@@ -5,6 +5,7 @@ import type { AnySchema } from '../schema/define-schema.js'
 import type { RelationDef } from '../schema/relations.js'
 import type { TableMeta } from '../schema/table.js'
 import type { ColumnsOf, ColumnValue, IsInsertOptional, TableKey, TablesOf } from './schema-types.js'
+import type { Collection } from './entity.js'
 
 /**
  * The link row of a many-to-many as the collection types see it: `row`, its own columns as read and
@@ -100,3 +101,37 @@ export type LinkRowOf<L> = L extends LinkShape<infer R, any> ? R : never
 
 /** Whether a new link must be given values (its link table has NOT NULL columns without a default). */
 export type NeedsLinkValues<L> = [L] extends [LinkShape<any, infer I>] ? ({} extends I ? false : true) : false
+
+/**
+ * A many-to-many whose link table has columns of its own (`L`, a `LinkShape`), not loaded yet:
+ * a `Collection` whose `add(item, values)` is typed from the link table. Where the link table has
+ * NOT NULL columns without a default, a new link must be given them: `add(item)` alone is no call.
+ *
+ * @example
+ * ```ts
+ * playlist.tracks.add(track, { position: 1, note: 'opener' })
+ * ```
+ */
+export interface LinkCollection<E, I, L> extends Collection<E, I> {
+  /** Loads the related objects with their link rows (once per session) and returns them. */
+  load(): Promise<LoadedLinkCollection<E, I, L>>
+  /** Links one object with its link row's own columns (`add(track, { position: 1 })`); already linked, updates them. */
+  add(item: I, values: LinkValuesInput<L>): void
+  /** Links objects; written at the next flush. (No call where the link table has columns a new link must be given.) */
+  add(...items: NeedsLinkValues<L> extends true ? [never] : I[]): void
+}
+
+/**
+ * A loaded `LinkCollection`: an array whose members' link rows `linkOf(item)` reads and changes
+ * (SQLAlchemy's association object, reached as through an association proxy).
+ *
+ * @example
+ * ```ts
+ * const mix = await session.query('playlists').with({ tracks: true }).one()
+ * mix.tracks.linkOf(track).position = 2   // next flush: update playlist_track set position = ?
+ * ```
+ */
+export interface LoadedLinkCollection<E, I, L> extends ReadonlyArray<E>, LinkCollection<E, I, L> {
+  /** A member's link row: its own columns, readable and assignable (an assignment is an update of the link row at the next flush). */
+  linkOf(item: I): LinkRowOf<L>
+}

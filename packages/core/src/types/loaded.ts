@@ -7,7 +7,7 @@ import type { EntityJsonMethod } from './entity-json.js'
 import type { CountsOf } from './counts.js'
 import type { CollectionQuery, RelationQuery } from './query.js'
 import type { Row } from './rows.js'
-import type { LinkOf, LinkTableOf } from './links.js'
+import type { LinkCollection, LinkOf, LinkTableOf, LoadedLinkCollection } from './links.js'
 import type { TableKey, TableRelations } from './schema-types.js'
 
 /** The table key a relation of table `K` points at. */
@@ -72,7 +72,9 @@ type LoadedRelation<S extends AnySchema, K extends TableKey<S>, R extends keyof 
     ? Kind extends 'oneToMany' | 'manyToMany'
       ? IsViewOnly<TableRelations<S, K>[R]> extends true
         ? LoadedViewCollection<Loaded<S, Target, NestedSpec<V>>>
-        : LoadedCollection<Loaded<S, Target, NestedSpec<V>>, Row<S, Target>, LinkOf<S, K, TableRelations<S, K>[R]>>
+        : [LinkOf<S, K, TableRelations<S, K>[R]>] extends [never]
+          ? LoadedCollection<Loaded<S, Target, NestedSpec<V>>, Row<S, Target>>
+          : LoadedLinkCollection<Loaded<S, Target, NestedSpec<V>>, Row<S, Target>, LinkOf<S, K, TableRelations<S, K>[R]>>
       : IsToOneNullable<S, K, TableRelations<S, K>[R]> extends true
         ? Loaded<S, Target, NestedSpec<V>> | null
         : Loaded<S, Target, NestedSpec<V>>
@@ -102,8 +104,10 @@ type LoadedShape<S extends AnySchema, K extends TableKey<S>, W> = Row<S, K> & {
   ('toJSON' extends keyof Row<S, K> | keyof TableRelations<S, K> ? {} : EntityJsonMethod)
 
 /** The loaded form of one relation handle. */
-export type LoadedValue<H> = H extends Collection<infer E, infer I, infer L>
-  ? LoadedCollection<E, I, L>
+export type LoadedValue<H> = H extends LinkCollection<infer E, infer I, infer L>
+  ? LoadedLinkCollection<E, I, L>
+  : H extends Collection<infer E, infer I>
+  ? LoadedCollection<E, I>
   : H extends ViewCollection<infer E>
     ? LoadedViewCollection<E>
     : // Nullability read by assignability, not inference: inference does not see through NotLoaded's label.
