@@ -14,7 +14,8 @@ import type { Collection } from './entity.js'
  *
  * @example
  * ```ts
- * type Credit = LinkOf<typeof schema, Schema['books']['coauthors']>   // LinkShape<{ role: string | null }, { role?: string | null }>
+ * type Slot = LinkOf<typeof schema, 'playlists', (typeof schema)['$infer']['relations']['playlists']['tracks']>
+ * // LinkShape<{ position: number; note: string | null }, { position: number; note?: string | null }>
  * ```
  */
 export interface LinkShape<TRow, TInput> {
@@ -68,7 +69,8 @@ type LinkInput<Cols> = Simplify<
  *
  * @example
  * ```ts
- * type Credit = LinkOf<typeof schema, 'books', Schema['books']['coauthors']>
+ * type Slot = LinkOf<typeof schema, 'playlists', (typeof schema)['$infer']['relations']['playlists']['tracks']>
+ * function place(link: LinkRowOf<Slot>): number { return link.position }
  * ```
  */
 export type LinkOf<S extends AnySchema, K extends TableKey<S>, Rel> =
@@ -88,18 +90,39 @@ export type LinkOf<S extends AnySchema, K extends TableKey<S>, Rel> =
  *
  * @example
  * ```ts
- * type Via = LinkTableOf<typeof schema, Schema['books']['coauthors']>   // 'bookAuthor'
+ * type Via = LinkTableOf<typeof schema, (typeof schema)['$infer']['relations']['playlists']['tracks']>   // 'playlistTrack'
  * ```
  */
 export type LinkTableOf<S extends AnySchema, Rel> = ViaOf<Rel> & TableKey<S>
 
-/** What `add(item, values)` takes as `values`: `never` (no such call) without a link row. */
+/**
+ * What `add(item, values)` takes as `values`: `never` (no such call) without a link row.
+ *
+ * @example
+ * ```ts
+ * const values: LinkValuesInput<Slot> = { position: 1 }   // note and starred optional
+ * ```
+ */
 export type LinkValuesInput<L> = L extends LinkShape<any, infer I> ? I : never
 
-/** What `linkOf(item)` returns: the link row's own columns, readable and assignable. */
+/**
+ * What `linkOf(item)` returns: the link row's own columns, readable and assignable.
+ *
+ * @example
+ * ```ts
+ * function place(link: LinkRowOf<Slot>): number { return link.position }
+ * ```
+ */
 export type LinkRowOf<L> = L extends LinkShape<infer R, any> ? R : never
 
-/** Whether a new link must be given values (its link table has NOT NULL columns without a default). */
+/**
+ * Whether a new link must be given values (its link table has NOT NULL columns without a default).
+ *
+ * @example
+ * ```ts
+ * type Required = NeedsLinkValues<Slot>   // true: playlist_track.position is NOT NULL without a default
+ * ```
+ */
 export type NeedsLinkValues<L> = [L] extends [LinkShape<any, infer I>] ? ({} extends I ? false : true) : false
 
 /**
