@@ -10,7 +10,7 @@ import { orderItems } from '../query/filters.js'
 import type { ColumnModel } from '../schema/model.js'
 import { keyOfValue, keyOfValues } from '../tracking/identity-map.js'
 import { stateOf } from '../tracking/entity-state.js'
-import { ownColumns, readLinkValues } from '../tracking/link-values.js'
+import { hasOwnColumns, ownColumns, readLinkValues } from '../tracking/link-values.js'
 import { assignRelation } from './assign.js'
 import { relationSource, type SqlContext } from './join-strategy.js'
 import { isPartialLoad, type LoadNode } from './load-plan.js'
@@ -50,7 +50,7 @@ export async function selectIn(ctx: LoadContext, node: LoadNode, parents: readon
 
   const found = new Map<unknown, object[]>()
   // Beside each related object in `found`, its link row's own columns (a many-to-many whose link table has some).
-  const links = relation.association !== undefined && ownColumns(relation.association).length > 0 ? new Map<unknown, Record<string, unknown>[]>() : undefined
+  const links = relation.association !== undefined && hasOwnColumns(relation.association) ? new Map<unknown, Record<string, unknown>[]>() : undefined
   const loaded = new Set<object>()
   let pending = [...byKey.entries()]
   if (relation.owning && referencesPrimaryKey(relation) && node.query.filters.length === 0 && relation.condition === undefined && !node.children.some((c) => c.strategy === 'join')) {

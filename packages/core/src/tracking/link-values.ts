@@ -26,6 +26,9 @@ export function ownColumns(association: AssociationModel): readonly ColumnModel[
   return own
 }
 
+/** Whether the link table has columns besides the keys: only then are link values kept (none: no cost per link). */
+export const hasOwnColumns = (association: AssociationModel): boolean => ownColumns(association).length > 0
+
 /** Both directions of one link share an entry: the end of the link table's first foreign key comes first. */
 function ends(association: AssociationModel, source: object, target: object): [object, object] {
   const keys = association.table.foreignKeys

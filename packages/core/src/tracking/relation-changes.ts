@@ -10,7 +10,7 @@ import { describeEntity } from './describe-entity.js'
 import { isPartial, stateOf, type EntityState, type RelationSlot } from './entity-state.js'
 import type { RelationArray } from './relation-array.js'
 import { checkValue } from '../values/write-values.js'
-import { changeLinkValues, linkValuesOf, newLinkValues, ownColumns, requiredLinkColumns } from './link-values.js'
+import { changeLinkValues, hasOwnColumns, linkValuesOf, newLinkValues, requiredLinkColumns } from './link-values.js'
 
 export type CollectionChange = 'add' | 'remove' | 'set'
 
@@ -410,7 +410,7 @@ class RelationChanges {
     if (change === 'add') {
       // Link values are kept only where the link table has columns of its own (none: no cost per link).
       // Added while not loaded, the link may exist: the values given are then all that is known.
-      if (ownColumns(relation.association!).length > 0) {
+      if (hasOwnColumns(relation.association!)) {
         if (present === false || linkValuesOf(relation.association!, source, target) === undefined) newLinkValues(relation.association!, source, target, values)
         else if (values !== undefined) changeLinkValues(relation.association!, source, target, values)
       }
