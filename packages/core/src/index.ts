@@ -40,6 +40,7 @@ export type { CollectionQuery, EntityQuery, FilterValues, RelationQuery, Propert
 export type { RelationFilterQuery, WhereInput, WhereValues } from './types/relation-filters.js'
 export type { EntityJson, EntityJsonMethod, EntityKeyJson } from './types/entity-json.js'
 export type { Loaded, WithSpec, WithLoaded, RelationNames } from './types/loaded.js'
+export type { LinkCollection, LinkOf, LinkRowOf, LinkShape, LinkValuesInput, LoadedLinkCollection, NeedsLinkValues } from './types/links.js'
 export type { Aggregate, AggregateFunctions, AggregateQuery, AggregateRow, GroupedQuery, OrderedColumn, SummableColumn } from './types/aggregate.js'
 export type { CollectionNames, CountEntry, CountQuery, CountSpec, NoOtherCounts, WithCounts } from './types/counts.js'
 export type { ColumnLoadMethod, ColumnsEntry, DefaultColumn, DeferredColumn, LoadedColumns, OmitEntry, OmittableColumn, SelectEntry, SubsetColumn, UndeferEntry } from './types/partial.js'

@@ -5,6 +5,7 @@
  */
 import { sql, type Kysely, type RawBuilder, type SelectQueryBuilder } from 'kysely'
 import type { EmbeddedChild, StatementRules } from '../dialect/statement-rules.js'
+import { RelataError } from '../errors.js'
 import { compileFilters, orderItems } from '../query/filters.js'
 import { loadedColumns } from '../query/column-subsets.js'
 import { viewFilters } from '../query/relation-filters.js'
@@ -75,6 +76,12 @@ function filteredSource(ctx: SqlContext, node: LoadNode, childAlias: string, ass
 /** The JSON value of one join-loaded relation, correlated to the parent row aliased `parentAlias`: written by the platform. */
 export function joinedRelation(ctx: SqlContext, node: LoadNode, parentAlias: string): RawBuilder<unknown> {
   const { relation } = node
+  const linkOrder = node.query.orderBy.find((item) => item.link === true)
+  if (linkOrder !== undefined) {
+    throw new RelataError(
+      `${relation.source.key}.${relation.name} is ordered by via.${linkOrder.column.property}, a column of its link table: the join strategy embeds the related rows without their link rows; load it with selectIn`,
+    )
+  }
   const alias = ctx.nextAlias()
   const association = ctx.nextAlias()
   return ctx.statements.embeddedRelation({

@@ -44,7 +44,7 @@ export function perParentPage(
     ...pk.map((c, i) => ({ outer: `${child}.${c.sqlName}`, inner: `${innerChild}.${c.sqlName}`, name: `__k${i}` })),
   ]
   // Without an order, the primary key's: every parent's page is the same on every run.
-  const order = orderItems(node.query.orderBy, relation.target).map((item) => sql`${sql.ref(`${innerChild}.${item.column.sqlName}`)} ${sql.raw(item.direction)}`)
+  const order = orderItems(node.query.orderBy, relation.target).map((item) => sql`${sql.ref(`${item.link === true ? innerAssociation : innerChild}.${item.column.sqlName}`)} ${sql.raw(item.direction)}`)
   let numbered = source(innerChild, innerAssociation).select([
     ...kept.map((k) => sql.ref(k.inner).as(k.name)),
     sql`row_number() over (partition by ${sql.join(partition.map((p) => sql.ref(p)))} order by ${sql.join(order)})`.as('__rn'),

@@ -12,6 +12,7 @@ import { keyOfValue, keyOfValues } from '../tracking/identity-map.js'
 import { needsRead } from '../tracking/unloaded-columns.js'
 import { columnsKey, loadedColumns } from '../query/column-subsets.js'
 import { stateOf } from '../tracking/entity-state.js'
+import { hasOwnColumns, ownColumns, readLinkValues } from '../tracking/link-values.js'
 import { assignRelation } from './assign.js'
 import { relationSource, type SqlContext } from './join-strategy.js'
 import { isPartialLoad, type LoadNode } from './load-plan.js'
@@ -50,6 +51,8 @@ export async function selectIn(ctx: LoadContext, node: LoadNode, parents: readon
   }
 
   const found = new Map<unknown, object[]>()
+  // Beside each related object in `found`, its link row's own columns (a many-to-many whose link table has some).
+  const links = relation.association !== undefined && hasOwnColumns(relation.association) ? new Map<unknown, Record<string, unknown>[]>() : undefined
   const loaded = new Set<object>()
   let pending = [...byKey.entries()]
   if (relation.owning && referencesPrimaryKey(relation) && node.query.filters.length === 0 && relation.condition === undefined && !node.children.some((c) => c.strategy === 'join')) {
@@ -66,26 +69,28 @@ export async function selectIn(ctx: LoadContext, node: LoadNode, parents: readon
   }
 
   if (wholeTable && !relation.owning && pending.length > 0) {
-    await queryChunk(ctx, node, undefined, found)
+    await queryChunk(ctx, node, undefined, found, links)
     pending = []
   }
   // A thousand parameters are left for the relation's filters; a page per parent sends the keys (and filters) twice.
   const perChunk = Math.floor((ctx.capabilities.maxParameters - 1000) / (isPaged(node) ? 2 : 1))
   for (const chunk of chunks(pending, perChunk, relation.sourceColumns.length)) {
-    await queryChunk(ctx, node, chunk.map(([, entry]) => entry.key), found)
+    await queryChunk(ctx, node, chunk.map(([, entry]) => entry.key), found, links)
   }
 
   const partial = isPartialLoad(node)
   for (const [id, entry] of byKey) {
     const targets = found.get(id) ?? []
     for (const parent of entry.parents) assignRelation(ctx, parent, relation, targets, partial)
+    const values = links?.get(id)
+    if (values !== undefined) for (const parent of entry.parents) targets.forEach((target, i) => readLinkValues(relation.association!, parent, target, values[i]!))
     for (const target of targets) loaded.add(target)
   }
   return [...loaded]
 }
 
 /** One statement: the related rows of the parents with these keys, or (`undefined`) of every parent row. */
-async function queryChunk(ctx: LoadContext, node: LoadNode, keys: unknown[][] | undefined, found: Map<unknown, object[]>): Promise<void> {
+async function queryChunk(ctx: LoadContext, node: LoadNode, keys: unknown[][] | undefined, found: Map<unknown, object[]>, links?: Map<unknown, Record<string, unknown>[]>): Promise<void> {
   const { relation } = node
   const sqlCtx: SqlContext = { db: ctx.db, statements: ctx.statements, nextAlias: aliasCounter() }
   const child = sqlCtx.nextAlias()
@@ -96,6 +101,7 @@ async function queryChunk(ctx: LoadContext, node: LoadNode, keys: unknown[][] | 
   const linkKeys = relation.association ? linkColumns.map((_, i) => `__k${i}`) : linkColumns.map((c) => c.sqlName)
   // The child's foreign key is read to find its parent, whatever columns the query chose.
   const columns = loadedColumns(node.query, relation.association ? [] : relation.targetColumns)
+  const own = links !== undefined ? ownColumns(relation.association!) : []
 
   const build = () => {
     const parentKeys = (childAlias: string, associationAlias: string) => {
@@ -105,6 +111,7 @@ async function queryChunk(ctx: LoadContext, node: LoadNode, keys: unknown[][] | 
     const source = relationSource(sqlCtx, node, child, association, parentKeys)
       .select(columns.map((c) => `${child}.${c.sqlName}`))
       .select(relation.association ? linkColumns.map((c, i) => sql.ref(`${linkAlias}.${c.sqlName}`).as(linkKeys[i]!)) : [])
+      .select(own.map((c, i) => sql.ref(`${association}.${c.sqlName}`).as(`__v${i}`)))
       .where((eb) =>
         keys !== undefined
           ? inTuples(linkColumns.map((c) => `${linkAlias}.${c.sqlName}`), keys)
@@ -113,9 +120,9 @@ async function queryChunk(ctx: LoadContext, node: LoadNode, keys: unknown[][] | 
     const { query: joined, shape } = selectJoined(sqlCtx, source, node.children, child)
     let query = joined
     for (const item of orderItems(node.query.orderBy, relation.target)) {
-      query = query.orderBy(`${child}.${item.column.sqlName}`, item.direction)
+      query = query.orderBy(`${item.link === true ? association : child}.${item.column.sqlName}`, item.direction)
     }
-    return { query: withDecodedRows(ctx, query, relation.target, shape, linkColumns, columns), shape }
+    return { query: withDecodedRows(ctx, query, relation.target, shape, [...linkColumns, ...own], columns), shape }
   }
   let rows: Record<string, unknown>[]
   let shape: RowShape
@@ -129,6 +136,7 @@ async function queryChunk(ctx: LoadContext, node: LoadNode, keys: unknown[][] | 
     rows = (await built.query.execute()) as Record<string, unknown>[]
   }
   const decoders = linkColumns.map((c) => ctx.hydrator.keyDecoder(c))
+  const ownDecoders = own.map((c) => ctx.hydrator.keyDecoder(c))
   const entities = ctx.hydrator.fromRows(relation.target, rows, columns)
   const single = linkKeys.length === 1 ? linkKeys[0]! : undefined
   const joinedLevel = hasJoined(shape)
@@ -146,6 +154,16 @@ async function queryChunk(ctx: LoadContext, node: LoadNode, keys: unknown[][] | 
     const list = found.get(id)
     if (list === undefined) found.set(id, [entity])
     else list.push(entity)
+    if (links !== undefined) {
+      const values: Record<string, unknown> = {}
+      for (let i = 0; i < own.length; i++) {
+        const raw = row[`__v${i}`] ?? null
+        values[own[i]!.property] = raw === null || ownDecoders[i] === undefined ? raw : ownDecoders[i]!(raw)
+      }
+      const known = links.get(id)
+      if (known === undefined) links.set(id, [values])
+      else known.push(values)
+    }
   }
 }
 

@@ -170,6 +170,12 @@ export class QueryBuilder {
 
   orderBy(property: string, direction: 'asc' | 'desc' = 'asc'): QueryBuilder {
     if (direction !== 'asc' && direction !== 'desc') throw new RelataError(`orderBy('${property}'): direction must be 'asc' or 'desc'`)
+    const via = this.#state.via
+    if (via !== undefined && typeof property === 'string' && property.startsWith('via.') && !this.#state.table.columnsByProperty.has(property)) {
+      // A column of the link table of the many-to-many this query loads.
+      const column = columnOf(via, property.slice(4), `orderBy('${property}')`)
+      return this.#with({ orderBy: [...this.#state.orderBy, { column, direction, link: true }] })
+    }
     const column = columnOf(this.#state.table, property, 'orderBy()')
     return this.#with({ orderBy: [...this.#state.orderBy, { column, direction }] })
   }
@@ -348,7 +354,8 @@ function withItems(table: TableModel, spec: Record<string, unknown>, rules: Valu
     if (relation === undefined) {
       throw new RelataError(`with(): '${name}' is not a relation of '${table.key}' (relations: ${[...table.relations.keys()].join(', ') || 'none'})`)
     }
-    const empty = new QueryBuilder(emptyQueryState(relation.target), undefined, rules)
+    const state = emptyQueryState(relation.target)
+    const empty = new QueryBuilder(relation.association === undefined ? state : Object.freeze({ ...state, via: relation.association.table }), undefined, rules)
     if (value === true) items.push({ relation: name })
     else if (value === 'join' || value === 'selectIn') items.push({ relation: name, strategy: value })
     else if (typeof value === 'function') {

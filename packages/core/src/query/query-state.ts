@@ -46,11 +46,15 @@ export interface RelationFilter {
   readonly relation: RelationModel
   readonly quantifier: 'some' | 'every' | 'none'
   readonly filters: readonly Filter[]
+  /** A many-to-many's filters on its link table's columns (`{ some: { via: { role: 'editor' } } }`). */
+  readonly linkFilters?: readonly Filter[]
 }
 
 export interface OrderItem {
   readonly column: ColumnModel
   readonly direction: 'asc' | 'desc'
+  /** A column of a many-to-many's link table (`orderBy('via.position')`), not of the queried table. */
+  readonly link?: true
 }
 
 /** How one relation is loaded eagerly: its strategy, its own filters and order, and what is loaded under it. */
@@ -87,6 +91,8 @@ export interface QueryState {
   readonly columns?: readonly ColumnModel[]
   /** The method that chose `columns`, for its errors. */
   readonly columnsBy?: 'select' | 'omit' | 'undefer'
+  /** The link table of the many-to-many a `.with()` callback's query loads: `orderBy('via.position')` names its columns. */
+  readonly via?: TableModel
 }
 
 export function emptyQueryState(table: TableModel): QueryState {

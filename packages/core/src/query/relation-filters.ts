@@ -42,8 +42,19 @@ export function readRelationFilter(table: TableModel, relation: RelationModel, v
     }
     return readNested(relation.target, spec, `${where}, ${path}`)
   }
-  const filter = (quantifier: RelationFilter['quantifier'], filters: readonly Filter[]): RelationFilter =>
-    Object.freeze({ kind: 'relation', relation, quantifier, filters: Object.freeze([...viewFilters(relation), ...filters]) })
+  // `via: { role: 'editor' }` beside the target's columns: a many-to-many's link table columns.
+  const linkOf = (spec: unknown, path: string): [unknown, readonly Filter[] | undefined] => {
+    const association = relation.association
+    if (association === undefined || typeof spec !== 'object' || spec === null || !Object.hasOwn(spec, 'via')) return [spec, undefined]
+    if (relation.target.columnsByProperty.has('via') || relation.target.relations.has('via')) return [spec, undefined]
+    const { via, ...rest } = spec as Record<string, unknown>
+    if (typeof via !== 'object' || via === null || Array.isArray(via)) {
+      throw new RelataError(`${where}: ${path}.via expects a filter object of the link table '${association.table.key}', got ${via === null ? 'null' : Array.isArray(via) ? 'an array' : typeof via}`)
+    }
+    return [rest, readNested(association.table, via, `${where}, ${path}.via`)]
+  }
+  const filter = (quantifier: RelationFilter['quantifier'], filters: readonly Filter[], linkFilters?: readonly Filter[]): RelationFilter =>
+    Object.freeze({ kind: 'relation', relation, quantifier, filters: Object.freeze([...viewFilters(relation), ...filters]), ...(linkFilters === undefined ? {} : { linkFilters }) })
   if (relation.toOne) {
     if (value === null) return [filter('none', [])]
     return [filter('some', nested(value, relation.name))]
@@ -57,9 +68,12 @@ export function readRelationFilter(table: TableModel, relation: RelationModel, v
     if (!quantifiers.has(key)) throw new RelataError(`${where}: '${key}' is not a relation filter of the collection '${relation.name}' (some, every, none)`)
     if (spec === undefined) throw new RelataError(`${where}: ${key} is undefined (it would match every row); leave it out`)
     const quantifier = key as RelationFilter['quantifier']
-    const filters = nested(spec, `${relation.name}.${key}`)
+    const [own, linkFilters] = linkOf(spec, `${relation.name}.${key}`)
+    const filters = nested(own, `${relation.name}.${key}`)
     // `every` keeps the view's condition apart: the rows that fail are looked for among the view's rows.
-    return quantifier === 'every' ? Object.freeze({ kind: 'relation' as const, relation, quantifier, filters: Object.freeze([...filters]) }) : filter(quantifier, filters)
+    return quantifier === 'every'
+      ? Object.freeze({ kind: 'relation' as const, relation, quantifier, filters: Object.freeze([...filters]), ...(linkFilters === undefined ? {} : { linkFilters }) })
+      : filter(quantifier, filters, linkFilters)
   })
 }
 
@@ -74,12 +88,13 @@ export function compileRelationFilter(eb: ExpressionBuilder<any, any>, filter: R
   const child = `${alias}r`
   const link = `${alias}l`
   const conditions: Expression<SqlBool>[] = [...linkConditions(relation, child, alias, link)]
+  const linkFilters = filter.linkFilters !== undefined && relation.association !== undefined ? compile(eb, filter.linkFilters, relation.association.table, link) : []
   if (quantifier === 'every') {
-    if (filter.filters.length === 0) return sql<SqlBool>`1 = 1`
+    if (filter.filters.length === 0 && linkFilters.length === 0) return sql<SqlBool>`1 = 1`
     conditions.push(...compile(eb, viewFilters(relation), relation.target, child))
-    conditions.push(sql<SqlBool>`(${eb.and(compile(eb, filter.filters, relation.target, child))}) is not true`)
+    conditions.push(sql<SqlBool>`(${eb.and([...compile(eb, filter.filters, relation.target, child), ...linkFilters])}) is not true`)
   } else {
-    conditions.push(...compile(eb, filter.filters, relation.target, child))
+    conditions.push(...compile(eb, filter.filters, relation.target, child), ...linkFilters)
   }
   let rows = eb.selectFrom(`${relation.target.sqlName} as ${child}`)
   const association = relation.association

@@ -102,9 +102,12 @@ type OptionKeys = {
 
 type OrderNames<I> = I extends readonly [infer C, ...unknown[]] ? C : I
 
-/** `never` when every column a collection's `orderBy` names exists in its target table. */
+/** The link table's columns a many-to-many's `orderBy` may name, behind `via.` (`'via.position'`). */
+type ViaOrderNames<TTables, O> = O extends { readonly via: infer V } ? `via.${ColumnKeys<TTables, V>}` : never
+
+/** `never` when every column a collection's `orderBy` names exists in its target table (or, behind `via.`, in its link table). */
 type OrderError<O, TTables, Target extends string> = O extends { readonly orderBy: readonly (infer I)[] }
-  ? Exclude<OrderNames<I>, ColumnKeys<TTables, Target>> extends infer Missing extends string
+  ? Exclude<OrderNames<I>, ColumnKeys<TTables, Target> | ViaOrderNames<TTables, O>> extends infer Missing extends string
     ? [Missing] extends [never]
       ? never
       : `orderBy '${Missing}' is not a column of '${Target}'`

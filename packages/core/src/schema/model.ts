@@ -194,6 +194,8 @@ export interface RelationModel {
 export interface RelationOrderItem {
   readonly column: ColumnModel
   readonly direction: 'asc' | 'desc'
+  /** A column of a many-to-many's link table (`'via.position'`), not of its target. */
+  readonly link?: true
 }
 
 /**

@@ -40,18 +40,23 @@ export function checkOptions(def: AnyRelationDef, where: string): void {
 }
 
 /** A collection's declared `orderBy`, checked against its target table: each item a column, or a column and 'asc' / 'desc'. */
-export function relationOrder(order: unknown, target: TableModel, where: string): readonly RelationOrderItem[] {
+export function relationOrder(order: unknown, target: TableModel, where: string, via?: TableModel): readonly RelationOrderItem[] {
   if (order === undefined) return []
   if (!Array.isArray(order)) throw new SchemaError(`${where}: orderBy must be an array of columns of '${target.key}', such as ['title'] or [['year', 'desc']]`)
   return Object.freeze(
     order.map((item: unknown) => {
       const [property, direction = 'asc'] = typeof item === 'string' ? [item] : Array.isArray(item) ? (item as unknown[]) : []
-      const column = typeof property === 'string' ? target.columnsByProperty.get(property) : undefined
+      // `via.position`: a column of a many-to-many's link table.
+      const link = via !== undefined && typeof property === 'string' && property.startsWith('via.')
+      const column = typeof property === 'string' ? (link ? via!.columnsByProperty.get(property.slice(4)) : target.columnsByProperty.get(property)) : undefined
+      if (column === undefined && link) {
+        throw new SchemaError(`${where}: orderBy names ${JSON.stringify(property)}, which is not a column of the link table '${via!.key}' (columns: ${[...via!.columnsByProperty.keys()].join(', ')})`)
+      }
       if (column === undefined) {
         throw new SchemaError(`${where}: orderBy names ${JSON.stringify(property ?? item)}, which is not a column of '${target.key}' (columns: ${[...target.columnsByProperty.keys()].join(', ')})`)
       }
       if (direction !== 'asc' && direction !== 'desc') throw new SchemaError(`${where}: orderBy '${column.property}': direction must be 'asc' or 'desc', got ${String(direction)}`)
-      return Object.freeze({ column, direction })
+      return Object.freeze(link ? { column, direction, link: true as const } : { column, direction })
     }),
   )
 }

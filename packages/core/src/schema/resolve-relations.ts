@@ -52,7 +52,7 @@ function resolveOne(source: MutableTableModel, name: string, def: AnyRelationDef
     // A read-only relation cascades nothing, not even saves: the unit of work ignores it.
     cascade: options.viewOnly === true ? noCascade : cascadeOf(options.cascade),
     singleParent: def.kind === 'oneToOne' || options.singleParent === true,
-    orderBy: relationOrder(options.orderBy, target, where),
+    orderBy: relationOrder(options.orderBy, target, where, def.kind === 'manyToMany' ? tables.get(options.via) : undefined),
     viewOnly: options.viewOnly === true,
     ...(options.where === undefined ? {} : { condition: conditionOf(target, options.where, where) }),
   }

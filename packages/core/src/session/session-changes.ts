@@ -9,6 +9,7 @@ import type { RelationArray } from '../tracking/relation-array.js'
 import { applyFlush, releaseNewObjects, revertChanges, undoFlushes, type AppliedFlush, type SessionBookkeeping } from '../unit-of-work/apply-flush.js'
 import type { ChangeSet } from '../unit-of-work/change-set.js'
 import { LinkRecords, type LinkEvent } from '../unit-of-work/link-records.js'
+import { hasOwnColumns, linkValuesOf } from '../tracking/link-values.js'
 import type { Written } from '../unit-of-work/persister.js'
 
 /** The relation changes a running flush took from the session: given back if it fails. */
@@ -97,7 +98,7 @@ export class SessionChanges implements SessionBookkeeping {
     state.status = 'pending'
     this.pending.add(entity)
     for (const [relation, member] of members) {
-      if (relation.association !== undefined) links.record(relation, entity, member, 'add')
+      if (relation.association !== undefined) links.record(relation, entity, member, 'add', hasOwnColumns(relation.association) ? linkValuesOf(relation.association, entity, member) : undefined)
       if (relation.cascade.save && stateOf(member)?.status === 'transient') this.adopt(member, links)
     }
   }

@@ -3,6 +3,7 @@ import type { RelationModel } from '../schema/model.js'
 import { relationChanges } from './relation-changes.js'
 import { isPartial, stateOf } from './entity-state.js'
 import { countRelation } from './relation-count.js'
+import { linkView } from './link-values.js'
 
 /** `add(a, { role: 'editor' })`: a trailing plain object is the link row's values, not an item. */
 export function splitLinkValues(items: readonly unknown[]): [object[], Record<string, unknown> | undefined] {
@@ -51,6 +52,15 @@ export class RelationArray<T extends object = object> extends Array<T> {
 
   clear(): void {
     this.#change('set', [])
+  }
+
+  /**
+   * The link row of a member of a many-to-many collection, as an object of the link table's own
+   * columns (`book.coauthors.linkOf(ann).role`): assigning one is written by the next flush as an
+   * update of the link row. Not a member: an error.
+   */
+  linkOf(item: T): Record<string, unknown> {
+    return linkView(this.#owner!, this.#relation!, this, item)
   }
 
   /**

@@ -10,6 +10,7 @@ import { describeEntity } from './describe-entity.js'
 import { isPartial, stateOf, type EntityState, type RelationSlot } from './entity-state.js'
 import type { RelationArray } from './relation-array.js'
 import { checkValue } from '../values/write-values.js'
+import { changeLinkValues, hasOwnColumns, linkValuesOf, newLinkValues, requiredLinkColumns } from './link-values.js'
 
 export type CollectionChange = 'add' | 'remove' | 'set'
 
@@ -194,6 +195,23 @@ function checkLinkValues(relation: RelationModel, values: Record<string, unknown
   }
 }
 
+/**
+ * A new link must be given the link table's NOT NULL columns without a default (its insert would
+ * fail): checked before anything changes. An object already in the loaded collection is no new link.
+ */
+function checkRequiredLinkValues(relation: RelationModel, slot: RelationSlot, items: readonly object[], values: Record<string, unknown> | undefined): void {
+  const required = requiredLinkColumns(relation.association!)
+  const missing = required.filter((c) => values === undefined || values[c.property] === undefined)
+  if (missing.length === 0) return
+  const members = slot.loaded ? new Set(slot.value as RelationArray) : undefined
+  if (items.every((item) => members?.has(item))) return
+  const names = missing.map((c) => c.property)
+  throw new RelataError(
+    `${label(relation)}: a new link needs ${names.map((n) => `'${n}'`).join(', ')} (NOT NULL without a default in '${relation.association!.table.key}'): ` +
+      `add(item, { ${names.map((n) => `${n}: ...`).join(', ')} })`,
+  )
+}
+
 const keyRelations = new WeakMap<ForeignKeyModel, readonly RelationModel[]>()
 
 /** The relations joined on a foreign key: to-one on the table that holds it, and their inverses (collections, inverse one-to-one). */
@@ -295,6 +313,7 @@ class RelationChanges {
     if (values !== undefined) checkLinkValues(relation, values)
     for (const item of items) targetState(relation, item, entity, state)
     const slot = state.slot(relation.name)
+    if (change === 'add' && relation.association !== undefined) checkRequiredLinkValues(relation, slot, items as object[], values)
     if (change === 'set') {
       if (!slot.loaded) throw new RelataError(`${label(relation)}: load the collection before replacing it with set() or clear()`)
       if (isPartial(slot)) {
@@ -380,12 +399,21 @@ class RelationChanges {
     const session = state.session
     if (change === 'add' && present === true) {
       // Already linked: only the link row's own columns can change.
-      if (values !== undefined) session?.recordLink(relation, source, target, 'update', values)
+      if (values !== undefined) {
+        changeLinkValues(relation.association!, source, target, values)
+        session?.recordLink(relation, source, target, 'update', values)
+      }
       return
     }
     if (change === 'remove' && present === false) return
     const mirror = mirrorOf(relation)
     if (change === 'add') {
+      // Link values are kept only where the link table has columns of its own (none: no cost per link).
+      // Added while not loaded, the link may exist: the values given are then all that is known.
+      if (hasOwnColumns(relation.association!)) {
+        if (present === false || linkValuesOf(relation.association!, source, target) === undefined) newLinkValues(relation.association!, source, target, values)
+        else if (values !== undefined) changeLinkValues(relation.association!, source, target, values)
+      }
       addMember(source, relation, target, present === false)
       if (mirror !== undefined) addMember(target, mirror, source)
     } else {

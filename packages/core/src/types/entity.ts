@@ -7,6 +7,7 @@ import type { ColumnInfoOf } from '../schema/column.js'
 import type { Row } from './rows.js'
 import type { ColumnsOf, TableKey, TableRelations, TablesOf } from './schema-types.js'
 import type { TableMeta } from '../schema/table.js'
+import type { LinkCollection, LinkOf } from './links.js'
 
 /**
  * A to-many relation that may not be loaded yet: it can be loaded or changed, not read.
@@ -27,9 +28,7 @@ export interface Collection<E, I = ColumnsOnly<E>> {
    * removes included), no SQL; otherwise one `select count(*)`, after the autoflush a load would do.
    */
   count(): Promise<number>
-  /** Links one object and sets its association row's own columns (`add(author, { role: 'editor' })`). */
-  add(item: I, values: Record<string, unknown>): void
-  /** Links objects; written at the next flush, mirrored on the back-populating side. */
+  /** Links objects; written at the next flush, mirrored on the back-populating side. (A many-to-many whose link table has columns of its own is a `LinkCollection`: `add(item, values)`.) */
   add(...items: I[]): void
   /** Unlinks objects; written at the next flush. */
   remove(...items: I[]): void
@@ -208,7 +207,9 @@ export type RelationHandle<S extends AnySchema, K extends TableKey<S>, Rel> = Re
   ? Kind extends 'oneToMany' | 'manyToMany'
     ? IsViewOnly<Rel> extends true
       ? ViewCollection<Entity<S, Target>>
-      : Collection<Entity<S, Target>>
+      : [LinkOf<S, K, Rel>] extends [never]
+        ? Collection<Entity<S, Target>>
+        : LinkCollection<Entity<S, Target>, ColumnsOnly<Entity<S, Target>>, LinkOf<S, K, Rel>>
     : IsToOneNullable<S, K, Rel> extends true
       ? Reference<Entity<S, Target>, true> | null
       : Reference<Entity<S, Target>, false>

@@ -8,6 +8,7 @@ import type { CountsOf } from './counts.js'
 import type { ColumnLoadMethod, LoadedColumns } from './partial.js'
 import type { CollectionQuery, RelationQuery } from './query.js'
 import type { Row } from './rows.js'
+import type { LinkCollection, LinkOf, LinkTableOf, LoadedLinkCollection } from './links.js'
 import type { TableKey, TableRelations } from './schema-types.js'
 
 /** The table key a relation of table `K` points at. */
@@ -38,7 +39,7 @@ export type WithSpec<S extends AnySchema, K extends TableKey<S>> = {
  */
 type RelationCallback<S extends AnySchema, K extends TableKey<S>, R extends keyof TableRelations<S, K>> =
   TableRelations<S, K>[R] extends RelationDef<'oneToMany' | 'manyToMany', any>
-    ? (query: CollectionQuery<S, RelationTarget<S, K, R>, {}>) => CollectionQuery<S, RelationTarget<S, K, R>, any> | RelationQuery<S, RelationTarget<S, K, R>, any>
+    ? (query: CollectionQuery<S, RelationTarget<S, K, R>, {}, LinkTableOf<S, TableRelations<S, K>[R]>>) => CollectionQuery<S, RelationTarget<S, K, R>, any, any> | RelationQuery<S, RelationTarget<S, K, R>, any>
     : (query: RelationQuery<S, RelationTarget<S, K, R>, {}>) => RelationQuery<S, RelationTarget<S, K, R>, any>
 
 /**
@@ -72,7 +73,9 @@ type LoadedRelation<S extends AnySchema, K extends TableKey<S>, R extends keyof 
     ? Kind extends 'oneToMany' | 'manyToMany'
       ? IsViewOnly<TableRelations<S, K>[R]> extends true
         ? LoadedViewCollection<Loaded<S, Target, NestedSpec<V>>>
-        : LoadedCollection<Loaded<S, Target, NestedSpec<V>>, Row<S, Target>>
+        : [LinkOf<S, K, TableRelations<S, K>[R]>] extends [never]
+          ? LoadedCollection<Loaded<S, Target, NestedSpec<V>>, Row<S, Target>>
+          : LoadedLinkCollection<Loaded<S, Target, NestedSpec<V>>, Row<S, Target>, LinkOf<S, K, TableRelations<S, K>[R]>>
       : IsToOneNullable<S, K, TableRelations<S, K>[R]> extends true
         ? Loaded<S, Target, NestedSpec<V>> | null
         : Loaded<S, Target, NestedSpec<V>>
@@ -102,7 +105,9 @@ type LoadedShape<S extends AnySchema, K extends TableKey<S>, W> = LoadedColumns<
   ('toJSON' extends keyof Row<S, K> | keyof TableRelations<S, K> ? {} : EntityJsonMethod)
 
 /** The loaded form of one relation handle. */
-export type LoadedValue<H> = H extends Collection<infer E, infer I>
+export type LoadedValue<H> = H extends LinkCollection<infer E, infer I, infer L>
+  ? LoadedLinkCollection<E, I, L>
+  : H extends Collection<infer E, infer I>
   ? LoadedCollection<E, I>
   : H extends ViewCollection<infer E>
     ? LoadedViewCollection<E>

@@ -132,21 +132,23 @@ export interface RelationQuery<S extends AnySchema, K extends TableKey<S>, W> ex
  *   .all()
  * ```
  */
-export interface CollectionQuery<S extends AnySchema, K extends TableKey<S>, W> extends Filterable<S, K, CollectionQuery<S, K, W>> {
+export interface CollectionQuery<S extends AnySchema, K extends TableKey<S>, W, V = never> extends Filterable<S, K, CollectionQuery<S, K, W, V>> {
+  /** A many-to-many's order by a column of its link table `V` (`orderBy('via.position')`): SQLAlchemy's `order_by` on the association table. */
+  orderBy(column: (keyof Row<S, K> & string) | (V extends TableKey<S> ? `via.${keyof Row<S, V> & string}` : never), direction?: 'asc' | 'desc'): CollectionQuery<S, K, W, V>
   /** Loads these relations of the related objects too. */
-  with<const W2 extends WithSpec<S, K>>(spec: W2): CollectionQuery<S, K, MergeSpec<W, W2>>
+  with<const W2 extends WithSpec<S, K>>(spec: W2): CollectionQuery<S, K, MergeSpec<W, W2>, V>
   /** Loads this relation with one statement (`join`) or one per level (`selectIn`). */
-  strategy(strategy: LoadStrategy): CollectionQuery<S, K, W>
+  strategy(strategy: LoadStrategy): CollectionQuery<S, K, W, V>
   /** Loads these columns of the related objects only, and their keys (see `EntityQuery.select()`). */
-  select<const C extends SubsetColumn<W, keyof Row<S, K> & string>>(...columns: [C, ...C[]]): CollectionQuery<S, K, W & SelectEntry<S, K, C>>
+  select<const C extends SubsetColumn<W, keyof Row<S, K> & string>>(...columns: [C, ...C[]]): CollectionQuery<S, K, W & SelectEntry<S, K, C>, V>
   /** Loads every column of the related objects but these (see `EntityQuery.omit()`). */
-  omit<const C extends SubsetColumn<W, OmittableColumn<S, K>>>(...columns: [C, ...C[]]): CollectionQuery<S, K, W & OmitEntry<S, K, C>>
+  omit<const C extends SubsetColumn<W, OmittableColumn<S, K>>>(...columns: [C, ...C[]]): CollectionQuery<S, K, W & OmitEntry<S, K, C>, V>
   /** Loads these deferred columns of the related objects too (see `EntityQuery.undefer()`). */
-  undefer<const C extends SubsetColumn<W, DeferredColumn<S, K>>>(...columns: [C, ...C[]]): CollectionQuery<S, K, W & UndeferEntry<S, K, C>>
+  undefer<const C extends SubsetColumn<W, DeferredColumn<S, K>>>(...columns: [C, ...C[]]): CollectionQuery<S, K, W & UndeferEntry<S, K, C>, V>
   /** At most `count` related objects per parent (a `row_number()` window partitioned by the parent's key). */
-  limit(count: number): CollectionQuery<S, K, W>
+  limit(count: number): CollectionQuery<S, K, W, V>
   /** Skips the first `count` related objects of each parent. */
-  offset(count: number): CollectionQuery<S, K, W>
+  offset(count: number): CollectionQuery<S, K, W, V>
   /** @internal What it loads, for inference from a callback's return; a symbol key, so completions leave it out. */
   readonly [loadedSpec]?: W
 }

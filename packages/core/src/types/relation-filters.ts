@@ -23,10 +23,32 @@ type Nested<S extends AnySchema, T extends TableKey<S>> = WhereInput<S, T> | ((q
 
 type IsCollection<Rel> = Rel extends RelationDef<'oneToMany' | 'manyToMany', any> ? true : false
 
+/**
+ * The link table of a many-to-many relation `R` of `K`, whose columns its filters take under `via`
+ * (`never` for other relations, and where the target has a property named `via` itself).
+ */
+type ViaOf<S extends AnySchema, K extends TableKey<S>, R extends keyof TableRelations<S, K>> =
+  TableRelations<S, K>[R] extends RelationDef<'manyToMany', infer T extends TableKey<S>, infer O>
+    ? 'via' extends keyof Row<S, T> | keyof TableRelations<S, T>
+      ? never
+      : O extends { readonly via: infer V extends TableKey<S> }
+        ? V
+        : never
+    : never
+
+/** A collection's nested filter: a many-to-many's also takes its link table's columns under `via` (`{ via: { role: 'editor' } }`). */
+type CollectionNested<S extends AnySchema, T extends TableKey<S>, Via> = [Via] extends [never]
+  ? Nested<S, T>
+  : Nested<S, T> | (WhereInput<S, T> & { readonly via?: WhereInput<S, Via & TableKey<S>> })
+
 /** What one relation of table `K` takes in a filter object. */
 type RelationInput<S extends AnySchema, K extends TableKey<S>, R extends keyof TableRelations<S, K>> =
   IsCollection<TableRelations<S, K>[R]> extends true
-    ? { readonly some?: Nested<S, RelationTarget<S, K, R>>; readonly every?: Nested<S, RelationTarget<S, K, R>>; readonly none?: Nested<S, RelationTarget<S, K, R>> }
+    ? {
+        readonly some?: CollectionNested<S, RelationTarget<S, K, R>, ViaOf<S, K, R>>
+        readonly every?: CollectionNested<S, RelationTarget<S, K, R>, ViaOf<S, K, R>>
+        readonly none?: CollectionNested<S, RelationTarget<S, K, R>, ViaOf<S, K, R>>
+      }
     : Nested<S, RelationTarget<S, K, R>> | (IsToOneNullable<S, K, TableRelations<S, K>[R]> extends true ? null : never)
 
 /**
@@ -87,9 +109,20 @@ type CheckProperty<S extends AnySchema, K extends TableKey<S>, P, V> = P extends
 type CheckRelation<S extends AnySchema, K extends TableKey<S>, R extends keyof TableRelations<S, K>, V> =
   IsCollection<TableRelations<S, K>[R]> extends true
     ? // Quantifiers stay optional: where a callback inside defeats inference, V is the declared shape, all of it optional.
-      { [Q in keyof V]: Q extends 'some' | 'every' | 'none' ? CheckNested<S, RelationTarget<S, K, R>, Exclude<V[Q], undefined>> : never }
+      { [Q in keyof V]: Q extends 'some' | 'every' | 'none' ? CheckCollectionNested<S, RelationTarget<S, K, R>, ViaOf<S, K, R>, Exclude<V[Q], undefined>> : never }
     : V extends null
       ? RelationInput<S, K, R>
       : CheckNested<S, RelationTarget<S, K, R>, V>
 
 type CheckNested<S extends AnySchema, T extends TableKey<S>, V> = V extends (...args: any[]) => any ? V : WhereValues<S, T, V>
+
+/** A collection's nested filter checked: a many-to-many's `via` against its link table's columns. */
+type CheckCollectionNested<S extends AnySchema, T extends TableKey<S>, Via, V> = [Via] extends [never]
+  ? CheckNested<S, T, V>
+  : V extends (...args: any[]) => any
+    ? V
+    : 'via' extends keyof V
+      ? ExactOptional extends true
+        ? { [P in keyof V]: P extends 'via' ? WhereValues<S, Via & TableKey<S>, Exclude<V[P], undefined>> : CheckProperty<S, T, P, V[P]> }
+        : { [P in keyof V]-?: P extends 'via' ? WhereValues<S, Via & TableKey<S>, Exclude<V[P], undefined>> : CheckProperty<S, T, P, V[P]> }
+      : CheckNested<S, T, V>

@@ -1,7 +1,7 @@
 /** Types inferred from the seed scenario's schema (authors, books, book_author with an extra column). */
 import type { Kysely } from 'kysely'
 import { expectTypeOf, test } from 'vitest'
-import type { Collection, Database, Entity, Insertable, PrimaryKey, Reference, Row, UnloadedHandle, Updateable } from '../../src/index.js'
+import type { Collection, ColumnsOnly, Database, Entity, Insertable, LinkCollection, LinkShape, PrimaryKey, Reference, Row, UnloadedHandle, Updateable } from '../../src/index.js'
 import { schema } from '../fixtures/books.js'
 
 type S = typeof schema
@@ -46,8 +46,10 @@ test('Database: SQL names from snake_case casing', () => {
 
 test('Entity: relation handles, both directions', () => {
   expectTypeOf<Author['books']>().toEqualTypeOf<UnloadedHandle<'books', Collection<Book>>>()
-  expectTypeOf<Author['coauthored']>().toEqualTypeOf<UnloadedHandle<'coauthored', Collection<Book>>>()
-  expectTypeOf<Book['coauthors']>().toEqualTypeOf<UnloadedHandle<'coauthors', Collection<Author>>>()
+  // A many-to-many's collection carries its link row's own columns (test/types/links.test-d.ts).
+  type Credit = LinkShape<{ role: string | null }, { role?: string | null }>
+  expectTypeOf<Author['coauthored']>().toEqualTypeOf<UnloadedHandle<'coauthored', LinkCollection<Book, ColumnsOnly<Book>, Credit>>>()
+  expectTypeOf<Book['coauthors']>().toEqualTypeOf<UnloadedHandle<'coauthors', LinkCollection<Author, ColumnsOnly<Author>, Credit>>>()
   expectTypeOf<Book['author']>().toEqualTypeOf<UnloadedHandle<'author', Reference<Author, true> | null>>()
   expectTypeOf<Omit<Book, 'author' | 'coauthors' | 'load' | 'toJSON'>>().toEqualTypeOf<Row<S, 'books'>>()
 })

@@ -44,7 +44,7 @@ describe.each(offlineTargets)('lazy loading [%s]', (target) => {
     expect(db.take()).toEqual([
       q(`${BOOKS_OF} ($1, $2) order by "t1"."id" asc`, [1, 2]),
       q(
-        'select "t1"."id", "t1"."title", "t1"."author_id", "t2"."author_id" as "__k0" from "books" as "t1" inner join "book_author" as "t2" on "t2"."book_id" = "t1"."id" ' +
+        'select "t1"."id", "t1"."title", "t1"."author_id", "t2"."author_id" as "__k0", "t2"."role" as "__v0" from "books" as "t1" inner join "book_author" as "t2" on "t2"."book_id" = "t1"."id" ' +
           'where "t2"."author_id" in ($1, $2) order by "t1"."id" asc',
         [1, 2],
       ),

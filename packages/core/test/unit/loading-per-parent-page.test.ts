@@ -40,7 +40,7 @@ describe.each(offlineTargets)('per-parent page [%s]', (target) => {
     await db.orm.session().query('authors').with({ coauthored: (b) => b.strategy('selectIn').offset(2) }).all()
     expect(db.take()[1]).toEqual(
       q(
-        'select "t1"."id", "t1"."title", "t1"."author_id", "t2"."author_id" as "__k0" from "books" as "t1" inner join "book_author" as "t2" on "t2"."book_id" = "t1"."id" ' +
+        'select "t1"."id", "t1"."title", "t1"."author_id", "t2"."author_id" as "__k0", "t2"."role" as "__v0" from "books" as "t1" inner join "book_author" as "t2" on "t2"."book_id" = "t1"."id" ' +
           'where ("t2"."author_id", "t1"."id") in (select "t5"."__p0", "t5"."__k0" from (select "t4"."author_id" as "__p0", "t3"."id" as "__k0", ' +
           'row_number() over (partition by "t4"."author_id" order by "t3"."id" asc) as "__rn" from "books" as "t3" inner join "book_author" as "t4" on "t4"."book_id" = "t3"."id" ' +
           'where "t4"."author_id" is not null) as "t5" where "t5"."__rn" > 2) and "t2"."author_id" is not null order by "t1"."id" asc',

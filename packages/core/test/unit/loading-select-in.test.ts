@@ -80,7 +80,7 @@ describe.each(offlineTargets)('selectIn loading [%s]', (target) => {
     expect(db.take()).toEqual([
       q('select "t0"."id", "t0"."title", "t0"."author_id" from "books" as "t0" where "t0"."id" in ($1, $2)', [10, 11]),
       q(
-        'select "t1"."id", "t1"."name", "t2"."book_id" as "__k0" from "authors" as "t1" inner join "book_author" as "t2" on "t2"."author_id" = "t1"."id" ' +
+        'select "t1"."id", "t1"."name", "t2"."book_id" as "__k0", "t2"."role" as "__v0" from "authors" as "t1" inner join "book_author" as "t2" on "t2"."author_id" = "t1"."id" ' +
           'where "t2"."book_id" in ($1, $2) order by "t1"."id" asc',
         [10, 11],
       ),
