@@ -50,6 +50,7 @@ function operations(orm: ChinookOrm, strategy: Strategy): Partial<Record<Scenari
   const f2: Operation = {
     run: () => orm.session().query('artists').withCount('albums').orderBy('artistId').all(),
     canonical: (artists: any[]) => f2Canonical(artists, (a: any) => ({ id: a.artistId, name: a.name, albums: a.$counts.albums })),
+  }
   // F1 loads no relation: the filter is the same EXISTS for both strategies.
   const f1: Operation = {
     run: () =>
