@@ -206,7 +206,8 @@ export class Persister {
     if (upserts.length > 0) await this.#upsert(table, upserts)
     const inserts = upserts.length === 0 ? items : items.filter((item) => stateOf(item.entity)!.upsert === undefined)
     const generated = columns.find((c) => c.config.generated)
-    for (const chunk of this.#chunks(inserts, columns.length, this.#rowSize(table, 'insert', (item: InsertItem) => item.row))) {
+    // A column no row gives is left out of the statement (no parameter): a batch takes as many rows as the parameters it really binds allow.
+    for (const chunk of this.#chunks(inserts, boundColumns(inserts, columns.length), this.#rowSize(table, 'insert', (item: InsertItem) => item.row))) {
       if (this.capabilities.returning) await this.#insertReturning(table, generated, chunk)
       else await this.#insertThenSelect(table, generated, chunk)
     }
@@ -650,6 +651,21 @@ export class Persister {
       throw staleRowsError(table, 'row(s) to delete', chunk.length, deleted, primaryKey, keys.filter((_, i) => !absent.has(i)), note)
     }
   }
+}
+
+/** How many columns at least one of the rows gives: the parameters each row binds at most. */
+function boundColumns(items: readonly InsertItem[], columns: number): number {
+  const bound = new Array<boolean>(columns).fill(false)
+  let count = 0
+  for (const { given } of items) {
+    for (let i = 0; i < columns; i++) {
+      if (!bound[i] && given[i] !== undefined) {
+        bound[i] = true
+        if (++count === columns) return count
+      }
+    }
+  }
+  return count
 }
 
 const versionNote = (table: TableModel): string => ` (version check on ${table.sqlName}.${table.versionColumn!.sqlName})`
