@@ -35,7 +35,7 @@ describeEachDialect('unit of work: flush statements reused by shape', (target) =
     ctx.recorder.clear()
   })
 
-  const names = async () => (await ctx.orm.db.selectFrom('authors').selectAll().orderBy('id').execute()).map((r) => [r.id, r.name])
+  const names = async () => (await ctx.orm.db.selectFrom('authors').selectAll().orderBy('id').execute()).map((r) => [r.id, r.name] as const)
 
   test('inserts, updates and link rows of the same shape: the same SQL, each flush its own values and keys', async () => {
     const written: { sql: string; parameters: readonly unknown[] }[][] = []
