@@ -74,17 +74,33 @@ export interface UpsertPlan {
   readonly update: readonly ColumnModel[] | undefined
 }
 
+/**
+ * What few objects need (the objects foreign keys must point at after the next flush, expired and
+ * written columns, an upsert plan): one object made on first use, so that the state of a row read
+ * from the database stays small.
+ */
+interface RareState {
+  refs: Map<ForeignKeyModel, object | null> | undefined
+  expired: Set<number> | undefined
+  written: Set<number> | undefined
+  upsert: UpsertPlan | undefined
+}
+
 export class EntityState {
   /** The session that tracks (or tracked) the object; undefined while it is transient. */
   session: EntityTracker | undefined
   status: EntityStatus
-  /** The object each foreign key of this row must point at after the next flush (`null`: no object). */
-  refs: Map<ForeignKeyModel, object | null> | undefined
   identityKey: IdentityKey
   /** Column values (by column index) as last read from or written to the database. */
   snapshot: unknown[] | undefined
   /** Relation slots by relation name, created on first use. */
   relations: Record<string, RelationSlot> | undefined
+  #rare: RareState | undefined
+
+  /** Made by `create()` / `build()`, not read from the database: its relations start loaded and empty (new-entity.ts). False on the prototype. */
+  declare fresh: boolean
+  /** The entity this state belongs to: kept by new objects' states only (new-entity.ts), whose empty collections need it. */
+  declare owner: object | undefined
 
   constructor(
     session: EntityTracker | undefined,
@@ -95,22 +111,48 @@ export class EntityState {
   ) {
     this.session = session
     this.status = status
-    this.refs = undefined
     this.identityKey = identityKey
     this.snapshot = snapshot
     this.relations = undefined
+    this.#rare = undefined
   }
 
-  /** Made by `create()` / `build()`, not read from the database: its relations start loaded and empty (new-entity.ts). */
-  fresh = false
-  /** The entity this state belongs to. */
-  owner: object | undefined = undefined
+  // Static: a private instance method would give every state a hidden brand slot.
+  static #rareOf(state: EntityState): RareState {
+    return (state.#rare ??= { refs: undefined, expired: undefined, written: undefined, upsert: undefined })
+  }
+
+  /** The object each foreign key of this row must point at after the next flush (`null`: no object). */
+  get refs(): Map<ForeignKeyModel, object | null> | undefined {
+    return this.#rare?.refs
+  }
+  set refs(value: Map<ForeignKeyModel, object | null> | undefined) {
+    if (value !== undefined || this.#rare !== undefined) EntityState.#rareOf(this).refs = value
+  }
+
   /** Column indexes marked stale by `session.expire()`: reading them throws until a read overwrites them. */
-  expired: Set<number> | undefined = undefined
+  get expired(): Set<number> | undefined {
+    return this.#rare?.expired
+  }
+  set expired(value: Set<number> | undefined) {
+    if (value !== undefined || this.#rare !== undefined) EntityState.#rareOf(this).expired = value
+  }
+
   /** Column indexes written while expired: changes for the next flush, whatever the snapshot holds. */
-  written: Set<number> | undefined = undefined
+  get written(): Set<number> | undefined {
+    return this.#rare?.written
+  }
+  set written(value: Set<number> | undefined) {
+    if (value !== undefined || this.#rare !== undefined) EntityState.#rareOf(this).written = value
+  }
+
   /** Made by `session.upsert()`: inserted as an upsert (kept once inserted, so that a flush again after a rollback upserts again). */
-  upsert: UpsertPlan | undefined = undefined
+  get upsert(): UpsertPlan | undefined {
+    return this.#rare?.upsert
+  }
+  set upsert(value: UpsertPlan | undefined) {
+    if (value !== undefined || this.#rare !== undefined) EntityState.#rareOf(this).upsert = value
+  }
 
   slot(name: string): RelationSlot {
     const relations = (this.relations ??= Object.create(null) as Record<string, RelationSlot>)
@@ -124,6 +166,9 @@ export class EntityState {
     return { loaded: false, value: undefined }
   }
 }
+// On the prototype, not in every state: a state read from the database is not fresh and needs no owner.
+EntityState.prototype.fresh = false
+EntityState.prototype.owner = undefined
 
 /**
  * The base class of every entity class. The state is a private field: invisible to spread,
@@ -155,7 +200,7 @@ export function requireState(entity: object, action: string): EntityState {
 }
 
 export function attachState(entity: object, state: EntityState): void {
-  state.owner = entity
+  if (state.fresh) state.owner = entity
   EntityBase.attach(entity, state)
 }
 

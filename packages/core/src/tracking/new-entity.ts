@@ -14,6 +14,7 @@ import { attachState, EntityState, type EntityTracker, type RelationSlot } from 
  */
 class NewEntityState extends EntityState {
   override fresh = true
+  override owner: object | undefined = undefined
 
   protected override newSlot(name: string): RelationSlot {
     // An upserted object's row may exist with related rows (session.upsert() clears `fresh`).

@@ -70,9 +70,11 @@ export interface ChangeSet {
 
 /** The object a foreign key of `state`'s row points at, when a relation change set it. */
 export function refTarget(state: EntityState, column: ColumnModel): { key: ForeignKeyModel; target: object | null } | undefined {
-  if (state.refs === undefined) return undefined
-  for (const [key, target] of state.refs) {
-    if (key.columns.includes(column)) return { key, target }
+  const refs = state.refs
+  if (refs === undefined) return undefined
+  // Keys, not entries: no pair is made for the keys that do not hold the column (this runs per column of every new row).
+  for (const key of refs.keys()) {
+    if (key.columns.includes(column)) return { key, target: refs.get(key)! }
   }
   return undefined
 }

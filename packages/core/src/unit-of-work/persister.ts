@@ -24,6 +24,7 @@ import { switchedRow, type RowSwitch } from './row-switch.js'
 import { matchUpserted, upsertGroups } from './upsert-batch.js'
 import { missingRows, staleRowsError } from './stale-rows.js'
 import { rowTooLarge, statementOverhead, valueBytes } from './statement-size.js'
+import { runFlushStatement } from './flush-statements.js'
 import { checkValue, encodeValue } from '../values/write-values.js'
 
 /** Column values (by property) each object has after the flush, as the database returned or was given them. */
@@ -206,7 +207,8 @@ export class Persister {
     if (upserts.length > 0) await this.#upsert(table, upserts)
     const inserts = upserts.length === 0 ? items : items.filter((item) => stateOf(item.entity)!.upsert === undefined)
     const generated = columns.find((c) => c.config.generated)
-    for (const chunk of this.#chunks(inserts, columns.length, this.#rowSize(table, 'insert', (item: InsertItem) => item.row))) {
+    // A column no row gives is left out of the statement (no parameter): a batch takes as many rows as the parameters it really binds allow.
+    for (const chunk of this.#chunks(inserts, boundColumns(inserts, columns.length), this.#rowSize(table, 'insert', (item: InsertItem) => item.row))) {
       if (this.capabilities.returning) await this.#insertReturning(table, generated, chunk)
       else await this.#insertThenSelect(table, generated, chunk)
     }
@@ -245,7 +247,11 @@ export class Persister {
    */
   async #insertReturning(table: TableModel, generated: ColumnModel | undefined, chunk: readonly InsertItem[]): Promise<void> {
     const returning = table.columns.filter((c) => c.config.primaryKey || c.config.generated || chunk.some(({ row }) => row[c.sqlName] === undefined))
-    const returned = (await this.#insertInto(table, chunk.map((c) => c.row)).returning(returning.map((c) => c.sqlName)).execute()) as Row[]
+    const names = returning.map((c) => c.sqlName)
+    const rows = chunk.map((c) => c.row)
+    const shaped = rowsShape(rows)
+    const shape = shaped && JSON.stringify(['insert', table.sqlName, shaped.shape, names])
+    const returned = (await runFlushStatement(this.db, this.platform, shape, shaped?.values ?? [], () => this.#insertInto(table, rows).returning(names))).rows
     if (returned.length !== chunk.length) throw new RelataError(`INSERT into ${table.sqlName} returned ${returned.length} rows for ${chunk.length} objects`)
     const decoded = returned.map((row) => this.#decodeRow(table, row, returning))
     this.#match(table, generated, chunk, decoded)
@@ -495,7 +501,8 @@ export class Persister {
       ...(bump === undefined ? [] : [sql`${sql.ref(bump.sqlName)} = ${sql.ref(`${table.sqlName}.${bump.sqlName}`)} + 1`]),
     ]
     const query = this.platform.statements.updateFromRows({ table: table.sqlName, alias, names, columns: [...keys, ...columns], rows, assignments, match })
-    const result = await query.execute(this.db)
+    const shape = JSON.stringify(['update', table.sqlName, names, [...keys, ...columns].map((c) => c.sqlName), bump?.sqlName ?? null, rows.length])
+    const result = await runFlushStatement(this.db, this.platform, shape, rows.flat(), () => ({ compile: () => query.compile(this.db) }))
     return Number(result.numAffectedRows ?? 0n)
   }
 
@@ -553,7 +560,10 @@ export class Persister {
   async #insertLinks(table: TableModel, links: readonly LinkRecord[]): Promise<void> {
     const rows = links.map((link) => this.#linkRow(link))
     for (const chunk of this.#chunks(rows, table.columns.length, this.#rowSize(table, 'insert', (row: Row) => row))) {
-      await this.db.insertInto(table.sqlName).values(chunk).execute()
+      const shaped = rowsShape(chunk)
+      await runFlushStatement(this.db, this.platform, shaped && JSON.stringify(['insert', table.sqlName, shaped.shape]), shaped?.values ?? [], () =>
+        this.db.insertInto(table.sqlName).values(chunk as Row[]),
+      )
     }
   }
 
@@ -650,6 +660,43 @@ export class Persister {
       throw staleRowsError(table, 'row(s) to delete', chunk.length, deleted, primaryKey, keys.filter((_, i) => !absent.has(i)), note)
     }
   }
+}
+
+/**
+ * The shape of a multi-row INSERT's rows (their column names and count) and its parameters in
+ * order, when every row gives the same columns in the same order; otherwise undefined (not cached).
+ */
+function rowsShape(rows: readonly Row[]): { shape: [string[], number]; values: unknown[] } | undefined {
+  if (rows.length === 0) return undefined
+  const names = Object.keys(rows[0]!)
+  if (names.length === 0) return undefined
+  const values = new Array<unknown>(rows.length * names.length)
+  let k = 0
+  for (const row of rows) {
+    let n = 0
+    for (const name in row) {
+      if (name !== names[n]) return undefined
+      values[k++] = row[name]
+      n++
+    }
+    if (n !== names.length) return undefined
+  }
+  return { shape: [names, rows.length], values }
+}
+
+/** How many columns at least one of the rows gives: the parameters each row binds at most. */
+function boundColumns(items: readonly InsertItem[], columns: number): number {
+  const bound = new Array<boolean>(columns).fill(false)
+  let count = 0
+  for (const { given } of items) {
+    for (let i = 0; i < columns; i++) {
+      if (!bound[i] && given[i] !== undefined) {
+        bound[i] = true
+        if (++count === columns) return count
+      }
+    }
+  }
+  return count
 }
 
 const versionNote = (table: TableModel): string => ` (version check on ${table.sqlName}.${table.versionColumn!.sqlName})`
