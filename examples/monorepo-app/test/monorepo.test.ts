@@ -35,7 +35,11 @@ describe('monorepo example', () => {
       expect(code, file).not.toMatch(/\bany\b/)
       expect(code, file).not.toMatch(/node_modules|packages\/core|\/src\//)
     }
-    expect(readFileSync(`${dbDist}/schema.d.ts`, 'utf8')).toContain('export declare const schema: import("@relata/core").Schema<')
+    // The schema travels under its declared name, whose structure is Relata's Schema type.
+    const schemaDeclarations = readFileSync(`${dbDist}/schema.d.ts`, 'utf8')
+    expect(schemaDeclarations).toContain('declare const blogSchema: import("@relata/core").Schema<')
+    expect(schemaDeclarations).toContain('export interface BlogSchema extends InferredBlogSchema')
+    expect(schemaDeclarations).toContain('export declare const schema: BlogSchema;')
   })
 
   test('npm start prints what it finds', async () => {
