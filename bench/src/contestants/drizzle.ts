@@ -229,6 +229,8 @@ export const drizzle: Contestant = {
       // Checked: both fail with "Unknown column 'playlist_tracks.track_id' in 'WHERE'" / "Unknown column 'track.album_id' in 'WHERE'".
       R2: mariadbToOne,
       R3: mariadbToOne,
+      // Checked: "Unknown column 'album.album_id' in 'WHERE'" from the numbered derived table of its nested limit.
+      F3: "Drizzle's nested limit numbers the related rows in a derived table that refers to the outer row, which MariaDB rejects (Unknown column … in 'WHERE')",
     }
     return { operations, close: async () => void (await pool.promise().end()) }
   },
